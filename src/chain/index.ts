@@ -1,0 +1,90 @@
+// Chain connection: an embedded Anvil (default) or any EVM JSON-RPC endpoint (CHAIN_RPC_URL),
+// the operator's signer (relayer + checkpoint writer) and the three deployed contracts.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Contract, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import type { Config } from "../config.js";
+import { startAnvil, type AnvilHandle } from "./anvil.js";
+import { loadArtifact } from "./artifacts.js";
+import { ensureDeployment, type Deployment, type EnsureResult } from "./deploy.js";
+
+/** Anvil's first well-known dev account: usable ONLY on the embedded dev chain. */
+export const DEV_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+export interface Chain {
+  provider: JsonRpcProvider;
+  operator: NonceManager;
+  operatorAddress: string;
+  deployment: Deployment;
+  deploy: EnsureResult;
+  registry: Contract;
+  consentLedger: Contract;
+  checkpointLog: Contract;
+  anvil?: AnvilHandle;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export interface ChainLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+async function operatorWallet(cfg: Config, embedded: boolean): Promise<Wallet> {
+  if (cfg.operatorKeystore) {
+    if (!cfg.operatorPassphraseFile) throw new Error("ANXIN_OPERATOR_KEYSTORE needs ANXIN_OPERATOR_PASSPHRASE_FILE");
+    const pass = readFileSync(cfg.operatorPassphraseFile, "utf8").trimEnd();
+    const w = await Wallet.fromEncryptedJson(readFileSync(cfg.operatorKeystore, "utf8"), pass);
+    return new Wallet(w.privateKey);
+  }
+  if (cfg.operatorPrivateKey) return new Wallet(cfg.operatorPrivateKey);
+  if (embedded) return new Wallet(DEV_OPERATOR_KEY);
+  throw new Error("CHAIN_RPC_URL is set but no operator key: set ANXIN_OPERATOR_KEYSTORE and ANXIN_OPERATOR_PASSPHRASE_FILE");
+}
+
+export function contractsFor(d: Deployment, runner: Signer | JsonRpcProvider) {
+  return {
+    registry: new Contract(d.registry, loadArtifact("CounselorRegistry").abi, runner),
+    consentLedger: new Contract(d.consentLedger, loadArtifact("ConsentLedger").abi, runner),
+    checkpointLog: new Contract(d.checkpointLog, loadArtifact("CheckpointLog").abi, runner),
+  };
+}
+
+export async function connectChain(cfg: Config, log: ChainLogger): Promise<Chain> {
+  const embedded = !cfg.chainRpcUrl;
+  let anvil: AnvilHandle | undefined;
+  let url = cfg.chainRpcUrl;
+  if (embedded) {
+    anvil = await startAnvil({ stateFile: path.join(cfg.dataDir, "chain-state.json"), port: cfg.anvilPort });
+    url = anvil.url;
+    log.info({ pid: anvil.pid, url }, "embedded chain started (anvil)");
+  }
+  try {
+    const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: cfg.chainPollMs });
+    provider.pollingInterval = cfg.chainPollMs;
+    const wallet = (await operatorWallet(cfg, embedded)).connect(provider);
+    const operator = new NonceManager(wallet);
+    const deploy = await ensureDeployment(operator, path.join(cfg.dataDir, "deployment.json"));
+    if (deploy.action === "redeployed") log.warn({ reason: deploy.reason, ...deploy.deployment }, "the chain lost our contracts: redeployed them");
+    else if (deploy.action === "deployed") log.info({ ...deploy.deployment }, "contracts deployed");
+    else log.info({ registry: deploy.deployment.registry, consentLedger: deploy.deployment.consentLedger, checkpointLog: deploy.deployment.checkpointLog }, "contracts found");
+    operator.reset();
+    return {
+      provider,
+      operator,
+      operatorAddress: wallet.address,
+      deployment: deploy.deployment,
+      deploy,
+      ...contractsFor(deploy.deployment, operator),
+      anvil,
+      embedded,
+      async close() {
+        provider.destroy();
+        await anvil?.stop();
+      },
+    };
+  } catch (e) {
+    await anvil?.stop();
+    throw e;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import { loadConfig } from "../../config.js";
+import { createLogger } from "../../http/logger.js";
+import { startServer } from "../../http/server.js";
+
+export function register(program: Command) {
+  program
+    .command("serve")
+    .description("start the Anxin server (embedded PGlite + Anvil unless DATABASE_URL / CHAIN_RPC_URL are set)")
+    .option("--port <port>", "HTTP port (env PORT, default 7300)")
+    .option("--host <host>", "bind address (env HOST, default 127.0.0.1)")
+    .option("--data-dir <dir>", "data directory (env ANXIN_DATA_DIR, default ./data)")
+    .action(async (opts: { port?: string; host?: string; dataDir?: string }) => {
+      const cfg = loadConfig(process.env, { port: opts.port as unknown as number, host: opts.host, dataDir: opts.dataDir });
+      const log = createLogger(cfg.logLevel);
+      log.info({ dataDir: cfg.dataDir }, "starting anxin");
+      const srv = await startServer(cfg, log);
+      process.stderr.write(
+        `\n  安心 Anxin is running at ${srv.url}\n` +
+          `    居民 Resident   ${srv.url}/resident.html\n` +
+          `    咨询师 Counselor ${srv.url}/counselor.html\n` +
+          `    审计员 Auditor   ${srv.url}/auditor.html\n` +
+          `    管理方 Admin     ${srv.url}/admin.html\n` +
+          `    health ${srv.url}/healthz · API ${srv.url}/openapi.json · metrics ${srv.url}/metrics\n` +
+          `  Press Ctrl-C to stop (the embedded chain is saved on the way out).\n\n`,
+      );
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, "shutting down");
+        const force = setTimeout(() => process.exit(1), 30_000);
+        force.unref();
+        await srv.close();
+        process.exit(0);
+      };
+      process.on("SIGINT", () => void stop("SIGINT"));
+      process.on("SIGTERM", () => void stop("SIGTERM"));
+    });
+}

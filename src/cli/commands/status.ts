@@ -1,0 +1,27 @@
+import type { Command } from "commander";
+import { CliError, printResult } from "../io.js";
+
+export function register(program: Command) {
+  program
+    .command("status")
+    .description("ask a running server for its health (database, chain)")
+    .option("--url <url>", "server URL", process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 7300}`)
+    .option("--json", "machine-readable output")
+    .action(async (opts: { url: string; json?: boolean }) => {
+      let res: Response;
+      try {
+        res = await fetch(new URL("/healthz", opts.url), { signal: AbortSignal.timeout(5000) });
+      } catch {
+        throw new CliError(`no Anxin server answers at ${opts.url}`);
+      }
+      const body = (await res.json()) as { status: string; db: { ok: boolean; kind: string }; chain: { ok: boolean; chainId?: number; block?: number; embedded: boolean } };
+      printResult(!!opts.json, body, () =>
+        [
+          `status: ${body.status}`,
+          `database: ${body.db.ok ? "up" : "DOWN"} (${body.db.kind})`,
+          `chain: ${body.chain.ok ? "up" : "DOWN"} (chain ${body.chain.chainId}, block ${body.chain.block ?? "?"}, ${body.chain.embedded ? "embedded anvil" : "external"})`,
+        ].join("\n"),
+      );
+      if (res.status !== 200) process.exitCode = 1;
+    });
+}

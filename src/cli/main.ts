@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `anxin`: the command line. Each command lives in commands/<name>.ts and registers itself here.
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config.js";
+import { CliError } from "./io.js";
+import * as serve from "./commands/serve.js";
+import * as status from "./commands/status.js";
+
+const program = new Command()
+  .name("anxin")
+  .description("安心 Anxin: privacy-preserving counseling-record ledger")
+  .version("0.1.0")
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const cmd of [serve, status]) cmd.register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode);
+  if (e instanceof CliError || e instanceof ConfigError) {
+    process.stderr.write(`anxin: ${e.message}\n`);
+    process.exit(e instanceof CliError ? e.exitCode : 2);
+  }
+  process.stderr.write(`anxin: ${(e as Error).message ?? String(e)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,98 @@
+// One zod-validated configuration: environment variables, optionally overlaid on a JSON file (ANXIN_CONFIG).
+// A wrong value stops start-up with a message naming the variable, never a stack trace.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1).default("./data"),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+  chainRpcUrl: z.url({ protocol: /^https?$/ }).optional(),
+  host: z.string().min(1).default("127.0.0.1"),
+  port: intFrom(0, 65535).default(7300),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** The service's operator key (relayer + anchoring writer): an ethers JSON keystore. */
+  operatorKeystore: z.string().optional(),
+  operatorPassphraseFile: z.string().optional(),
+  /** Plain private key: dev chain only (refused when chainRpcUrl points elsewhere unless allowPlainKey). */
+  operatorPrivateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x + 64 hex digits").optional(),
+  /** Public origin used in SIWE messages (domain + uri checks). */
+  publicOrigin: z.url().optional(),
+  sessionTtlSeconds: intFrom(60, 86_400).default(900),
+  anchorEveryLeaves: intFrom(1, 1_000_000).default(1024),
+  anchorIntervalSeconds: intFrom(1, 86_400).default(30),
+  chainConfirmations: intFrom(0, 64).default(0),
+  chainPollMs: intFrom(50, 60_000).default(500),
+  anvilPort: intFrom(1, 65535).default(8545),
+  jsonBodyLimit: z.string().regex(/^\d+(kb|mb)$/).default("2mb"),
+  rateLimitPerMinute: intFrom(1, 1_000_000).default(600),
+  authRateLimitPerMinute: intFrom(1, 1_000_000).default(60),
+});
+export type Config = z.infer<typeof configSchema>;
+
+const ENV: Record<keyof Config, string> = {
+  dataDir: "ANXIN_DATA_DIR",
+  databaseUrl: "DATABASE_URL",
+  chainRpcUrl: "CHAIN_RPC_URL",
+  host: "HOST",
+  port: "PORT",
+  logLevel: "LOG_LEVEL",
+  operatorKeystore: "ANXIN_OPERATOR_KEYSTORE",
+  operatorPassphraseFile: "ANXIN_OPERATOR_PASSPHRASE_FILE",
+  operatorPrivateKey: "ANXIN_OPERATOR_KEY",
+  publicOrigin: "ANXIN_PUBLIC_ORIGIN",
+  sessionTtlSeconds: "ANXIN_SESSION_TTL_SECONDS",
+  anchorEveryLeaves: "ANXIN_ANCHOR_EVERY_LEAVES",
+  anchorIntervalSeconds: "ANXIN_ANCHOR_INTERVAL_SECONDS",
+  chainConfirmations: "ANXIN_CHAIN_CONFIRMATIONS",
+  chainPollMs: "ANXIN_CHAIN_POLL_MS",
+  anvilPort: "ANXIN_ANVIL_PORT",
+  jsonBodyLimit: "ANXIN_JSON_BODY_LIMIT",
+  rateLimitPerMinute: "ANXIN_RATE_LIMIT_PER_MINUTE",
+  authRateLimitPerMinute: "ANXIN_AUTH_RATE_LIMIT_PER_MINUTE",
+};
+export const CONFIG_ENV_VARS = ENV;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Load config: defaults < ANXIN_CONFIG file < environment < explicit overrides. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  let fromFile: Record<string, unknown> = {};
+  if (env.ANXIN_CONFIG) {
+    try {
+      fromFile = JSON.parse(readFileSync(env.ANXIN_CONFIG, "utf8"));
+    } catch (e) {
+      throw new ConfigError([`ANXIN_CONFIG: cannot read ${env.ANXIN_CONFIG} as JSON (${(e as Error).message})`]);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== "") fromEnv[key] = v;
+  }
+  const raw = { ...fromFile, ...fromEnv, ...stripUndefined(overrides) };
+  const parsed = configSchema.strict().safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0] ?? "");
+        const name = (ENV as Record<string, string>)[key] ?? key;
+        // Never echo the value: it may be a secret (a private key, a database password).
+        return `${name}: ${i.message}`;
+      }),
+    );
+  }
+  const cfg = parsed.data;
+  return { ...cfg, dataDir: path.resolve(cfg.dataDir) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

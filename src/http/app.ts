@@ -1,0 +1,140 @@
+// The express 5 application: security headers, body limit, request ids, metrics, the route table
+// (auth → roles → validation → handler), and problem+json for every error.
+import { randomUUID } from "node:crypto";
+import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import { rateLimit } from "express-rate-limit";
+import type { Logger } from "pino";
+import { StoreUnavailableError } from "../store/db.js";
+import { HttpError, badRequest, fieldErrors, forbidden, notFound, problemBody, unauthorized } from "./problem.js";
+import type { RouteDef, Session } from "./route.js";
+import type { HttpMetrics } from "./metrics.js";
+
+export interface AppDeps {
+  log: Logger;
+  routes: RouteDef[];
+  jsonBodyLimit: string;
+  rateLimitPerMinute: number;
+  authRateLimitPerMinute: number;
+  metrics: HttpMetrics;
+  /** Resolves a bearer token to a session, or undefined when it is invalid or expired. */
+  authenticate(token: string): Promise<Session | undefined>;
+  /** Extra middleware mounted before the API (e.g. static web pages). */
+  staticDir?: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export function createApp(deps: AppDeps) {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.set("query parser", "simple");
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { "script-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"] },
+      },
+    }),
+  );
+  app.use((req, res, next) => {
+    const given = req.get("x-request-id");
+    const id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader("x-request-id", id);
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const routePath = (res.locals.routePath as string) ?? "unmatched";
+      deps.metrics.observe(req.method, routePath, res.statusCode, seconds);
+      // Only the route pattern, never the URL with its ids or a body.
+      deps.log.info({ reqId: id, method: req.method, route: routePath, status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
+    });
+    next();
+  });
+  app.use(express.json({ limit: deps.jsonBodyLimit, strict: true }));
+  if (deps.staticDir) app.use(express.static(deps.staticDir, { index: "index.html", maxAge: 0 }));
+
+  const keyOf = (req: Request) => (req.get("authorization") ?? "").slice(-43) || req.ip || "anon";
+  const writeLimiter = rateLimit({ windowMs: 60_000, limit: deps.rateLimitPerMinute, keyGenerator: keyOf, standardHeaders: "draft-8", legacyHeaders: false, handler: tooMany, validate: false });
+  const authLimiter = rateLimit({ windowMs: 60_000, limit: deps.authRateLimitPerMinute, standardHeaders: "draft-8", legacyHeaders: false, handler: tooMany, validate: false });
+
+  for (const r of deps.routes) {
+    const chain: express.RequestHandler[] = [];
+    if (r.path.startsWith("/v1/auth/")) chain.push(authLimiter);
+    else if (r.write ?? r.method !== "get") chain.push(writeLimiter);
+    app[r.method](r.path, ...chain, async (req: Request, res: Response, next: NextFunction) => {
+      res.locals.routePath = r.path;
+      try {
+        const session = await sessionOf(req, deps);
+        if (!r.roles.includes("public")) {
+          if (!session) throw unauthorized();
+          if (![...session.roles].some((role) => r.roles.includes(role))) throw forbidden();
+        }
+        const params = parse(r.params, req.params, "params");
+        const query = parse(r.query, req.query ?? {}, "query");
+        const body = parse(r.body, req.body ?? {}, "body");
+        const reply = await r.handler({ req, res, body, query, params, session, requestId: res.locals.requestId });
+        if (res.headersSent) return;
+        for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+        res.status(reply.status ?? r.successStatus ?? 200);
+        if (reply.type) res.type(reply.type).send(reply.body);
+        else if (reply.body === undefined) res.end();
+        else res.json(reply.body);
+      } catch (e) {
+        next(e);
+      }
+    });
+  }
+
+  app.use((_req, _res, next) => next(notFound("no such route")));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const id = (res.locals.requestId as string) ?? randomUUID();
+    const e = toHttpError(err);
+    if (e.status >= 500) deps.log.error({ reqId: id, route: res.locals.routePath ?? "unmatched", err: errorSummary(err) }, "request failed");
+    if (res.headersSent) return res.end();
+    res.status(e.status).type("application/problem+json").send(JSON.stringify(problemBody(e, id)));
+  });
+  return app;
+}
+
+function tooMany(_req: Request, res: Response) {
+  const e = new HttpError(429, "Too Many Requests", "slow down and retry later");
+  res.status(429).type("application/problem+json").send(JSON.stringify(problemBody(e, res.locals.requestId ?? "")));
+}
+
+async function sessionOf(req: Request, deps: AppDeps): Promise<Session | undefined> {
+  const h = req.get("authorization");
+  if (!h) return undefined;
+  const m = /^Bearer ([A-Za-z0-9._-]{10,2000})$/.exec(h);
+  if (!m) throw unauthorized("malformed Authorization header");
+  const s = await deps.authenticate(m[1]);
+  if (!s) throw unauthorized("session invalid or expired: sign in again");
+  return s;
+}
+
+function parse(schema: import("zod").ZodType | undefined, value: unknown, where: string): any {
+  if (!schema) return value;
+  const r = schema.safeParse(value);
+  if (!r.success) throw badRequest(`invalid ${where}`, fieldErrors(r.error, where));
+  return r.data;
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof StoreUnavailableError) return new HttpError(503, "Service Unavailable", "the database is unavailable; retry shortly");
+  const e = err as { type?: string; status?: number; name?: string; code?: string };
+  if (e?.type === "entity.too.large") return new HttpError(413, "Content Too Large", "request body too large");
+  if (e?.type === "entity.parse.failed") return badRequest("request body is not valid JSON");
+  if (e?.type && typeof e.status === "number" && e.status >= 400 && e.status < 500) return new HttpError(e.status, "Bad Request", "request body could not be read");
+  if (e?.name === "ChainUnavailableError" || e?.code === "ECONNREFUSED" || e?.code === "NETWORK_ERROR" || e?.code === "TIMEOUT")
+    return new HttpError(503, "Service Unavailable", "the chain is unavailable; retry shortly");
+  return new HttpError(500, "Internal Server Error", "unexpected error; it has been logged with the request id");
+}
+
+/** Errors are logged by class and code only: messages can embed SQL parameters or payloads. */
+function errorSummary(err: unknown) {
+  const e = err as { name?: string; code?: string; stack?: string };
+  const frame = e?.stack?.split("\n").find((l) => l.includes("/src/"))?.trim();
+  return { name: e?.name ?? typeof err, code: e?.code, at: frame };
+}

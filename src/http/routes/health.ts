@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { route } from "../route.js";
+import type { AppContext } from "../../services/context.js";
+
+const healthSchema = z.object({
+  status: z.enum(["ok", "degraded"]),
+  db: z.object({ ok: z.boolean(), kind: z.string() }),
+  chain: z.object({ ok: z.boolean(), chainId: z.number().optional(), block: z.number().optional(), embedded: z.boolean() }),
+  version: z.string(),
+});
+
+export default (ctx: AppContext) => [
+  route({
+    method: "get",
+    path: "/healthz",
+    summary: "Liveness and dependencies: database and chain",
+    tags: ["ops"],
+    roles: ["public"],
+    response: healthSchema,
+    async handler({ res }) {
+      const db = await ctx.db.query("SELECT 1").then(() => true, () => false);
+      const chain = await Promise.race([
+        ctx.chain.provider.getBlockNumber().then((block) => ({ ok: true, block }), () => ({ ok: false, block: undefined })),
+        new Promise<{ ok: false; block: undefined }>((r) => setTimeout(() => r({ ok: false, block: undefined }), 2000)),
+      ]);
+      const ok = db && chain.ok;
+      res.setHeader("cache-control", "no-store");
+      return {
+        status: ok ? 200 : 503,
+        body: {
+          status: ok ? "ok" : "degraded",
+          db: { ok: db, kind: ctx.db.kind },
+          chain: { ok: chain.ok, chainId: ctx.chain.deployment.chainId, block: chain.block, embedded: ctx.chain.embedded },
+          version: "0.1.0",
+        },
+      };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics (no personal data: route patterns and counts only)",
+    tags: ["ops"],
+    roles: ["public"],
+    async handler() {
+      return { body: await ctx.metrics.registry.metrics(), type: ctx.metrics.registry.contentType };
+    },
+  }),
+];

@@ -1,0 +1,29 @@
+// Every router of the API. A new resource adds one line here; the OpenAPI document and the
+// route × role test pick it up from this table.
+import type { AppContext } from "../../services/context.js";
+import type { RouteDef } from "../route.js";
+import { route } from "../route.js";
+import { openApiDocument } from "../openapi.js";
+import health from "./health.js";
+import auth from "./auth.js";
+
+const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth];
+
+export function allRoutes(ctx: AppContext): RouteDef[] {
+  const routes = routers.flatMap((r) => r(ctx));
+  let doc: unknown;
+  routes.push(
+    route({
+      method: "get",
+      path: "/openapi.json",
+      summary: "This API's OpenAPI 3.1 document",
+      tags: ["ops"],
+      roles: ["public"],
+      async handler() {
+        doc ??= openApiDocument(routes);
+        return { body: doc };
+      },
+    }),
+  );
+  return routes;
+}

@@ -1,0 +1,65 @@
+// The composition root: config + store + chain + the services built on them.
+// Services are the only place where core modules and adapters meet.
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import { connectChain, type Chain } from "../chain/index.js";
+import { openStore, type Db } from "../store/index.js";
+import { chainRoleResolver, type RoleResolver } from "./roles.js";
+import { createMetrics, type HttpMetrics } from "../http/metrics.js";
+
+export interface AppContext {
+  cfg: Config;
+  log: Logger;
+  db: Db;
+  chain: Chain;
+  roles: RoleResolver;
+  metrics: HttpMetrics;
+  sessionKey: Buffer;
+  /** Host[:port] values a SIWE message may name as its domain; filled in once the server listens. */
+  siweDomains: Set<string>;
+  /** Background workers register a stop function here; shutdown runs them in reverse order. */
+  onClose: Array<() => Promise<void>>;
+}
+
+/** The HMAC key for session tokens lives in the database so that several instances share it. */
+async function sessionKey(db: Db): Promise<Buffer> {
+  await db.query("INSERT INTO meta (key, value) VALUES ('session_key', $1) ON CONFLICT (key) DO NOTHING", [randomBytes(32).toString("base64")]);
+  const [row] = await db.query<{ value: string }>("SELECT value FROM meta WHERE key = 'session_key'");
+  return Buffer.from(row.value, "base64");
+}
+
+export async function createContext(cfg: Config, log: Logger): Promise<AppContext> {
+  const db = await openStore(cfg);
+  log.info({ store: db.kind }, "store ready (migrations applied)");
+  let chain: Chain;
+  try {
+    chain = await connectChain(cfg, log);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return {
+    cfg,
+    log,
+    db,
+    chain,
+    roles: chainRoleResolver(chain.registry),
+    metrics: createMetrics(),
+    sessionKey: await sessionKey(db),
+    siweDomains: new Set(cfg.publicOrigin ? [new URL(cfg.publicOrigin).host] : []),
+    onClose: [],
+  };
+}
+
+export async function closeContext(ctx: AppContext): Promise<void> {
+  for (const stop of [...ctx.onClose].reverse()) {
+    try {
+      await stop();
+    } catch (e) {
+      ctx.log.warn({ err: (e as Error).name }, "a worker did not stop cleanly");
+    }
+  }
+  await ctx.chain.close();
+  await ctx.db.close();
+}

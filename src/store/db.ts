@@ -1,0 +1,32 @@
+// The store speaks one SQL dialect (PostgreSQL) over two drivers: embedded PGlite or a pg Pool.
+export interface Queryable {
+  query<T = Record<string, any>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: "pglite" | "pg";
+  /** Runs fn in one transaction: everything commits together or nothing does. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** Runs fn while holding a session-level advisory lock, if it can be taken; otherwise returns undefined. */
+  withTryLock<T>(key: number, fn: () => Promise<T>): Promise<T | undefined>;
+  close(): Promise<void>;
+}
+
+/** The store is unreachable (server down, connection refused): callers answer 503, not 500. */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super("the database is unavailable");
+    this.name = "StoreUnavailableError";
+    this.cause = cause;
+  }
+}
+
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004"]);
+
+export function isUnavailable(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  if (err?.code && UNAVAILABLE_CODES.has(err.code)) return true;
+  return /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(err?.message ?? "");
+}
