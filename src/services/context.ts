@@ -7,6 +7,7 @@ import { connectChain, type Chain } from "../chain/index.js";
 import { openStore, type Db } from "../store/index.js";
 import { chainRoleResolver, type RoleResolver } from "./roles.js";
 import { createMetrics, type HttpMetrics } from "../http/metrics.js";
+import { LogWriter } from "./log-writer.js";
 
 export interface AppContext {
   cfg: Config;
@@ -14,6 +15,8 @@ export interface AppContext {
   db: Db;
   chain: Chain;
   roles: RoleResolver;
+  /** The only way to write: data + log leaves in one (group-committed) transaction. */
+  writer: LogWriter;
   metrics: HttpMetrics;
   sessionKey: Buffer;
   /** Host[:port] values a SIWE message may name as its domain; filled in once the server listens. */
@@ -45,6 +48,7 @@ export async function createContext(cfg: Config, log: Logger): Promise<AppContex
     db,
     chain,
     roles: chainRoleResolver(chain.registry),
+    writer: new LogWriter(db),
     metrics: createMetrics(),
     sessionKey: await sessionKey(db),
     siweDomains: new Set(cfg.publicOrigin ? [new URL(cfg.publicOrigin).host] : []),

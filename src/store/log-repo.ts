@@ -1,0 +1,81 @@
+// The append-only log in the store: one row per leaf, and a head row (size + compact range) that every
+// append locks, so indices are dense and assigned in commit order even with several server instances.
+import { CompactRange, leafHash, leafInput, type LogEvent } from "../log/index.js";
+import type { Queryable } from "./db.js";
+
+export interface LogHead {
+  size: number;
+  range: CompactRange;
+}
+
+export interface PendingLeaf {
+  index: number;
+  hash: Uint8Array;
+  input: string;
+  event: LogEvent;
+}
+
+/** Locks the head row for this transaction and returns it. */
+export async function lockHead(q: Queryable): Promise<LogHead> {
+  const [row] = await q.query<{ size: number; frontier: string }>("SELECT size, frontier FROM log_head WHERE id = 1 FOR UPDATE");
+  const state = JSON.parse(row.frontier);
+  const range = Array.isArray(state) ? new CompactRange() : CompactRange.fromState(state);
+  if (range.size !== Number(row.size)) throw new Error("log head is inconsistent: frontier size differs from size");
+  return { size: Number(row.size), range };
+}
+
+const decoder = new TextDecoder();
+
+/** Assigns the next index to an event (in memory, within a locked head). */
+export function stage(head: LogHead, event: LogEvent): PendingLeaf {
+  const bytes = leafInput(event);
+  const hash = leafHash(bytes);
+  const index = head.range.size;
+  head.range.append(hash);
+  head.size = head.range.size;
+  return { index, hash, input: decoder.decode(bytes), event };
+}
+
+/** Writes staged leaves (one batched INSERT) and the new head. */
+export async function writeLeaves(q: Queryable, head: LogHead, leaves: PendingLeaf[]): Promise<void> {
+  if (leaves.length > 0) {
+    await q.query(
+      `INSERT INTO log_leaves (idx, leaf_hash, input, type, ref_id, at)
+       SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
+      [
+        leaves.map((l) => l.index),
+        leaves.map((l) => Buffer.from(l.hash)),
+        leaves.map((l) => l.input),
+        leaves.map((l) => l.event.type),
+        leaves.map((l) => l.event.id),
+        leaves.map((l) => l.event.at),
+      ],
+    );
+  }
+  await q.query("UPDATE log_head SET size = $1, frontier = $2 WHERE id = 1", [head.size, JSON.stringify(head.range.toState())]);
+}
+
+export async function logSize(q: Queryable): Promise<number> {
+  const [row] = await q.query<{ size: number }>("SELECT size FROM log_head WHERE id = 1");
+  return Number(row.size);
+}
+
+export interface LeafRow {
+  idx: number;
+  leaf_hash: Uint8Array;
+  input: string;
+  type: string;
+  ref_id: string;
+  at: Date;
+}
+
+/** Leaves [from, to) in index order, for proofs and the auditor. */
+export async function readLeaves(q: Queryable, from: number, to: number): Promise<LeafRow[]> {
+  const rows = await q.query<LeafRow>("SELECT idx, leaf_hash, input, type, ref_id, at FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx", [from, to]);
+  return rows.map((r) => ({ ...r, idx: Number(r.idx) }));
+}
+
+export async function readLeafHashes(q: Queryable, from: number, to: number): Promise<Uint8Array[]> {
+  const rows = await q.query<{ leaf_hash: Uint8Array }>("SELECT leaf_hash FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx", [from, to]);
+  return rows.map((r) => new Uint8Array(r.leaf_hash));
+}

@@ -1,0 +1,104 @@
+import { expect } from "chai";
+import { backends } from "../../helpers/db.js";
+import { migrate, schemaVersion } from "../../../src/store/migrate.js";
+import { migrations } from "../../../src/store/migrations/index.js";
+import { openPg } from "../../../src/store/pg.js";
+import { StoreUnavailableError, type Db } from "../../../src/store/db.js";
+import { LogWriter } from "../../../src/services/log-writer.js";
+import { readLeaves, logSize } from "../../../src/store/log-repo.js";
+import { CompactRange, eventTime, leafHash, rootOf, type LogEvent } from "../../../src/log/index.js";
+
+const ev = (i: number): LogEvent => ({ type: "record", id: `r${i}`, hash: i.toString(16).padStart(64, "0"), at: eventTime(1_800_000_000_000 + i) });
+
+for (const backend of backends) {
+  describe(`store on ${backend.name}`, function () {
+    let db: Db;
+    beforeEach(async () => (db = await backend.open()));
+    afterEach(async () => db.close());
+
+    it("applies every migration once and is idempotent on restart", async () => {
+      expect(await schemaVersion(db)).to.equal(Math.max(...migrations.map((m) => m.version)));
+      expect(await migrate(db)).to.deep.equal([]);
+      const rows = await db.query("SELECT version FROM schema_migrations ORDER BY version");
+      expect(rows.map((r) => Number(r.version))).to.deep.equal(migrations.map((m) => m.version).sort((a, b) => a - b));
+    });
+
+    it("rolls a failed transaction back completely", async () => {
+      await db.query("INSERT INTO meta (key, value) VALUES ('a', '1')");
+      let thrown: unknown;
+      try {
+        await db.tx(async (q) => {
+          await q.query("UPDATE meta SET value = '2' WHERE key = 'a'");
+          await q.query("INSERT INTO meta (key, value) VALUES ('b', '1')");
+          throw new Error("boom");
+        });
+      } catch (e) {
+        thrown = e;
+      }
+      expect((thrown as Error).message).to.equal("boom");
+      const rows = await db.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('a','b') ORDER BY key");
+      expect(rows).to.deep.equal([{ key: "a", value: "1" }]);
+    });
+
+    it("appends log leaves densely, with the same root as the core tree", async () => {
+      const w = new LogWriter(db);
+      const idx = await Promise.all(Array.from({ length: 40 }, (_, i) => w.submit(async (u) => u.append(ev(i)))));
+      expect([...idx].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 40 }, (_, i) => i));
+      expect(await logSize(db)).to.equal(40);
+      const leaves = await readLeaves(db, 0, 40);
+      expect(leaves.map((l) => l.idx)).to.deep.equal(Array.from({ length: 40 }, (_, i) => i));
+      const hashes = leaves.map((l) => new Uint8Array(l.leaf_hash));
+      leaves.forEach((l, i) => expect(Buffer.from(hashes[i]).equals(Buffer.from(leafHash(new TextEncoder().encode(l.input))))).to.equal(true));
+      const [head] = await db.query<{ frontier: string }>("SELECT frontier FROM log_head");
+      const range = CompactRange.fromState(JSON.parse(head.frontier));
+      expect(Buffer.from(range.root()).equals(Buffer.from(rootOf(hashes)))).to.equal(true);
+    });
+
+    it("isolates a failing write in a group commit: its data and leaves vanish, the others commit", async () => {
+      const w = new LogWriter(db);
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          w.submit(async (u) => {
+            await u.q.query("INSERT INTO meta (key, value) VALUES ($1, 'x')", [`k${i}`]);
+            const at = u.append(ev(i));
+            if (i % 3 === 1) throw new Error(`reject ${i}`);
+            return at;
+          }),
+        ),
+      );
+      const ok = results.filter((r) => r.status === "fulfilled").map((r) => (r as PromiseFulfilledResult<number>).value);
+      expect(results.filter((r) => r.status === "rejected")).to.have.length(3);
+      expect([...ok].sort((a, b) => a - b)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
+      const keys = (await db.query<{ key: string }>("SELECT key FROM meta WHERE key LIKE 'k%' ORDER BY key")).map((r) => r.key);
+      expect(keys).to.deep.equal(["k0", "k2", "k3", "k5", "k6", "k8", "k9"]);
+      const refs = (await readLeaves(db, 0, 100)).map((l) => l.ref_id);
+      expect(refs.sort()).to.deep.equal(["r0", "r2", "r3", "r5", "r6", "r8", "r9"]);
+    });
+
+    it("refuses a second log row at an existing index (the log is append-only)", async () => {
+      const w = new LogWriter(db);
+      await w.submit(async (u) => u.append(ev(0)));
+      let err: unknown;
+      try {
+        await db.query("INSERT INTO log_leaves (idx, leaf_hash, input, type, ref_id, at) VALUES (0, '\\x00', '{}', 'record', 'x', now())");
+      } catch (e) {
+        err = e;
+      }
+      expect(err, "duplicate index accepted").to.be.instanceOf(Error);
+    });
+  });
+}
+
+describe("store: unreachable PostgreSQL", () => {
+  it("reports StoreUnavailableError (→ 503), not a crash", async () => {
+    const db = await openPg("postgres://nobody:nothing@127.0.0.1:1/none");
+    let err: unknown;
+    try {
+      await db.query("SELECT 1");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(StoreUnavailableError);
+    await db.close();
+  });
+});
