@@ -25,7 +25,8 @@ export const configSchema = z.object({
   anchorIntervalSeconds: intFrom(1, 86_400).default(30),
   chainConfirmations: intFrom(0, 64).default(0),
   chainPollMs: intFrom(50, 60_000).default(500),
-  anvilPort: intFrom(1, 65535).default(8545),
+  // 0 = any free port (tests); the state file, not the port, carries the chain across restarts.
+  anvilPort: intFrom(0, 65535).default(8545),
   jsonBodyLimit: z.string().regex(/^\d+(kb|mb)$/).default("2mb"),
   rateLimitPerMinute: intFrom(1, 1_000_000).default(600),
   authRateLimitPerMinute: intFrom(1, 1_000_000).default(60),

@@ -326,7 +326,7 @@ export function solve(
       for (let q = 0; q < kept; q++) inSet[bestIdx[q]] = 1;
       added += kept;
     }
-    if (added > 0 && false) continue;
+    if (added > 0) continue;
     const pairs: { i: number; j: number; f: number; cost: number }[] = [];
     for (let a = 0; a < from.length; a++) if (sol.flow[a] > 0) pairs.push({ i: from[a], j: to[a], f: sol.flow[a], cost: cost[a] });
     return expand(needs, counselors, cl, pairs, weights, opts.explain ?? true, {

@@ -8,6 +8,7 @@ import { openStore, type Db } from "../store/index.js";
 import { chainRoleResolver, type RoleResolver } from "./roles.js";
 import { createMetrics, type HttpMetrics } from "../http/metrics.js";
 import { LogWriter } from "./log-writer.js";
+import { ChainIndexer } from "./chain-index.js";
 
 export interface AppContext {
   cfg: Config;
@@ -17,6 +18,8 @@ export interface AppContext {
   roles: RoleResolver;
   /** The only way to write: data + log leaves in one (group-committed) transaction. */
   writer: LogWriter;
+  /** Consent and registry events from the chain, kept in the store. */
+  indexer: ChainIndexer;
   metrics: HttpMetrics;
   sessionKey: Buffer;
   /** Host[:port] values a SIWE message may name as its domain; filled in once the server listens. */
@@ -42,13 +45,25 @@ export async function createContext(cfg: Config, log: Logger): Promise<AppContex
     await db.close();
     throw e;
   }
+  const writer = new LogWriter(db);
+  const roles = chainRoleResolver(chain.registry);
+  const indexer = new ChainIndexer({
+    db,
+    writer,
+    provider: chain.provider,
+    deployment: chain.deployment,
+    confirmations: cfg.chainConfirmations,
+    log,
+    onChange: (kinds) => kinds.has("registry") && roles.invalidate(),
+  });
   return {
     cfg,
     log,
     db,
     chain,
-    roles: chainRoleResolver(chain.registry),
-    writer: new LogWriter(db),
+    roles,
+    writer,
+    indexer,
     metrics: createMetrics(),
     sessionKey: await sessionKey(db),
     siweDomains: new Set(cfg.publicOrigin ? [new URL(cfg.publicOrigin).host] : []),

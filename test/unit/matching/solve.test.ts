@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import solver from "javascript-lp-solver";
+import lpModule from "javascript-lp-solver";
 import { isUrgent, type Need } from "../../../src/deid/index.js";
 import {
   costOf,
@@ -21,6 +21,11 @@ import {
 import { instanceArb } from "./arbitraries.js";
 
 const W = DEFAULT_WEIGHTS;
+
+// Under ESM, node loads dist/index.mjs whose default export is the solver object; its .d.ts is typed as CommonJS, so
+// TypeScript sees the namespace. Take `.default` when present (CJS interop), else the import itself.
+type LpSolver = { Solve(model: object): unknown };
+const solver = ((lpModule as unknown as { default?: LpSolver }).default ?? lpModule) as unknown as LpSolver;
 
 // Independent big-M for the LP: instances have ≤ 12 needs and pair costs ≤ 1,000, so serving one more need is
 // worth more than any cost change (12 · 1,100 < 1e5), and one more urgent need more than any other change.
