@@ -5,6 +5,7 @@ import { ConfigError } from "../config.js";
 import { CliError } from "./io.js";
 import * as serve from "./commands/serve.js";
 import * as status from "./commands/status.js";
+import * as keys from "./commands/keys.js";
 
 const program = new Command()
   .name("anxin")
@@ -13,7 +14,7 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-for (const cmd of [serve, status]) cmd.register(program);
+for (const cmd of [serve, status, keys]) cmd.register(program);
 
 try {
   await program.parseAsync(process.argv);
