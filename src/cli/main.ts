@@ -6,6 +6,15 @@ import { CliError } from "./io.js";
 import * as serve from "./commands/serve.js";
 import * as status from "./commands/status.js";
 import * as keys from "./commands/keys.js";
+import * as consentCmd from "./commands/consent.js";
+import * as indexCmd from "./commands/index-cmd.js";
+import * as recordCmd from "./commands/record.js";
+import * as vaultCmd from "./commands/vault.js";
+import * as matchCmd from "./commands/match.js";
+import * as assessCmd from "./commands/assess.js";
+import * as wearableCmd from "./commands/wearable.js";
+import * as alertsCmd from "./commands/alerts.js";
+import * as auditCmd from "./commands/audit.js";
 
 const program = new Command()
   .name("anxin")
@@ -15,6 +24,10 @@ const program = new Command()
   .exitOverride();
 
 for (const cmd of [serve, status, keys]) cmd.register(program);
+for (const cmd of [consentCmd, indexCmd]) cmd.register(program);
+for (const cmd of [recordCmd, vaultCmd]) cmd.register(program);
+for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd]) cmd.register(program);
+auditCmd.register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -33,7 +33,8 @@ export function createApp(deps: AppDeps) {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { "script-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"] },
+        // 'wasm-unsafe-eval' lets the pages compile libsodium's WebAssembly (client-side crypto); JS eval stays off.
+        directives: { "script-src": ["'self'", "'wasm-unsafe-eval'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"] },
       },
     }),
   );

@@ -10,6 +10,7 @@ import { startWorkers } from "../services/workers.js";
 import { createApp } from "./app.js";
 import { verifyToken } from "./session-token.js";
 import { allRoutes } from "./routes/index.js";
+import { ensureWebBundle } from "./web-bundle.js";
 
 export interface RunningServer {
   url: string;
@@ -25,6 +26,7 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
   let server: Server | undefined;
   try {
     await startWorkers(ctx);
+    if (existsSync(webDir)) await ensureWebBundle(); // browser pages: build src/web/dist when missing or stale
     const app = createApp({
       log,
       routes: allRoutes(ctx),

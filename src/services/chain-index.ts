@@ -28,6 +28,7 @@ export class ChainIndexer {
   readonly #registryIface = new Interface(loadArtifact("CounselorRegistry").abi);
   readonly #cursorName: string;
   #syncing: Promise<number> | undefined;
+  #again: Promise<number> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -35,9 +36,21 @@ export class ChainIndexer {
     this.#cursorName = `index:${d.deployment.chainId}:${d.deployment.consentLedger.toLowerCase()}:${d.deployment.registry.toLowerCase()}`;
   }
 
-  /** Reads new events up to the confirmed head; concurrent callers share one run. Returns the indexed block. */
+  /**
+   * Reads new events up to the confirmed head as of this call; returns the indexed block. A call during a run
+   * waits for it and then runs once more (shared by all such callers), so nothing mined before the call is missed.
+   */
   sync(): Promise<number> {
-    this.#syncing ??= this.#sync().finally(() => (this.#syncing = undefined));
+    if (this.#syncing) {
+      this.#again ??= this.#syncing
+        .catch(() => {})
+        .then(() => {
+          this.#again = undefined;
+          return this.sync();
+        });
+      return this.#again;
+    }
+    this.#syncing = this.#sync().finally(() => (this.#syncing = undefined));
     return this.#syncing;
   }
 
@@ -97,7 +110,8 @@ export class ChainIndexer {
         cursor = await this.#cursor(db);
       }
     }
-    const head = await provider.getBlockNumber();
+    // eth_blockNumber directly: ethers caches getBlockNumber() for a polling interval, which would skip fresh blocks.
+    const head = Number(await provider.send("eth_blockNumber", []));
     const target = head - this.d.confirmations;
     let from = cursor ? cursor.block + 1 : deployment.deployBlock;
     let last = cursor?.block ?? deployment.deployBlock - 1;
@@ -163,13 +177,15 @@ export class ChainIndexer {
           } else if (parsed.name === "ConsentRevoked") {
             const up = await q.query(
               "UPDATE consent_grants SET revoked_at = $2, revoke_block = $3, revoke_tx = $4 WHERE grant_id = $1 AND revoked_at IS NULL RETURNING grant_id",
-              [grantId, Number(parsed.args.at), l.blockNumber, l.transactionHash],
+              [grantId, Number(parsed.args[1]) /* args.at would be Array.prototype.at */, l.blockNumber, l.transactionHash],
             );
             if (up.length && !(await seen("revoke", grantId))) leaf({ type: "revoke", id: grantId, hash: grantId.slice(2), block: l.blockNumber });
           }
         } else {
           changed.add("registry");
-          const account = String(parsed.args[0]).toLowerCase();
+          // The account an event is about: the first address argument (RoleGranted's first argument is the role).
+          const at = parsed.fragment.inputs.findIndex((i) => i.type === "address");
+          const account = String(parsed.args[at < 0 ? 0 : at]).toLowerCase();
           const data = JSON.stringify(parsed.args.toArray().map((v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
           const ins = await q.query(
             `INSERT INTO registry_events (block_number, log_index, tx_hash, block_time, event, account, data) VALUES ($1,$2,$3,$4,$5,$6,$7)

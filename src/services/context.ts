@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { connectChain, type Chain } from "../chain/index.js";
 import { openStore, type Db } from "../store/index.js";
-import { chainRoleResolver, type RoleResolver } from "./roles.js";
+import { indexedRoleResolver, type RoleResolver } from "./roles.js";
 import { createMetrics, type HttpMetrics } from "../http/metrics.js";
 import { LogWriter } from "./log-writer.js";
 import { ChainIndexer } from "./chain-index.js";
@@ -46,7 +46,7 @@ export async function createContext(cfg: Config, log: Logger): Promise<AppContex
     throw e;
   }
   const writer = new LogWriter(db);
-  const roles = chainRoleResolver(chain.registry);
+  const roles = indexedRoleResolver(db);
   const indexer = new ChainIndexer({
     db,
     writer,

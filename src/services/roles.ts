@@ -1,8 +1,11 @@
-// Staff roles come from the chain (CounselorRegistry); everyone else who signs in is a resident,
-// identified only by a per-relationship pseudonymous address. Cached briefly: a role change on chain
-// takes effect within ttlMs, and our own admin routes invalidate at once.
-import { keccak256, toUtf8Bytes, type Contract } from "ethers";
+// Staff roles come from the chain (CounselorRegistry), read from the chain event index that the indexer keeps in
+// step with it — not an RPC per request, and still answering while the chain is unreachable. Everyone else who
+// signs in is a resident, identified only by a per-relationship pseudonymous address. The cache is cleared
+// whenever the indexer sees a registry event.
+import { keccak256, toUtf8Bytes } from "ethers";
 import type { Role, Session } from "../http/route.js";
+import type { Queryable } from "../store/db.js";
+import { isIndexedAccredited, isIndexedMatcher } from "./registry-view.js";
 
 export const AUTHORITY_ROLE = keccak256(toUtf8Bytes("AUTHORITY_ROLE"));
 
@@ -11,7 +14,17 @@ export interface RoleResolver {
   invalidate(address?: string): void;
 }
 
-export function chainRoleResolver(registry: Contract, ttlMs = 2000): RoleResolver {
+async function latestEvent(q: Queryable, account: string, events: string[], role?: string): Promise<string | undefined> {
+  const rows = await q.query<{ event: string; data: string }>(
+    `SELECT event, data FROM registry_events WHERE account = $1 AND event = ANY($2::text[]) ORDER BY block_number DESC, log_index DESC`,
+    [account, events],
+  );
+  // RoleGranted/RoleRevoked data = [role, account, sender]: keep only the role asked for.
+  const hit = role ? rows.find((r) => (JSON.parse(r.data) as string[])[0]?.toLowerCase() === role) : rows[0];
+  return hit?.event;
+}
+
+export function indexedRoleResolver(q: Queryable, ttlMs = 5000): RoleResolver {
   const cache = new Map<string, { at: number; session: Session }>();
   return {
     async sessionFor(address) {
@@ -19,19 +32,19 @@ export function chainRoleResolver(registry: Contract, ttlMs = 2000): RoleResolve
       const hit = cache.get(a);
       if (hit && Date.now() - hit.at < ttlMs) return hit.session;
       const now = Math.floor(Date.now() / 1000);
-      const [accredited, auditor, matcher, admin, info] = await Promise.all([
-        registry.isAccredited(a, now) as Promise<boolean>,
-        registry.isAuditor(a) as Promise<boolean>,
-        registry.isMatcher(a) as Promise<boolean>,
-        registry.hasRole(AUTHORITY_ROLE, a) as Promise<boolean>,
-        registry.counselorInfo(a) as Promise<{ licenseHash: string }>,
+      const [accredited, auditor, matcher, admin, everAccredited] = await Promise.all([
+        isIndexedAccredited(q, a, now),
+        latestEvent(q, a, ["AuditorAppointed", "AuditorDismissed"]).then((e) => e === "AuditorAppointed"),
+        isIndexedMatcher(q, a),
+        latestEvent(q, a, ["RoleGranted", "RoleRevoked"], AUTHORITY_ROLE).then((e) => e === "RoleGranted"),
+        latestEvent(q, a, ["CounselorAccredited"]).then((e) => e !== undefined),
       ]);
       const roles = new Set<Role>();
       if (accredited) roles.add("counselor");
       if (auditor) roles.add("auditor");
       if (matcher) roles.add("matcher");
       if (admin) roles.add("admin");
-      const formerCounselor = !accredited && info.licenseHash !== "0x" + "0".repeat(64);
+      const formerCounselor = !accredited && everAccredited;
       if (roles.size === 0 && !formerCounselor) roles.add("resident");
       const session: Session = { address: a, roles, formerCounselor };
       cache.set(a, { at: Date.now(), session });

@@ -63,12 +63,14 @@ export async function accreditCounselor(srv: RunningServer, wallet = Wallet.crea
 
 export async function appointAuditor(srv: RunningServer, wallet = Wallet.createRandom()) {
   await (await (srv.ctx.chain.registry as Contract).appointAuditor(wallet.address)).wait();
+  await srv.ctx.indexer.sync();
   srv.ctx.roles.invalidate();
   return new Wallet(wallet.privateKey);
 }
 
 export async function registerMatcher(srv: RunningServer, wallet = Wallet.createRandom()) {
   await (await (srv.ctx.chain.registry as Contract).registerMatcher(wallet.address)).wait();
+  await srv.ctx.indexer.sync();
   srv.ctx.roles.invalidate();
   return new Wallet(wallet.privateKey);
 }

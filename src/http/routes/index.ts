@@ -6,8 +6,18 @@ import { route } from "../route.js";
 import { openApiDocument } from "../openapi.js";
 import health from "./health.js";
 import auth from "./auth.js";
+import consents from "./consents.js";
+import records from "./records.js";
+import vault from "./vault.js";
+import matching from "./matching.js";
+import assess from "./assess.js";
+import audit from "./audit.js";
 
 const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth];
+routers.push(consents);
+routers.push(records, vault);
+routers.push(matching, assess);
+routers.push(audit);
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

@@ -1,6 +1,11 @@
 // Versioned migrations, applied in order at start. Append only: never edit a released migration.
 import core from "./001_core.js";
 import chainIndex from "./002_chain_index.js";
+import records from "./003_records.js";
+import consentRelay from "./004_consent_relay.js";
+import anchoring from "./005_anchoring.js";
+import matching from "./006_matching.js";
+import assessAlerts from "./007_assess.js";
 
 export interface Migration {
   version: number;
@@ -8,4 +13,8 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex];
+export const migrations: Migration[] = [core, chainIndex, records];
+migrations.push(consentRelay);
+migrations.push(anchoring);
+migrations.push(matching);
+migrations.push(assessAlerts);

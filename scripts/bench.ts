@@ -1,0 +1,153 @@
+// `npm run bench`: runs every benchmark in one process, shows progress, writes docs/BENCHMARKS.md (machine, date,
+// command) and, with --json, prints one JSON object with every figure. Each figure stands next to its goal from the
+// issues, met or short, honestly. Ratios are against baselines measured in the same run.
+import { cpus, totalmem, platform, release } from "node:os";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+interface Goal {
+  figure: string;
+  value: number | undefined;
+  goal: string;
+  met: boolean | undefined;
+  note?: string;
+}
+
+interface Bench {
+  name: string;
+  run: () => Promise<Record<string, unknown>>;
+  goals: (r: any) => Goal[];
+}
+
+const json = process.argv.includes("--json");
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+const say = (s: string) => process.stderr.write(s + "\n");
+const le = (v: number | undefined, max: number) => (v === undefined ? undefined : v <= max);
+const ge = (v: number | undefined, min: number) => (v === undefined ? undefined : v >= min);
+
+const benches: Bench[] = [
+  {
+    name: "gas",
+    run: async () => (await import("./bench/gas.js")).measureGas(),
+    goals: (g) => [
+      { figure: "grantBySig gas", value: g.grantBySig, goal: "≤ 60,000 (EAS attestByDelegation 283,584)", met: le(g.grantBySig, 60_000) },
+      { figure: "revokeBySig gas", value: g.revokeBySig, goal: "≤ 35,000 (EAS 83,818)", met: le(g.revokeBySig, 35_000) },
+      { figure: "batch of 20 grants, gas per grant", value: g.grantBatchBySigPerGrant, goal: "≤ 35,000", met: le(g.grantBatchBySigPerGrant, 35_000) },
+      { figure: "checkpoint at 1M leaves (+1,024), gas", value: g.submitCheckpoint1M, goal: "≤ 50,000 (EAS multiTimestamp 24,800 per hash)", met: le(g.submitCheckpoint1M, 50_000), note: `${g.checkpointPerRecord} gas per record at 1,024 per checkpoint` },
+    ],
+  },
+  {
+    name: "auditLog",
+    run: async () => ({ ...(await (await import("./bench/audit-log.js")).benchAuditLog(1_000_000)) }),
+    goals: (r) => [
+      { figure: "audit of 1,000,000 leaves (pure core), s", value: r.seconds, goal: "≤ 5 s on one core", met: le(r.seconds, 5), note: `SHA-256 baseline ${r.sha256BaselineSeconds} s; ratio ${r.ratio}` },
+    ],
+  },
+  {
+    name: "matching",
+    run: async () => ({ ...(await (await import("./bench/matching.js")).benchMatching()) }),
+    goals: (r) => [
+      {
+        figure: "matching 10,000 needs × 1,000 counselors, optimal, s",
+        value: r.optimalSeconds,
+        goal: "≤ 2 s on one core",
+        met: le(r.optimalSeconds, 2),
+        note: `cost ${r.optimalCost} vs greedy ${r.greedyCost} in ${r.greedySeconds} s; unstructured instance: ${r.unstructured?.optimalSeconds} s`,
+      },
+    ],
+  },
+];
+
+/** Benchmarks contributed by the services (records, consent relay, audit over the store) when present. */
+async function optional(file: string, fn: string): Promise<(() => Promise<Record<string, unknown>>) | undefined> {
+  try {
+    const m = await import(file);
+    return typeof m[fn] === "function" ? () => m[fn]() : undefined;
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") return undefined;
+    throw e;
+  }
+}
+
+const extra: Array<[string, string, string, (r: any) => Goal[]]> = [
+  [
+    "records",
+    "./bench/records.js",
+    "benchRecords",
+    (r) => [
+      { figure: "record writes/s over HTTP (4 KiB, embedded store)", value: r.writesPerSecond, goal: "≥ 2,000/s", met: ge(r.writesPerSecond, 2000), note: `bare express ceiling ${r.bareExpressPerSecond}/s` },
+      { figure: "p99 latency at 500 writes/s, ms", value: r.p99AtFixedRateMs, goal: "≤ 50 ms", met: le(r.p99AtFixedRateMs, 50), note: `p50 ${r.p50AtFixedRateMs} ms` },
+      { figure: "key release latency p50, ms", value: r.keyReleaseP50Ms, goal: "(reported)", met: undefined },
+    ],
+  ],
+  [
+    "consentRelay",
+    "./bench/consent-relay.js",
+    "benchConsentRelay",
+    (r) => [{ figure: "consent relay throughput, grants/s", value: r.grantsPerSecond, goal: "(reported)", met: undefined }],
+  ],
+  [
+    "auditStore",
+    "./bench/audit-store.js",
+    "benchAuditStore",
+    (r) => [{ figure: "audit verify over the store, 1,000,000 leaves, s", value: r.seconds, goal: "≤ 5 s", met: le(r.seconds, 5), note: r.note }],
+  ],
+];
+
+for (const [name, file, fn, goals] of extra) {
+  const run = await optional(file, fn);
+  if (run) benches.push({ name, run, goals });
+  else say(`(no ${file}: ${name} figures not measured)`);
+}
+
+const results: Record<string, unknown> = {};
+const goals: Goal[] = [];
+const selected = benches.filter((b) => !only || only.includes(b.name));
+for (const [i, b] of selected.entries()) {
+  say(`[${i + 1}/${selected.length}] ${b.name} …`);
+  const t = performance.now();
+  try {
+    const r = await b.run();
+    results[b.name] = r;
+    goals.push(...b.goals(r));
+    say(`[${i + 1}/${selected.length}] ${b.name} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    results[b.name] = { error: (e as Error).message };
+    say(`[${i + 1}/${selected.length}] ${b.name} FAILED: ${(e as Error).message}`);
+  }
+}
+
+const machine = {
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${release()}`,
+  node: process.version,
+};
+const out = { date: new Date().toISOString(), command: "npm run bench", machine, goals, results };
+
+const fmt = (v: number | undefined) => (v === undefined ? "—" : v.toLocaleString("en-US"));
+const md = [
+  "# Benchmarks",
+  "",
+  `Measured ${out.date} with \`npm run bench\` on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}.`,
+  "Figures are from one run; ratios compare against baselines measured in the same run. Regenerate with `npm run bench`",
+  "(`npm run bench -- --json` prints the same as one JSON object).",
+  "",
+  "| figure | measured | goal | met |",
+  "|---|---:|---|---|",
+  ...goals.map((g) => `| ${g.figure} | ${fmt(g.value)} | ${g.goal} | ${g.met === undefined ? "—" : g.met ? "yes" : "**no**"}${g.note ? ` — ${g.note}` : ""} |`),
+  "",
+  "## Raw figures",
+  "",
+  "```json",
+  JSON.stringify(results, null, 2),
+  "```",
+  "",
+].join("\n");
+if (!only) writeFileSync(path.join(root, "docs", "BENCHMARKS.md"), md);
+if (json) process.stdout.write(JSON.stringify(out) + "\n");
+else say(md);

@@ -1,0 +1,290 @@
+// /v1/consents: residents submit signed grants and revokes (relayed on chain by the service); every party reads
+// the state it is entitled to; receipts (Kantara) and FHIR R4 exports; the plain-language screen for a draft.
+import { z } from "zod";
+import {
+  DATA_CATEGORIES,
+  Purpose,
+  bytes32Schema,
+  emergencyGrant,
+  explainGrant,
+  grantId,
+  grantWireSchema,
+  receiptText,
+  revokeWireSchema,
+  scopeHash,
+  signatureSchema,
+  type GranteeRole,
+  type Lang,
+} from "../../consent/index.js";
+import { route, type Session } from "../route.js";
+import { badRequest, conflict, forbidden, notFound, unprocessable } from "../problem.js";
+import type { AppContext } from "../../services/context.js";
+import {
+  ConsentRefused,
+  consentView,
+  fhirFor,
+  grantRecord,
+  listConsents,
+  receiptFor,
+  researchGrantee,
+  submitGrant,
+  submitRevoke,
+  type ConsentView,
+} from "../../services/consents.js";
+import { getGrant } from "../../store/consent-repo.js";
+
+const langSchema = z.enum(["zh", "zh-CN", "en"]).optional().transform((l): Lang => (l === "en" ? "en" : "zh-CN"));
+const grantIdParams = z.strictObject({ grantId: bytes32Schema });
+const categoriesSchema = z.array(z.enum(DATA_CATEGORIES)).min(1).max(DATA_CATEGORIES.length);
+
+const consentViewSchema = z.object({
+  grantId: z.string(),
+  subject: z.string(),
+  grantee: z.string(),
+  purpose: z.number(),
+  purposeName: z.string(),
+  categories: z.array(z.string()).nullable(),
+  emergency: z.boolean(),
+  status: z.enum(["queued", "submitted", "on_chain", "failed"]),
+  onChain: z.boolean(),
+  state: z.enum(["pending", "not_yet_valid", "active", "expired", "revoked", "failed"]),
+  active: z.boolean(),
+  notBefore: z.number().nullable(),
+  notAfter: z.number().nullable(),
+  revokedAt: z.number().nullable(),
+  blockNumber: z.number().nullable(),
+  blockTime: z.number().nullable(),
+  txHash: z.string().nullable(),
+  error: z.string().nullable(),
+  attempts: z.number(),
+  revoke: z.object({ status: z.string(), txHash: z.string().nullable(), blockNumber: z.number().nullable(), error: z.string().nullable() }).nullable(),
+});
+
+function rethrow(e: unknown): never {
+  if (e instanceof ConsentRefused) {
+    if (e.kind === "forbidden") throw forbidden(e.message);
+    if (e.kind === "conflict") throw conflict(e.message);
+    if (e.kind === "not_found") throw notFound(e.message);
+    throw unprocessable(e.message, [{ path: "body", message: e.code }]);
+  }
+  throw e;
+}
+
+/** Subject, grantee and auditors may see a grant; to anyone else it does not exist. */
+function canSee(s: Session, v: Pick<ConsentView, "subject" | "grantee">): boolean {
+  return s.roles.has("auditor") || s.address === v.subject || s.address === v.grantee;
+}
+
+async function visible(ctx: AppContext, session: Session, grantId: string): Promise<ConsentView> {
+  const v = await consentView(ctx, grantId);
+  if (!v || !canSee(session, v)) throw notFound("no such consent");
+  return v;
+}
+
+const signedIn = ["resident", "counselor", "auditor", "matcher", "admin"] as const;
+
+export default (ctx: AppContext) => [
+  route({
+    method: "get",
+    path: "/v1/consents/domain",
+    summary: "The EIP-712 domain residents sign under, and the research grantee",
+    tags: ["consents"],
+    roles: ["public"],
+    response: z.object({ name: z.string(), version: z.string(), chainId: z.number(), verifyingContract: z.string(), researchGrantee: z.string() }),
+    async handler() {
+      const d = ctx.chain.deployment;
+      return { body: { name: "Anxin Consent", version: "1", chainId: d.chainId, verifyingContract: d.consentLedger, researchGrantee: researchGrantee(ctx) } };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/consents/preview",
+    summary: "The plain-language consent screen for a draft grant (zh-CN or en)",
+    tags: ["consents"],
+    roles: ["public"],
+    write: false,
+    body: z.strictObject({
+      purpose: z.number().int().min(0).max(4),
+      categories: categoriesSchema,
+      notBefore: z.number().int().nonnegative(),
+      notAfter: z.number().int().positive(),
+      granteeRole: z.enum(["counselor", "matching_service", "research_team", "care_team"]).optional(),
+      lang: langSchema,
+    }),
+    response: z.object({ title: z.string(), who: z.string(), what: z.string(), why: z.string(), until: z.string(), howToWithdraw: z.string(), sensitiveNotice: z.string() }),
+    async handler({ body }) {
+      if (body.notAfter <= body.notBefore) throw badRequest("invalid body", [{ path: "body.notAfter", message: "must be after notBefore" }]);
+      const role: GranteeRole = body.granteeRole ?? (["counselor", "matching_service", "research_team", "counselor", "counselor"] as const)[body.purpose];
+      return { body: explainGrant({ purpose: body.purpose as Purpose, granteeRole: role, categories: body.categories, notBefore: body.notBefore, notAfter: body.notAfter }, body.lang) };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/consents",
+    summary: "Submit a grant signed by the resident's per-relationship key; the service relays it on chain",
+    tags: ["consents"],
+    roles: ["resident"],
+    body: z.strictObject({
+      grant: grantWireSchema,
+      signature: signatureSchema,
+      categories: categoriesSchema,
+      scopeSalt: bytes32Schema,
+      lang: langSchema,
+    }),
+    successStatus: 202,
+    response: z.object({ grantId: z.string(), status: z.string(), created: z.boolean() }),
+    async handler({ body, session }) {
+      try {
+        const r = await submitGrant(ctx, session!.address, { grant: body.grant, signature: body.signature, categories: body.categories, scopeSalt: body.scopeSalt, lang: body.lang });
+        const indexed = await getGrant(ctx.db, r.grantId);
+        return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: indexed ? "on_chain" : r.request.status === "on_chain" ? "submitted" : r.request.status, created: r.created } };
+      } catch (e) {
+        rethrow(e);
+      }
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/consents",
+    summary: "List consents: residents their own, counselors and matchers those given to them, auditors all metadata",
+    tags: ["consents"],
+    roles: [...signedIn],
+    query: z.strictObject({
+      subject: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+      grantee: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+      emergency: z.enum(["true", "false"]).optional(),
+    }),
+    response: z.object({ items: z.array(consentViewSchema) }),
+    async handler({ query, session }) {
+      const s = session!;
+      const me = s.address;
+      const subject = query.subject?.toLowerCase();
+      const grantee = query.grantee?.toLowerCase();
+      if (!s.roles.has("auditor")) {
+        // Own only: as subject, or as grantee. Anything else is refused rather than silently emptied.
+        if (subject && subject !== me) throw forbidden("you may list only your own consents");
+        if (grantee && grantee !== me) throw forbidden("you may list only consents given to you");
+        if (!subject && !grantee) {
+          const items = [...(await listConsents(ctx, { subject: me })), ...(await listConsents(ctx, { grantee: me }))];
+          return { body: { items: items.filter((v) => query.emergency !== "true" || v.emergency) } };
+        }
+      }
+      const items = await listConsents(ctx, { subject, grantee, emergency: query.emergency === "true" });
+      return { body: { items } };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/consents/emergency",
+    summary: "A counselor registers the scope opening of a break-glass access it opened on chain (openEmergency)",
+    tags: ["consents"],
+    roles: ["counselor"],
+    body: z.strictObject({ grantId: bytes32Schema, categories: categoriesSchema, scopeSalt: bytes32Schema, salt: bytes32Schema }),
+    response: consentViewSchema,
+    async handler({ body, session }) {
+      await ctx.indexer.sync();
+      const g = await getGrant(ctx.db, body.grantId);
+      if (!g || !g.emergency || g.grantee !== session!.address) throw notFound("no break-glass access of yours with this id is on chain");
+      if (scopeHash(body.categories, body.scopeSalt) !== g.scope) throw unprocessable("scope does not open to these categories and scope salt");
+      const grant = emergencyGrant({ subject: g.subject, counselor: g.grantee, scope: g.scope, openedAt: g.not_before, durationSeconds: g.not_after - g.not_before, salt: body.salt });
+      if (grantId(grant) !== g.grant_id) throw unprocessable("the salt does not reproduce this grant id");
+      await ctx.writer.submit(({ q }) =>
+        q.query(
+          `INSERT INTO consent_requests (grant_id, kind, subject, grantee, purpose, categories, scope_salt, payload, status, tx_hash, block_number)
+           VALUES ($1,'emergency',$2,$3,4,$4,$5,$6,'on_chain',$7,$8) ON CONFLICT (grant_id, kind) DO NOTHING`,
+          [g.grant_id, g.subject, g.grantee, JSON.stringify([...new Set(body.categories)].sort()), body.scopeSalt, JSON.stringify({ grant }), g.tx_hash, g.block_number],
+        ),
+      );
+      return { body: (await consentView(ctx, g.grant_id))! };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/consents/:grantId",
+    summary: "Status of one consent: queued, on chain at block N, failed with reason; and whether it is active now",
+    tags: ["consents"],
+    roles: [...signedIn],
+    params: grantIdParams,
+    response: consentViewSchema.extend({ history: z.array(z.object({ kind: z.string(), event: z.string(), detail: z.string().nullable(), at: z.string() })) }),
+    async handler({ params, session }) {
+      const v = await visible(ctx, session!, params.grantId);
+      const history = await ctx.db.query<{ kind: string; event: string; detail: string | null; at: string }>(
+        "SELECT kind, event, detail, at FROM consent_relay_events WHERE grant_id = $1 ORDER BY id",
+        [v.grantId],
+      );
+      return { body: { ...v, history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) } };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/consents/:grantId/revoke",
+    summary: "Withdraw a consent: a Revoke signed by the grant's subject, relayed on chain",
+    tags: ["consents"],
+    roles: ["resident"],
+    params: grantIdParams,
+    body: z.strictObject({ revoke: revokeWireSchema, signature: signatureSchema }),
+    successStatus: 202,
+    response: z.object({ grantId: z.string(), status: z.string(), created: z.boolean() }),
+    async handler({ params, body, session }) {
+      try {
+        const r = await submitRevoke(ctx, session!.address, params.grantId, body);
+        return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: r.request.status, created: r.created } };
+      } catch (e) {
+        rethrow(e);
+      }
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/consents/:grantId/receipt",
+    summary: "Consent receipt (Kantara CR v1.1) as JSON, or ?format=text for the readable one",
+    tags: ["consents"],
+    roles: [...signedIn],
+    params: grantIdParams,
+    query: z.strictObject({ lang: langSchema, format: z.enum(["json", "text"]).optional() }),
+    async handler({ params, query, session }) {
+      const v = await visible(ctx, session!, params.grantId);
+      if (v.emergency) throw conflict("break-glass access is not consent: there is no receipt (see the notification)");
+      const rec = await grantRecord(ctx, v.grantId);
+      if (!rec) throw conflict("the consent is not on chain yet: a receipt is issued once it is");
+      const receipt = receiptFor(ctx, rec.record, query.lang);
+      if (query.format === "text") return { body: receiptText(receipt, query.lang), type: "text/plain; charset=utf-8" };
+      return { body: receipt };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/consents/:grantId/fhir",
+    summary: "The consent as a FHIR R4 Consent resource",
+    tags: ["consents"],
+    roles: [...signedIn],
+    params: grantIdParams,
+    query: z.strictObject({ lang: langSchema }),
+    async handler({ params, query, session }) {
+      const v = await visible(ctx, session!, params.grantId);
+      const rec = await grantRecord(ctx, v.grantId);
+      if (!rec) throw conflict("the consent is not on chain yet (or its scope opening is unknown)");
+      return { body: fhirFor(ctx, rec.record, query.lang), type: "application/fhir+json" };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/notifications",
+    summary: "Notices for the signed-in resident address (break-glass access opened on them)",
+    tags: ["consents"],
+    roles: ["resident"],
+    response: z.object({ items: z.array(z.object({ grantId: z.string(), kind: z.string(), at: z.string(), counselor: z.string(), notBefore: z.number(), notAfter: z.number() })) }),
+    async handler({ session }) {
+      const rows = await ctx.db.query<{ grant_id: string; kind: string; created_at: string; grantee: string; not_before: number; not_after: number }>(
+        `SELECT n.grant_id, n.kind, n.created_at, g.grantee, g.not_before, g.not_after
+           FROM consent_notices n JOIN consent_grants g ON g.grant_id = n.grant_id WHERE n.subject = $1 ORDER BY n.created_at, n.grant_id`,
+        [session!.address],
+      );
+      return {
+        body: {
+          items: rows.map((r) => ({ grantId: r.grant_id, kind: r.kind, at: new Date(r.created_at).toISOString(), counselor: r.grantee, notBefore: Number(r.not_before), notAfter: Number(r.not_after) })),
+        },
+      };
+    },
+  }),
+];

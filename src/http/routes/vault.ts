@@ -1,0 +1,57 @@
+// /v1/vault: the resident's side of the record vault: publishing the X25519 key counselors seal to, and erasure.
+import { z } from "zod";
+import type { AppContext } from "../../services/context.js";
+import { vaultFor } from "../../services/records/vault.js";
+import { route } from "../route.js";
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address").transform((s) => s.toLowerCase());
+const x25519 = z.string().length(44).regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key");
+const recipientReply = z.object({ address: z.string(), x25519PublicKey: z.string(), source: z.enum(["resident", "registry"]) });
+const eraseReply = z.object({
+  subjectRef: z.string(),
+  erased: z.number().int(),
+  erasedAt: z.string(),
+  tombstones: z.array(z.object({ contentHash: z.string(), leafIndex: z.number().int() })),
+});
+
+export default (ctx: AppContext) => {
+  const vault = vaultFor(ctx);
+  const erase = {
+    summary: "Erase (PIPL Art. 47): destroy every ciphertext and sealed key whose subject is the signed-in address; tombstones are logged",
+    tags: ["vault"],
+    roles: ["resident"] as ["resident"],
+    response: eraseReply,
+    async handler({ session }: { session?: import("../route.js").Session }) {
+      return { body: await vault.erase(session!) };
+    },
+  };
+  return [
+    route({
+      method: "post",
+      path: "/v1/vault/recipients",
+      summary: "Publish the X25519 public key of the signed-in pseudonymous address (counselors seal the resident's copy of each record to it)",
+      tags: ["vault"],
+      roles: ["resident"],
+      body: z.strictObject({ x25519PublicKey: x25519 }),
+      response: recipientReply,
+      successStatus: 201,
+      async handler({ body, session }) {
+        return { status: 201, body: await vault.publishRecipientKey(session!, body.x25519PublicKey) };
+      },
+    }),
+    route({
+      method: "get",
+      path: "/v1/vault/recipients/:address",
+      summary: "A reader's X25519 public key: a counselor's from the registry, a resident's to themself or a counselor they consented to",
+      tags: ["vault"],
+      roles: ["resident", "counselor"],
+      params: z.strictObject({ address }),
+      response: recipientReply,
+      async handler({ params, session }) {
+        return { body: await vault.recipientKey(session!, params.address) };
+      },
+    }),
+    route({ method: "delete", path: "/v1/vault", ...erase }),
+    route({ method: "post", path: "/v1/vault/erase", ...erase }),
+  ];
+};

@@ -1,0 +1,90 @@
+// Builds the browser bundle (src/web/dist/*.js) from src/web/app/*.ts with esbuild when it is missing or older
+// than its sources, so `npm start` and the tests need no separate build step. Only the pure core is bundled:
+// keys, encryption and signing run in the browser and never reach the server.
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const webDir = path.join(root, "src/web");
+const appDir = path.join(webDir, "app");
+const distDir = path.join(webDir, "dist");
+/** Page entry points: one bundle per page. */
+export const ENTRIES = ["index", "resident", "counselor", "auditor", "admin"];
+/** Everything a bundle can import: a change in any of these rebuilds. */
+const SOURCE_DIRS = ["src/web/app", "src/crypto", "src/consent", "src/assess", "src/log"].map((d) => path.join(root, d));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function oldestOutput(): number {
+  let oldest = Infinity;
+  for (const name of ENTRIES) {
+    const p = path.join(distDir, `${name}.js`);
+    if (!existsSync(p)) return 0;
+    oldest = Math.min(oldest, statSync(p).mtimeMs);
+  }
+  return oldest;
+}
+
+export function webBundleIsStale(): boolean {
+  if (!existsSync(appDir)) return false;
+  return oldestOutput() < Math.max(...SOURCE_DIRS.map(newestMtime));
+}
+
+/** Builds the bundle unconditionally. */
+export async function buildWebBundle(opts: { minify?: boolean } = {}): Promise<void> {
+  const esbuild = await import("esbuild");
+  const sha256Shim = path.join(appDir, "shims/log-sha256.ts");
+  const result = await esbuild.build({
+    write: false,
+    entryPoints: ENTRIES.map((e) => path.join(appDir, `${e}.ts`)),
+    outdir: distDir,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: opts.minify ?? true,
+    sourcemap: false,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    legalComments: "none",
+    logLevel: "warning",
+    // libsodium's emscripten loader names node built-ins behind a runtime check; the browser never loads them.
+    external: ["fs", "path", "crypto", "node:fs", "node:path", "node:crypto"],
+    plugins: [
+      {
+        // The log core hashes with node:crypto for speed on the server; the browser gets @noble/hashes.
+        name: "anxin-browser-shims",
+        setup(build) {
+          build.onResolve({ filter: /\/sha256\.js$/ }, (args) =>
+            args.importer.includes(`${path.sep}src${path.sep}log${path.sep}`) ? { path: sha256Shim } : undefined,
+          );
+        },
+      },
+    ],
+  });
+  // Each file is written whole then renamed, so a server starting alongside never serves a half-written bundle.
+  // Chunks first, entry points last: an entry never points at a chunk that is not there yet.
+  const files = [...result.outputFiles].sort((a, b) => Number(a.path.includes("/chunks/")) - Number(b.path.includes("/chunks/"))).reverse();
+  for (const f of files) {
+    mkdirSync(path.dirname(f.path), { recursive: true });
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
+}
+
+/** Builds only when stale. Returns true when it built. */
+export async function ensureWebBundle(): Promise<boolean> {
+  if (!webBundleIsStale()) return false;
+  await buildWebBundle();
+  return true;
+}

@@ -1,0 +1,159 @@
+// Crisis path and early-warning alerts. An alert is written (data + log leaf, one DB transaction) for every
+// counselor holding an active TREATMENT or MONITORING grant from the subject, read from the consent index: no
+// chain call anywhere on this path, so it works and stays fast while the chain is down ("alert first, anchor
+// after": the leaf is anchored later by the checkpoint worker). Alerts carry levels and ids, never answers.
+import { randomBytes } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { canonicalBytes } from "../crypto/index.js";
+import { crisisResources, decideCrisis, detectWarnings, type CrisisLevel, type DailyStress, type Hotline, type ScoredAssessment } from "../assess/index.js";
+import { Purpose } from "../consent/types.js";
+import { activeGrants } from "../store/consent-repo.js";
+import type { AppContext } from "./context.js";
+
+export const ALERT_KINDS = ["crisis", "counselor_mark", "wearable_warning"] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+/** Recipient placeholder when nobody holds a grant: the resident still sees that the alert was raised. */
+export const NO_RECIPIENT = "-";
+
+const nowS = () => Math.floor(Date.now() / 1000);
+const hashOf = (v: unknown) => Buffer.from(sha256(canonicalBytes(v))).toString("hex");
+
+export interface RaiseInput {
+  kind: AlertKind;
+  level: Exclude<CrisisLevel, "none">;
+  subject: string;
+  raisedBy: string;
+  instrument?: string;
+  lang?: "zh" | "en";
+  detail?: Record<string, string | number | boolean>;
+}
+
+export interface RaisedAlert {
+  alertId: string;
+  kind: AlertKind;
+  level: string;
+  createdAt: string;
+  /** How many counselors were alerted (never who, to the resident). */
+  notified: number;
+  hotlines: Hotline[];
+  message: string;
+  emergency: { offered: boolean; purpose: "EMERGENCY"; how: string };
+}
+
+/** The bilingual text a counselor reads for an alert level (from the pure crisis rules). */
+export function counselorMessage(kind: AlertKind, level: string, detail: Record<string, unknown>): { zh: string; en: string } {
+  if (kind === "wearable_warning") {
+    const [w] = detectWarnings(
+      Array.from({ length: Number(detail.days) }, (_, i) => ({ date: addDays(String(detail.from), i), index: Number(detail.peak), status: "ok", z: { hr: null, rmssd: null, sleep: null }, combined: null }) as DailyStress),
+    );
+    return w ? { zh: w.message.zh, en: w.message.en } : { zh: "压力指数偏高", en: "Stress index elevated" };
+  }
+  if (level === "high" || level === "imminent") return decideCrisis({ kind: "counselor_mark", level }).counselorMessage;
+  // "elevated" comes only from PHQ-9 item 9 answered 1; the message depends on the level alone.
+  const probe = { instrument: "phq9", crisis: { flag: true, reasons: ["phq9.item9"] }, answers: { phq9_9: 1 } } as unknown as ScoredAssessment;
+  return decideCrisis(probe).counselorMessage;
+}
+
+function addDays(date: string, n: number): string {
+  const d = new Date(date + "T00:00:00Z");
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Counselors to alert for a subject: active TREATMENT or MONITORING grantees, from the index. */
+export async function alertRecipients(ctx: AppContext, subject: string): Promise<string[]> {
+  const grants = await activeGrants(ctx.db, { subject, purposes: [Purpose.TREATMENT, Purpose.MONITORING], atSeconds: nowS() });
+  return [...new Set(grants.map((g) => g.grantee))].sort();
+}
+
+export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<RaisedAlert> {
+  const alertId = randomBytes(16).toString("hex");
+  const recipients = await alertRecipients(ctx, a.subject);
+  const createdAt = new Date().toISOString();
+  const offer = a.kind !== "wearable_warning";
+  await ctx.writer.submit(async ({ q, append }) => {
+    for (const r of recipients.length ? recipients : [NO_RECIPIENT]) {
+      await q.query(
+        `INSERT INTO alerts (alert_id, recipient, subject, kind, level, instrument, raised_by, emergency_offer, detail, created_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+        [alertId, r, a.subject, a.kind, a.level, a.instrument ?? null, a.raisedBy, offer, JSON.stringify(a.detail ?? {}), createdAt],
+      );
+    }
+    // The leaf commits to the alert metadata (hash), names no subject: the audit can check it later against the row.
+    append({
+      type: "access",
+      id: `alert:${alertId}`,
+      hash: hashOf({ alertId, kind: a.kind, level: a.level, subject: a.subject, recipients, createdAt }),
+      at: createdAt,
+      action: `alert.${a.kind}`,
+      decision: "alert",
+      level: a.level,
+      recipients: recipients.length,
+    });
+  });
+  ctx.log.info({ alert: alertId, kind: a.kind, level: a.level, recipients: recipients.length }, "alert raised");
+  const res = crisisResources(a.lang ?? "zh");
+  return {
+    alertId,
+    kind: a.kind,
+    level: a.level,
+    createdAt,
+    notified: recipients.length,
+    hotlines: offer ? res.hotlines : [],
+    message: offer ? res.message : "",
+    emergency: {
+      offered: offer,
+      purpose: "EMERGENCY",
+      how:
+        a.lang === "en"
+          ? "A counselor in your care may open time-limited emergency access (ConsentLedger.openEmergency); it is always audited."
+          : "您的咨询师可以开启有时限的紧急授权（ConsentLedger.openEmergency），每次使用都会被审计。",
+    },
+  };
+}
+
+export async function counselorAlerts(ctx: AppContext, counselor: string) {
+  const rows = await ctx.db.query<any>(
+    "SELECT alert_id, subject, kind, level, instrument, emergency_offer, detail, created_at, acked_at FROM alerts WHERE recipient = $1 ORDER BY created_at DESC, alert_id LIMIT 500",
+    [counselor],
+  );
+  return rows.map((r) => ({
+    alertId: r.alert_id,
+    kind: r.kind,
+    level: r.level,
+    subjectRef: r.subject,
+    instrument: r.instrument ?? null,
+    emergencyOffer: r.emergency_offer,
+    detail: r.detail,
+    message: counselorMessage(r.kind, r.level, r.detail),
+    createdAt: new Date(r.created_at).toISOString(),
+    ackedAt: r.acked_at ? new Date(r.acked_at).toISOString() : null,
+  }));
+}
+
+export async function residentAlerts(ctx: AppContext, subject: string) {
+  const rows = await ctx.db.query<any>(
+    `SELECT alert_id, kind, level, min(created_at) AS created_at, count(*) FILTER (WHERE recipient <> '-') AS notified,
+            count(acked_at) AS acked
+       FROM alerts WHERE subject = $1 GROUP BY alert_id, kind, level ORDER BY min(created_at) DESC LIMIT 500`,
+    [subject],
+  );
+  return rows.map((r) => ({
+    alertId: r.alert_id,
+    kind: r.kind,
+    level: r.level,
+    createdAt: new Date(r.created_at).toISOString(),
+    notified: Number(r.notified),
+    acknowledged: Number(r.acked) > 0,
+  }));
+}
+
+export async function ackAlert(ctx: AppContext, counselor: string, alertId: string): Promise<boolean> {
+  const at = new Date().toISOString();
+  return ctx.writer.submit(async ({ q, append }) => {
+    const up = await q.query("UPDATE alerts SET acked_at = $3 WHERE alert_id = $1 AND recipient = $2 AND acked_at IS NULL RETURNING alert_id", [alertId, counselor, at]);
+    if (!up.length) return false;
+    append({ type: "access", id: `alert:${alertId}`, hash: hashOf({ alertId, ackBy: counselor, at }), at, action: "alert.ack", decision: "ack" });
+    return true;
+  });
+}

@@ -1,0 +1,378 @@
+// Consent use cases: accept a resident's signed grant or revoke into the relay queue, describe a grant's state for
+// every party, build receipts and FHIR exports, and answer "does an active, on-chain grant cover this access?"
+// (the only question a key release may ask). The index (consent_grants) is the truth for "on chain".
+import { getAddress } from "ethers";
+import {
+  Purpose,
+  buildReceipt,
+  canonicalCategories,
+  consentDomain,
+  grantId as computeGrantId,
+  purposeName,
+  revokeHash,
+  scopeCovers,
+  scopeHash,
+  toFhirConsent,
+  verifyGrantSignature,
+  verifyRevokeSignature,
+  type ConsentDomain,
+  type ConsentReceipt,
+  type Grant,
+  type GrantRecord,
+  type Lang,
+  type PiiController,
+  type Revoke,
+} from "../consent/index.js";
+import { getGrant, isActiveAt, type GrantRow } from "../store/consent-repo.js";
+import type { Queryable } from "../store/db.js";
+import type { AppContext } from "./context.js";
+
+/** Longest grant a resident may sign through the service (5 years) and furthest future start (1 year). */
+export const MAX_GRANT_SECONDS = 5 * 366 * 86400;
+export const MAX_START_AHEAD_SECONDS = 366 * 86400;
+
+export type RequestStatus = "queued" | "submitted" | "on_chain" | "failed";
+export type GrantState = "pending" | "not_yet_valid" | "active" | "expired" | "revoked" | "failed";
+
+export interface RequestRow {
+  grant_id: string;
+  kind: "grant" | "revoke" | "emergency";
+  subject: string;
+  grantee: string;
+  purpose: number;
+  categories: string | null;
+  scope_salt: string | null;
+  payload: string;
+  status: RequestStatus;
+  attempts: number;
+  tx_hash: string | null;
+  block_number: number | null;
+  error: string | null;
+  lang: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A refusal with a reason code (no personal data) that routes turn into 403/409/422. */
+export class ConsentRefused extends Error {
+  constructor(
+    readonly kind: "forbidden" | "unprocessable" | "conflict" | "not_found",
+    readonly code: string,
+    detail: string,
+  ) {
+    super(detail);
+    this.name = "ConsentRefused";
+  }
+}
+
+export function domainOf(ctx: AppContext): ConsentDomain {
+  return consentDomain(ctx.chain.deployment.chainId, ctx.chain.deployment.consentLedger);
+}
+
+/** The address research grants go to: the operator computes the differentially private statistics. */
+export function researchGrantee(ctx: AppContext): string {
+  return ctx.chain.operatorAddress.toLowerCase();
+}
+
+function normRequest(r: any): RequestRow {
+  return {
+    ...r,
+    purpose: Number(r.purpose),
+    attempts: Number(r.attempts),
+    block_number: r.block_number === null ? null : Number(r.block_number),
+    created_at: new Date(r.created_at).toISOString(),
+    updated_at: new Date(r.updated_at).toISOString(),
+  };
+}
+
+export async function getRequest(q: Queryable, grantId: string, kind: RequestRow["kind"]): Promise<RequestRow | undefined> {
+  const [r] = await q.query("SELECT * FROM consent_requests WHERE grant_id = $1 AND kind = $2", [grantId.toLowerCase(), kind]);
+  return r ? normRequest(r) : undefined;
+}
+
+/** The grant request (resident-signed) or the emergency opening that carries the scope opening. */
+async function scopeRow(q: Queryable, grantId: string): Promise<RequestRow | undefined> {
+  const [r] = await q.query("SELECT * FROM consent_requests WHERE grant_id = $1 AND kind IN ('grant','emergency') ORDER BY kind DESC LIMIT 1", [grantId.toLowerCase()]);
+  return r ? normRequest(r) : undefined;
+}
+
+/** TREATMENT/MONITORING → an accredited counselor; MATCHING → a registered matcher; RESEARCH → the operator or a matcher. */
+export async function checkGrantee(ctx: AppContext, purpose: Purpose, grantee: string): Promise<void> {
+  // Asked of the registry at the chain's own time: a dev chain that mined many blocks quickly runs ahead of the
+  // wall clock, and an accreditation is never valid before the block that recorded it.
+  const registry = ctx.chain.registry;
+  const head = await ctx.chain.provider.getBlock("latest");
+  const at = Math.max(Math.floor(Date.now() / 1000), head?.timestamp ?? 0);
+  const counselor = () => registry.isAccredited(grantee, at) as Promise<boolean>;
+  const matcher = () => registry.isMatcher(grantee) as Promise<boolean>;
+  const ok =
+    purpose === Purpose.TREATMENT || purpose === Purpose.MONITORING
+      ? await counselor()
+      : purpose === Purpose.MATCHING
+        ? await matcher()
+        : purpose === Purpose.RESEARCH_AGGREGATE
+          ? grantee.toLowerCase() === researchGrantee(ctx) || (await matcher())
+          : false;
+  if (!ok) {
+    const need = { 0: "an accredited counselor", 1: "a registered matching service", 2: "the operator or a registered matching service", 3: "an accredited counselor" }[purpose as 0 | 1 | 2 | 3];
+    throw new ConsentRefused("unprocessable", "unsuitable_grantee", `the grantee is not ${need ?? "allowed"} for this purpose`);
+  }
+}
+
+export interface GrantSubmission {
+  grant: Grant;
+  signature: string;
+  categories: string[];
+  scopeSalt: string;
+  lang?: Lang;
+}
+
+/**
+ * Checks a resident's signed grant and queues it for the relayer. Idempotent: the same signed grant again returns
+ * the existing request. Nothing is released on it until the index has it from the chain.
+ */
+export async function submitGrant(ctx: AppContext, sessionAddress: string, s: GrantSubmission, nowSeconds = Math.floor(Date.now() / 1000)) {
+  const g = s.grant;
+  if (g.subject.toLowerCase() !== sessionAddress.toLowerCase())
+    throw new ConsentRefused("forbidden", "not_subject", "sign in with the key that signs the grant (the grant's subject)");
+  if (!verifyGrantSignature(domainOf(ctx), g, s.signature))
+    throw new ConsentRefused("unprocessable", "bad_signature", "the signature is not the subject's signature over this grant on this ledger");
+  let categories: string[];
+  try {
+    categories = canonicalCategories(s.categories);
+  } catch {
+    throw new ConsentRefused("unprocessable", "bad_categories", "unknown or empty data categories");
+  }
+  if (scopeHash(categories, s.scopeSalt) !== g.scope)
+    throw new ConsentRefused("unprocessable", "scope_mismatch", "scope does not open to these categories and scope salt");
+  if (g.purpose === Purpose.EMERGENCY) throw new ConsentRefused("unprocessable", "emergency_not_signable", "EMERGENCY is opened on chain by a counselor, never signed");
+  if (g.notAfter <= nowSeconds) throw new ConsentRefused("unprocessable", "expired", "the grant has already ended (notAfter is in the past)");
+  if (g.notAfter - g.notBefore > MAX_GRANT_SECONDS) throw new ConsentRefused("unprocessable", "too_long", "a grant may last at most 5 years");
+  if (g.notBefore > nowSeconds + MAX_START_AHEAD_SECONDS) throw new ConsentRefused("unprocessable", "starts_too_late", "a grant may start at most one year ahead");
+  await checkGrantee(ctx, g.purpose, g.grantee);
+  const id = computeGrantId(g);
+  const payload = JSON.stringify({ grant: wireGrant(g), signature: s.signature });
+  const existing = await getRequest(ctx.db, id, "grant");
+  if (existing) return { grantId: id, request: existing, created: false };
+  const onChain = await getGrant(ctx.db, id);
+  const row = await ctx.writer.submit(async ({ q }) => {
+    const [r] = await q.query(
+      `INSERT INTO consent_requests (grant_id, kind, subject, grantee, purpose, categories, scope_salt, payload, status, lang, tx_hash, block_number)
+       VALUES ($1,'grant',$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (grant_id, kind) DO NOTHING RETURNING *`,
+      [id, g.subject.toLowerCase(), g.grantee.toLowerCase(), g.purpose, JSON.stringify(categories), s.scopeSalt.toLowerCase(), payload,
+        onChain ? "on_chain" : "queued", s.lang ?? null, onChain?.tx_hash ?? null, onChain?.block_number ?? null],
+    );
+    if (r) await q.query("INSERT INTO consent_relay_events (grant_id, kind, event) VALUES ($1,'grant','queued')", [id]);
+    return r;
+  });
+  return { grantId: id, request: row ? normRequest(row) : (await getRequest(ctx.db, id, "grant"))!, created: !!row };
+}
+
+/** Queues a subject-signed revoke. A revoke signed by anyone else (the grantee, the operator) is refused. */
+export async function submitRevoke(ctx: AppContext, sessionAddress: string, grantIdParam: string, r: { revoke: Revoke; signature: string }) {
+  const id = grantIdParam.toLowerCase();
+  if (r.revoke.grantId !== id) throw new ConsentRefused("unprocessable", "grant_mismatch", "the signed revoke names another grant");
+  const indexed = await getGrant(ctx.db, id);
+  const req = await scopeRow(ctx.db, id);
+  const subject = indexed?.subject ?? req?.subject;
+  if (!subject || (req?.kind === "grant" && req.status === "failed" && !indexed)) throw new ConsentRefused("not_found", "unknown_grant", "no such grant");
+  if (subject !== sessionAddress.toLowerCase()) throw new ConsentRefused("forbidden", "not_subject", "only the resident who gave the consent can withdraw it");
+  if (!verifyRevokeSignature(domainOf(ctx), r.revoke, r.signature, subject))
+    throw new ConsentRefused("unprocessable", "bad_signature", "the revoke is not signed by the grant's subject");
+  if (indexed?.revoked_at) throw new ConsentRefused("conflict", "already_revoked", "this consent is already withdrawn");
+  const existing = await getRequest(ctx.db, id, "revoke");
+  if (existing && existing.status !== "failed") return { grantId: id, request: existing, created: false };
+  const payload = JSON.stringify({ revoke: r.revoke, signature: r.signature });
+  const row = await ctx.writer.submit(async ({ q }) => {
+    const [x] = await q.query(
+      `INSERT INTO consent_requests (grant_id, kind, subject, grantee, purpose, payload, status)
+       VALUES ($1,'revoke',$2,$3,$4,$5,'queued')
+       ON CONFLICT (grant_id, kind) DO UPDATE SET payload = EXCLUDED.payload, status = 'queued', attempts = 0, error = NULL,
+         tx_hash = NULL, block_number = NULL, next_attempt_at = now(), updated_at = now()
+       RETURNING *`,
+      [id, subject, indexed?.grantee ?? req!.grantee, indexed?.purpose ?? req!.purpose, payload],
+    );
+    await q.query("INSERT INTO consent_relay_events (grant_id, kind, event) VALUES ($1,'revoke','queued')", [id]);
+    return x;
+  });
+  return { grantId: id, request: normRequest(row), created: true, revokeHash: revokeHash(r.revoke) };
+}
+
+export function wireGrant(g: Grant) {
+  return { subject: g.subject, grantee: g.grantee, purpose: g.purpose, scope: g.scope, notBefore: String(g.notBefore), notAfter: String(g.notAfter), salt: g.salt };
+}
+
+export function grantFromPayload(payload: string): { grant: Grant; signature: string } {
+  const p = JSON.parse(payload) as { grant: Record<string, string | number>; signature: string };
+  const g = p.grant;
+  return {
+    grant: { subject: getAddress(String(g.subject)), grantee: getAddress(String(g.grantee)), purpose: Number(g.purpose), scope: String(g.scope), notBefore: Number(g.notBefore), notAfter: Number(g.notAfter), salt: String(g.salt) },
+    signature: p.signature,
+  };
+}
+
+export interface ConsentView {
+  grantId: string;
+  subject: string;
+  grantee: string;
+  purpose: number;
+  purposeName: string;
+  categories: string[] | null;
+  emergency: boolean;
+  /** Relay status of the grant request (emergency openings and grants sent by others: "on_chain"). */
+  status: RequestStatus;
+  /** True iff the event index has the grant from the chain: the only thing access may rely on. */
+  onChain: boolean;
+  state: GrantState;
+  active: boolean;
+  notBefore: number | null;
+  notAfter: number | null;
+  revokedAt: number | null;
+  blockNumber: number | null;
+  blockTime: number | null;
+  txHash: string | null;
+  error: string | null;
+  attempts: number;
+  revoke: { status: RequestStatus; txHash: string | null; blockNumber: number | null; error: string | null } | null;
+}
+
+function stateOf(idx: GrantRow | undefined, req: RequestRow | undefined, at: number): GrantState {
+  if (!idx) return req?.status === "failed" ? "failed" : "pending";
+  if (idx.revoked_at !== null && idx.revoked_at <= at) return "revoked";
+  if (at < idx.not_before) return "not_yet_valid";
+  if (at >= idx.not_after) return "expired";
+  return "active";
+}
+
+export function viewOf(idx: GrantRow | undefined, req: RequestRow | undefined, rev: RequestRow | undefined, at = Math.floor(Date.now() / 1000)): ConsentView {
+  const base = idx ?? req!;
+  const g = req?.kind === "grant" ? grantFromPayload(req.payload).grant : undefined;
+  const state = stateOf(idx, req, at);
+  return {
+    grantId: (idx?.grant_id ?? req!.grant_id).toLowerCase(),
+    subject: base.subject,
+    grantee: base.grantee,
+    purpose: Number(base.purpose),
+    purposeName: purposeName(Number(base.purpose)),
+    categories: req?.categories ? (JSON.parse(req.categories) as string[]) : null,
+    emergency: idx?.emergency ?? req?.kind === "emergency",
+    status: idx ? "on_chain" : (req?.status === "on_chain" ? "submitted" : req?.status) ?? "queued",
+    onChain: !!idx,
+    state,
+    active: state === "active",
+    notBefore: idx?.not_before ?? g?.notBefore ?? null,
+    notAfter: idx?.not_after ?? g?.notAfter ?? null,
+    revokedAt: idx?.revoked_at ?? null,
+    blockNumber: idx?.block_number ?? null,
+    blockTime: idx?.block_time ?? null,
+    txHash: idx?.tx_hash ?? req?.tx_hash ?? null,
+    error: idx ? null : (req?.error ?? null),
+    attempts: req?.attempts ?? 0,
+    revoke: rev ? { status: rev.status, txHash: rev.tx_hash, blockNumber: rev.block_number, error: rev.error } : null,
+  };
+}
+
+export async function consentView(ctx: AppContext, grantId: string): Promise<ConsentView | undefined> {
+  const id = grantId.toLowerCase();
+  const [idx, req, rev] = await Promise.all([getGrant(ctx.db, id), scopeRow(ctx.db, id), getRequest(ctx.db, id, "revoke")]);
+  if (!idx && !req) return undefined;
+  return viewOf(idx, req, rev);
+}
+
+/** Index rows and not-yet-indexed requests, filtered; newest last. */
+export async function listConsents(ctx: AppContext, f: { subject?: string; grantee?: string; emergency?: boolean }): Promise<ConsentView[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.subject) where.push(`subject = $${params.push(f.subject.toLowerCase())}`);
+  if (f.grantee) where.push(`grantee = $${params.push(f.grantee.toLowerCase())}`);
+  const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const [idx, reqs] = await Promise.all([
+    ctx.db.query(`SELECT grant_id FROM consent_grants ${w}${f.emergency ? `${w ? " AND" : " WHERE"} emergency` : ""} ORDER BY block_number, grant_id`, params),
+    f.emergency ? Promise.resolve([]) : ctx.db.query(`SELECT grant_id FROM consent_requests ${w}${w ? " AND" : " WHERE"} kind = 'grant' ORDER BY created_at, grant_id`, params),
+  ]);
+  const ids = [...new Set([...idx, ...reqs].map((r) => String(r.grant_id)))];
+  const out: ConsentView[] = [];
+  for (const id of ids) {
+    const v = await consentView(ctx, id);
+    if (v) out.push(v);
+  }
+  return out;
+}
+
+/** The service's grant record for core exports (receipt, FHIR); undefined while the grant is not on chain. */
+export async function grantRecord(ctx: AppContext, grantId: string): Promise<{ record: GrantRecord; row: GrantRow } | undefined> {
+  const id = grantId.toLowerCase();
+  const [idx, req] = await Promise.all([getGrant(ctx.db, id), scopeRow(ctx.db, id)]);
+  if (!idx || !req?.categories || !req.scope_salt) return undefined;
+  const grant: Grant =
+    req.kind === "grant"
+      ? grantFromPayload(req.payload).grant
+      : (JSON.parse(req.payload) as { grant: Grant }).grant;
+  return {
+    row: idx,
+    record: {
+      grant,
+      categories: JSON.parse(req.categories) as string[],
+      scopeSalt: req.scope_salt,
+      chainId: ctx.chain.deployment.chainId,
+      ledger: ctx.chain.deployment.consentLedger,
+      recordedAt: idx.block_time,
+      revokedAt: idx.revoked_at,
+      onChain: true,
+      transactionHash: idx.tx_hash,
+      blockNumber: idx.block_number,
+      signature: req.kind === "grant" ? grantFromPayload(req.payload).signature : undefined,
+    },
+  };
+}
+
+/** The operator as Kantara PII controller. Contact details are the operator's, never a resident's. */
+export function controllers(ctx: AppContext): { controllers: PiiController[]; policyUrl: string } {
+  const origin = ctx.cfg.publicOrigin ?? "http://127.0.0.1:7300";
+  return {
+    policyUrl: `${origin.replace(/\/$/, "")}/privacy.html`,
+    controllers: [
+      {
+        piiController: "Anxin community mental-health service operator",
+        contact: "Data protection officer",
+        address: { addressCountry: "CN" },
+        email: "privacy@anxin.invalid",
+        phone: "+86-000-0000-0000",
+        piiControllerUrl: origin,
+      },
+    ],
+  };
+}
+
+export function receiptFor(ctx: AppContext, record: GrantRecord, lang: Lang): ConsentReceipt {
+  const c = controllers(ctx);
+  return buildReceipt({ record, controllers: c.controllers, policyUrl: c.policyUrl, lang });
+}
+
+export function fhirFor(ctx: AppContext, record: GrantRecord, lang: Lang, at = Math.floor(Date.now() / 1000)) {
+  return toFhirConsent(record, { at, lang, policyUrl: controllers(ctx).policyUrl });
+}
+
+/**
+ * Does an on-chain, active grant from `subject` to `grantee` for one of `purposes` cover data `category` at `at`?
+ * What a key release must ask (and ask again at the moment of release). Reads only the index, never the queue:
+ * a grant that is queued, submitted, failed or lost by the chain covers nothing.
+ */
+export async function consentCovers(
+  ctx: AppContext,
+  f: { subject: string; grantee: string; purposes: Purpose[]; category: string; atSeconds?: number },
+): Promise<{ grantId: string } | undefined> {
+  const at = f.atSeconds ?? Math.floor(Date.now() / 1000);
+  const rows = await ctx.db.query<GrantRow & { categories: string | null; scope_salt: string | null }>(
+    `SELECT g.grant_id, g.scope, g.not_before, g.not_after, g.revoked_at, r.categories, r.scope_salt
+       FROM consent_grants g JOIN consent_requests r ON r.grant_id = g.grant_id AND r.kind IN ('grant','emergency')
+      WHERE g.subject = $1 AND g.grantee = $2 AND g.purpose = ANY($3::smallint[])`,
+    [f.subject.toLowerCase(), f.grantee.toLowerCase(), f.purposes],
+  );
+  for (const r of rows) {
+    const g = { not_before: Number(r.not_before), not_after: Number(r.not_after), revoked_at: r.revoked_at === null ? null : Number(r.revoked_at) };
+    if (!isActiveAt(g, at) || !r.categories || !r.scope_salt) continue;
+    if (scopeCovers(JSON.parse(r.categories) as string[], r.scope_salt, r.scope, f.category)) return { grantId: r.grant_id };
+  }
+  return undefined;
+}

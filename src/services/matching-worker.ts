@@ -1,0 +1,30 @@
+// Periodic matching upkeep: accepted proposals whose TREATMENT grant is now indexed become "accepted", overdue
+// proposals expire (their needs are eligible again), and needs whose MATCHING consent ended leave the pools.
+import type { AppContext } from "./context.js";
+import { matchingService } from "./matching.js";
+
+export const MATCHING_SWEEP_MS = Number(process.env.ANXIN_MATCHING_SWEEP_MS ?? 1000);
+
+export async function matchingSweeper(ctx: AppContext): Promise<() => Promise<void>> {
+  const svc = matchingService(ctx);
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = async () => {
+    try {
+      await svc.sweep();
+      const matchers = await ctx.db.query<{ matcher: string }>("SELECT DISTINCT matcher FROM match_needs WHERE status = 'pooled'");
+      for (const m of matchers) await svc.refresh(m.matcher);
+    } catch (e) {
+      if (!stopped) ctx.log.warn({ err: (e as Error).name }, "matching sweep failed; retrying");
+    }
+  };
+  const timer = setInterval(() => {
+    running = running.then(tick);
+  }, MATCHING_SWEEP_MS);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
+}

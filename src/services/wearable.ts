@@ -1,0 +1,77 @@
+// Wearable early warning, server side. The client parses the raw series, seals them to the resident through the
+// vault, and uploads only the daily stress index. The server re-derives warnings from the stored index with the
+// same pure rule (detectWarnings), so a client cannot suppress or invent one; a new warning alerts the subject's
+// MONITORING and TREATMENT counselors. Only MONITORING grantees (and the resident) may read the index.
+import { randomBytes } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { canonicalBytes } from "../crypto/index.js";
+import { detectWarnings, STRESS_INDEX_NOTICE, type DailyStress } from "../assess/index.js";
+import { Purpose } from "../consent/types.js";
+import { activeGrants } from "../store/consent-repo.js";
+import type { AppContext } from "./context.js";
+import { raiseAlert } from "./alerts.js";
+
+export interface IndexDay {
+  date: string;
+  index: number | null;
+  status: "ok" | "no_data" | "insufficient_baseline";
+}
+
+const hashOf = (v: unknown) => Buffer.from(sha256(canonicalBytes(v))).toString("hex");
+const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+
+export async function uploadIndex(ctx: AppContext, subject: string, days: IndexDay[]) {
+  const uploadId = randomBytes(16).toString("hex");
+  const at = new Date().toISOString();
+  await ctx.writer.submit(async ({ q, append }) => {
+    for (const d of days) {
+      await q.query(
+        `INSERT INTO wearable_index (subject, day, idx, status, upload_id, updated_at) VALUES ($1,$2,$3,$4,$5,$6)
+         ON CONFLICT (subject, day) DO UPDATE SET idx = EXCLUDED.idx, status = EXCLUDED.status, upload_id = EXCLUDED.upload_id, updated_at = EXCLUDED.updated_at`,
+        [subject, d.date, d.status === "ok" ? d.index : null, d.status, uploadId, at],
+      );
+    }
+    append({ type: "access", id: `wearable:${uploadId}`, hash: hashOf({ uploadId, subject, days }), at, action: "wearable.index", decision: "stored", days: days.length });
+  });
+  // Warnings over the whole stored history, so a run spanning two uploads is seen.
+  const stored = await readIndex(ctx, subject);
+  const warnings = detectWarnings(stored.map((d) => ({ ...d, z: { hr: null, rmssd: null, sleep: null }, combined: null }) as DailyStress));
+  const fresh = [];
+  for (const w of warnings) {
+    const warningId = randomBytes(16).toString("hex");
+    // One warning per run start; a run that grows updates the row (no new alert).
+    const ins = await ctx.writer.submit(async ({ q, append }) => {
+      const r = await q.query(
+        `INSERT INTO wearable_warnings (warning_id, subject, day_from, day_to, days, peak, ongoing, upload_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+         ON CONFLICT (subject, day_from) DO UPDATE SET day_to = EXCLUDED.day_to, days = EXCLUDED.days, peak = EXCLUDED.peak, ongoing = EXCLUDED.ongoing
+         RETURNING (xmax = 0) AS inserted`,
+        [warningId, subject, w.from, w.to, w.days, w.peak, w.ongoing, uploadId],
+      );
+      const inserted = r[0]?.inserted === true || r[0]?.inserted === "t";
+      if (inserted) append({ type: "access", id: `warning:${warningId}`, hash: hashOf({ warningId, from: w.from, to: w.to, peak: w.peak }), at, action: "wearable.warning", decision: "warning" });
+      return inserted;
+    });
+    if (ins) {
+      const alert = await raiseAlert(ctx, { kind: "wearable_warning", level: "elevated", subject, raisedBy: subject, detail: { from: w.from, to: w.to, days: w.days, peak: w.peak } });
+      fresh.push({ from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, alertId: alert.alertId, notified: alert.notified });
+    }
+  }
+  return { uploadId, stored: days.length, warnings: warnings.map((w) => ({ from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing })), newWarnings: fresh };
+}
+
+export async function readIndex(ctx: AppContext, subject: string): Promise<IndexDay[]> {
+  const rows = await ctx.db.query<any>("SELECT day, idx, status FROM wearable_index WHERE subject = $1 ORDER BY day", [subject]);
+  return rows.map((r) => ({ date: day(r.day), index: r.idx === null ? null : Number(r.idx), status: r.status }));
+}
+
+/** The index as a reader may see it: the resident themself, or a counselor with an active MONITORING grant. */
+export async function indexFor(ctx: AppContext, reader: { address: string; isCounselor: boolean }, subject: string) {
+  if (reader.address !== subject) {
+    if (!reader.isCounselor) return undefined;
+    const g = await activeGrants(ctx.db, { subject, grantee: reader.address, purposes: [Purpose.MONITORING], atSeconds: Math.floor(Date.now() / 1000) });
+    if (!g.length) return undefined;
+  }
+  const days = await readIndex(ctx, subject);
+  const warnings = detectWarnings(days.map((d) => ({ ...d, z: { hr: null, rmssd: null, sleep: null }, combined: null }) as DailyStress));
+  return { subjectRef: subject, notice: STRESS_INDEX_NOTICE, days, warnings: warnings.map((w) => ({ from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, message: w.message })) };
+}

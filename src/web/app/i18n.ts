@@ -1,0 +1,253 @@
+// The pages' words in zh-CN (default) and en, side by side so neither language falls behind. Short, plain
+// sentences for elderly readers. Consent and assessment texts come from src/consent and src/assess.
+export type Lang = "zh-CN" | "en";
+const KEY = "anxin.lang";
+
+const DICT: Record<string, [string, string]> = {
+  brand: ["安心", "Anxin"],
+  skip: ["跳到主要内容", "Skip to main content"],
+  tools: ["页面工具", "Page tools"],
+  language: ["语言", "Language"],
+  readAloud: ["朗读", "Read aloud"],
+  stopReading: ["停止朗读", "Stop reading"],
+  footer: ["安心：您的信息加密保存，只有您同意的人才能看到。", "Anxin: your information is encrypted; only people you allow can see it."],
+  crisisButton: ["紧急求助", "Crisis help"],
+  crisisTitle: ["现在就可以得到帮助", "Help is available now"],
+  call: ["拨打", "Call"],
+  close: ["关闭", "Close"],
+  back: ["返回", "Back"],
+  next: ["下一步", "Next"],
+  home: ["回到首页", "Back to start"],
+  errorTitle: ["出了点问题", "Something went wrong"],
+  wrongPassphrase: ["密码不对，请再试一次。", "That passphrase is not right. Please try again."],
+  err401: ["需要重新登录，请再试一次。", "Please sign in again and retry."],
+  err403: ["您没有做这件事的权限。", "You are not allowed to do this."],
+  err404: ["没有找到。", "Not found."],
+  err429: ["操作太频繁，请稍等一分钟再试。", "Too many tries. Please wait a minute and try again."],
+  err5xx: ["服务暂时不可用，请稍后再试。", "The service is not available right now. Please try again later."],
+  errGeneric: ["没有成功", "That did not work"],
+  notAvailable: ["这项服务暂时还没有开通。", "This service is not available yet."],
+  working: ["正在处理…", "Working…"],
+  signingIn: ["正在登录…", "Signing in…"],
+  // landing
+  roleIndex: ["首页", "Home"],
+  indexTitle: ["安心：社区心理健康服务", "Anxin: community mental-health services"],
+  indexLead: ["请选择您的身份。", "Please choose who you are."],
+  roleResident: ["居民", "Resident"],
+  roleResidentHint: ["做评估、找咨询师、管理我的同意", "Take a check-up, find a counsellor, manage my consents"],
+  roleCounselor: ["咨询师", "Counsellor"],
+  roleCounselorHint: ["我的服务对象、记录、提醒、时间安排", "My caseload, records, alerts and availability"],
+  roleAuditor: ["审计员", "Auditor"],
+  roleAuditorHint: ["核验记录完整性、查看紧急查看事件", "Verify integrity and review emergency access"],
+  roleAdmin: ["管理方", "Administrator"],
+  roleAdminHint: ["认证咨询师、任命审计员和匹配服务", "Accredit counsellors, appoint auditors and matchers"],
+  // resident: keys
+  welcomeTitle: ["欢迎使用安心", "Welcome to Anxin"],
+  welcomeLead: ["安心用一把只属于您的“钥匙”保护您的信息。钥匙只存在这台设备上，我们看不到。", "Anxin protects your information with a key that belongs only to you. The key stays on this device; we cannot see it."],
+  createKey: ["创建我的钥匙", "Create my key"],
+  restoreKey: ["用恢复单找回钥匙", "Restore my key from the recovery sheet"],
+  unlockTitle: ["请输入密码", "Please enter your passphrase"],
+  unlockLead: ["输入您设置的密码，打开您的钥匙。没有时间限制，请慢慢来。", "Enter the passphrase you chose to open your key. There is no time limit."],
+  unlock: ["打开", "Open"],
+  unlocking: ["正在打开…（大约需要几秒钟）", "Opening… (this takes a few seconds)"],
+  passphrase: ["密码", "Passphrase"],
+  passphraseAgain: ["再输入一次密码", "Passphrase again"],
+  passphraseHint: ["至少 8 个字，可以用中文。请记住它，我们无法帮您找回。", "At least 8 characters; Chinese is fine. Remember it: we cannot recover it for you."],
+  passphraseShort: ["密码太短，请至少输入 8 个字。", "The passphrase is too short: use at least 8 characters."],
+  passphraseMismatch: ["两次输入的密码不一样，请重新输入。", "The two passphrases are different. Please type them again."],
+  createTitle: ["设置密码", "Choose a passphrase"],
+  createLead: ["您的钥匙会用这个密码加密后保存在这台设备上。", "Your key will be encrypted with this passphrase and kept on this device."],
+  encrypting: ["正在加密…（大约需要几秒钟）", "Encrypting… (this takes a few seconds)"],
+  sheetTitle: ["您的恢复单", "Your recovery sheet"],
+  sheetLead: ["如果设备丢了或换了，用这张单子上的字符可以找回您的钥匙。", "If this device is lost or replaced, the characters on this sheet bring your key back."],
+  sheetKeep: ["请打印或抄写下来，放在安全的地方。不要拍照发给别人。任何人拿到它都能看到您的信息。", "Print it or copy it by hand and keep it somewhere safe. Do not photograph it or send it to anyone: whoever has it can see your information."],
+  sheetCode: ["恢复码（64 个字符，分成 16 组）", "Recovery code (64 characters in 16 groups)"],
+  sheetDate: ["制作日期", "Made on"],
+  print: ["打印恢复单", "Print the recovery sheet"],
+  sheetDone: ["我已经保存好了", "I have kept it safe"],
+  restoreTitle: ["用恢复单找回钥匙", "Restore your key"],
+  restoreLead: ["请输入恢复单上的 64 个字符。空格和换行不影响。", "Type the 64 characters from your recovery sheet. Spaces and line breaks do not matter."],
+  recoveryCode: ["恢复码", "Recovery code"],
+  restoreBadCode: ["恢复码不对：应该是 64 个 0-9 或 a-f 的字符。", "That code is not right: it should be 64 characters, each 0–9 or a–f."],
+  restore: ["找回", "Restore"],
+  forgetKey: ["在这台设备上删除钥匙", "Remove the key from this device"],
+  forgetConfirm: ["删除后，只能用恢复单找回。确定删除吗？", "After removing it, only the recovery sheet can bring it back. Remove it?"],
+  // resident: home
+  homeTitle: ["您想做什么？", "What would you like to do?"],
+  homeLead: ["每次只做一件事。点一下大按钮就可以开始。", "One thing at a time. Tap a big button to begin."],
+  taskAssess: ["做一次心理评估", "Take a wellbeing check-up"],
+  taskMatch: ["找一位咨询师", "Find a counsellor"],
+  taskConsents: ["我的同意", "My consents"],
+  taskLog: ["谁看过我的信息", "Who looked at my information"],
+  taskBook: ["预约咨询时间", "Book a session"],
+  taskWearable: ["导入手环数据", "Import wearable data"],
+  taskErase: ["删除我的信息", "Erase my information"],
+  taskSheet: ["再看一次恢复单", "See my recovery sheet again"],
+  lock: ["锁上并离开", "Lock and leave"],
+  // assessment
+  assessChoose: ["选择一份问卷", "Choose a questionnaire"],
+  assessChooseLead: ["问卷只有几个问题。没有对错，按最近两周的感受回答。", "Each questionnaire has a few questions. There are no right or wrong answers."],
+  question: ["第 {n} 题，共 {total} 题", "Question {n} of {total}"],
+  answerFirst: ["请先选一个答案。", "Please choose an answer first."],
+  seeResult: ["看结果", "See my result"],
+  resultTitle: ["您的结果", "Your result"],
+  resultScore: ["得分", "Score"],
+  resultBand: ["结果", "Result"],
+  resultNote: ["这只是一个提示，帮助您和咨询师聊一聊，不是诊断。", "This is a prompt for a conversation, not a diagnosis."],
+  resultSaved: ["结果已经加密保存。只有您同意的咨询师能看到。", "Your result is saved encrypted. Only a counsellor you allow can see it."],
+  resultNotSaved: ["结果只显示在这台设备上，没有保存到服务器。", "The result is shown on this device only; it was not saved on the server."],
+  // matching
+  matchTitle: ["找一位咨询师", "Find a counsellor"],
+  matchLead: ["告诉我们您需要哪方面的帮助。我们只发送不含姓名的需求，匹配服务不知道您是谁。", "Tell us what help you need. Only an anonymous request is sent: the matching service does not learn who you are."],
+  needCategory: ["您想聊什么？", "What would you like to talk about?"],
+  needLanguage: ["用什么语言？", "Which language?"],
+  needModality: ["怎么见面？", "How would you like to meet?"],
+  needDistrict: ["您住在哪个区？", "Which district do you live in?"],
+  needAge: ["您的年龄段", "Your age group"],
+  needUrgency: ["有多急？", "How urgent is it?"],
+  consentTitle: ["请看一下这份同意书", "Please read this consent"],
+  agreeSign: ["我同意，签名", "I agree — sign"],
+  disagree: ["不同意", "I do not agree"],
+  signing: ["正在签名并提交…", "Signing and sending…"],
+  matchSent: ["需求已发出。有合适的咨询师时，会显示在这里。", "Your request was sent. A suitable counsellor will appear here."],
+  proposalsTitle: ["为您推荐的咨询师", "Counsellors proposed for you"],
+  noProposals: ["还没有推荐。请稍后再来看看。", "No proposal yet. Please come back later."],
+  checkAgain: ["再看一次", "Check again"],
+  accept: ["接受这位咨询师", "Accept this counsellor"],
+  decline: ["不接受", "Decline"],
+  accepted: ["已接受。您的咨询师现在可以看到您同意的信息。", "Accepted. Your counsellor can now see the information you agreed to."],
+  declined: ["已拒绝。我们会再为您找。", "Declined. We will look again."],
+  why: ["推荐理由", "Why this counsellor"],
+  // consents
+  consentsTitle: ["我的同意", "My consents"],
+  consentsLead: ["这里是您给过的每一份同意。您随时可以撤回。", "Every consent you have given. You can withdraw any of them at any time."],
+  noConsents: ["您还没有给过同意。", "You have not given any consent yet."],
+  revoke: ["撤回", "Withdraw"],
+  revokeConfirm: ["撤回后，对方将立即无法再查看。确定撤回吗？", "After withdrawing, they can no longer see it. Withdraw now?"],
+  revoked: ["已撤回。", "Withdrawn."],
+  receipt: ["下载同意回执", "Download receipt"],
+  stateActive: ["有效", "Active"],
+  statePending: ["正在生效", "Taking effect"],
+  stateRevoked: ["已撤回", "Withdrawn"],
+  stateExpired: ["已过期", "Expired"],
+  stateNot_yet_valid: ["尚未开始", "Not started yet"],
+  stateFailed: ["没有成功", "Did not go through"],
+  // access log
+  logTitle: ["谁看过我的信息", "Who looked at my information"],
+  logLead: ["每一次查看都有记录，不能删改。", "Every look is recorded and cannot be changed."],
+  noAccess: ["还没有人查看过您的信息。", "Nobody has looked at your information yet."],
+  // booking, wearable, erasure
+  bookTitle: ["预约咨询时间", "Book a session"],
+  bookLead: ["选一个您方便的时间。", "Choose a time that suits you."],
+  noSlots: ["现在没有可预约的时间。", "No times are free right now."],
+  book: ["预约这个时间", "Book this time"],
+  booked: ["预约成功。", "Booked."],
+  needCounselor: ["请先找一位咨询师并接受推荐。", "Please find a counsellor and accept one first."],
+  wearableTitle: ["导入手环数据", "Import wearable data"],
+  wearableLead: ["选择手环导出的文件（CSV 或 JSON）。数据在这台设备上先计算，只发送加密后的摘要。", "Choose the file your wearable exported (CSV or JSON). It is summarised on this device; only an encrypted summary is sent."],
+  wearableFile: ["手环数据文件", "Wearable data file"],
+  wearableImport: ["导入", "Import"],
+  stressNotice: ["压力指数只是提醒您关心一下自己，不是诊断。", "The stress index is a prompt to check in, not a diagnosis."],
+  wearableDays: ["天数", "Days"],
+  wearableWarnings: ["提醒", "Notices"],
+  eraseTitle: ["删除我的信息", "Erase my information"],
+  eraseLead: ["您可以要求删除您的全部记录。删除后，加密的内容会被销毁，只留下“曾经有过记录”的痕迹，无法恢复。", "You can ask for all your records to be erased. The encrypted content is destroyed; only a trace that a record existed remains. This cannot be undone."],
+  eraseConfirm: ["我确定要删除", "Yes, erase my information"],
+  erased: ["删除请求已提交。", "Your erasure request was sent."],
+  // staff common
+  keyTitle: ["打开您的工作钥匙", "Open your work key"],
+  keyLead: ["选择您的钥匙文件（JSON），输入它的密码。钥匙不会离开这台设备。", "Choose your key file (JSON) and enter its password. The key never leaves this device."],
+  keyFile: ["钥匙文件", "Key file"],
+  keyPassword: ["钥匙密码", "Key password"],
+  keyOpen: ["打开并登录", "Open and sign in"],
+  keyOpening: ["正在打开钥匙…（可能需要十几秒）", "Opening the key… (may take several seconds)"],
+  keyCreate: ["创建新钥匙文件", "Create a new key file"],
+  keyCreated: ["新钥匙已下载。请把地址交给管理方认证：", "Your new key was downloaded. Give this address to the administrator:"],
+  keyNoFile: ["请先选择钥匙文件。", "Please choose a key file first."],
+  signedInAs: ["已登录：{addr}", "Signed in: {addr}"],
+  signOut: ["退出", "Sign out"],
+  notRole: ["这把钥匙没有这个身份的权限。", "This key does not hold this role."],
+  // counselor
+  counselorHome: ["今天要做什么？", "What would you like to do?"],
+  caseload: ["我的服务对象", "My caseload"],
+  caseloadLead: ["同意让您提供咨询的居民（只显示化名地址）。", "Residents who consented to your counselling (pseudonymous addresses only)."],
+  noCases: ["目前没有服务对象。", "No residents yet."],
+  resident: ["居民", "Resident"],
+  writeRecord: ["写记录", "Write a record"],
+  readRecords: ["看记录", "Read records"],
+  recordText: ["记录内容", "Record text"],
+  recordKind: ["记录类型", "Kind of record"],
+  saveRecord: ["加密并保存", "Encrypt and save"],
+  saved: ["已加密保存。", "Saved, encrypted."],
+  records: ["记录", "Records"],
+  noRecords: ["还没有记录。", "No records yet."],
+  amend: ["修改（保留原版本）", "Amend (keeps the earlier version)"],
+  version: ["版本", "Version"],
+  alerts: ["提醒", "Alerts"],
+  noAlerts: ["没有新的提醒。", "No new alerts."],
+  emergency: ["紧急查看", "Emergency access"],
+  emergencyWarn: ["只在居民有迫切危险、又无法取得同意时使用。每一次紧急查看都会被记录、通知居民并由审计员检查。滥用会被追责。", "Use only when a resident is in immediate danger and consent cannot be obtained. Every emergency access is recorded, the resident is told, and auditors review it. Misuse has consequences."],
+  emergencySubject: ["居民的化名地址", "Resident's pseudonymous address"],
+  emergencyHours: ["时长（小时）", "Duration (hours)"],
+  emergencyOpen: ["我明白，开启紧急查看", "I understand — open emergency access"],
+  emergencyOpened: ["紧急查看已开启。", "Emergency access is open."],
+  availability: ["时间与容量", "Availability and capacity"],
+  capacity: ["最多同时服务几位居民", "Most residents at a time"],
+  slotStart: ["可预约时间（开始）", "Free time (start)"],
+  slotMinutes: ["时长（分钟）", "Length (minutes)"],
+  saveAvailability: ["保存", "Save"],
+  // auditor
+  auditorHome: ["审计", "Audit"],
+  runVerify: ["运行核验", "Run a verification"],
+  verifying: ["正在核验…", "Verifying…"],
+  verifyPassed: ["核验通过", "Verification passed"],
+  verifyFailed: ["核验未通过", "Verification failed"],
+  report: ["核验报告", "Verification report"],
+  proofBundle: ["下载证明包", "Download the proof bundle"],
+  breakGlass: ["紧急查看事件", "Break-glass events"],
+  noBreakGlass: ["没有紧急查看事件。", "No break-glass events."],
+  // admin
+  adminHome: ["管理", "Administration"],
+  accredit: ["认证咨询师", "Accredit a counsellor"],
+  suspend: ["暂停咨询师", "Suspend a counsellor"],
+  appointAuditor: ["任命审计员", "Appoint an auditor"],
+  registerMatcher: ["登记匹配服务", "Register a matching service"],
+  address: ["地址（0x 开头）", "Address (starts with 0x)"],
+  encKey: ["加密公钥（0x 开头，64 位）", "Encryption public key (0x + 64 hex)"],
+  submit: ["提交", "Submit"],
+  done: ["完成。", "Done."],
+  matcherAddress: ["匹配服务地址", "Matching service address"],
+  matcherAddressHint: ["社区服务站提供的地址（0x 开头）。", "The address your community office gave you (starts with 0x)."],
+  recordFor: ["为哪位居民写", "Which resident"],
+  badAddress: ["地址格式不对。", "That address is not valid."],
+};
+
+let current: Lang = (localStorage.getItem(KEY) as Lang) === "en" ? "en" : "zh-CN";
+
+export function lang(): Lang {
+  return current;
+}
+
+export function setLang(l: Lang): void {
+  current = l;
+  localStorage.setItem(KEY, l);
+  document.documentElement.lang = l;
+}
+
+/** Short language code used by src/assess ("zh" | "en"). */
+export function short(): "zh" | "en" {
+  return current === "en" ? "en" : "zh";
+}
+
+/** Translation of `key` with {placeholders}; an unknown key shows as itself (caught by the e2e tests' eyes). */
+export function t(key: string, vars: Record<string, string | number> = {}): string {
+  const entry = DICT[key];
+  let s = entry ? entry[current === "en" ? 1 : 0] : key;
+  for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
+  return s;
+}
+
+/** Picks the current language from a {zh, en} pair (src/assess texts). */
+export function bi(x: { zh: string; en: string }): string {
+  return current === "en" ? x.en : x.zh;
+}

@@ -1,0 +1,612 @@
+// Resident (居民) pages: one task per screen, zh-CN first, big type and targets, crisis help always one tap away.
+// The root seed never leaves the page; every request is signed in with the per-relationship key it concerns.
+import { Purpose, buildGrant, explainGrant, formatDate, revokeMessage, signGrant, signRevoke, consentDomain, type GranteeRole } from "../../consent/index.js";
+import { INSTRUMENTS, score, type InstrumentId, type ScoredAssessment, decideCrisis, parseWearableCsv, parseWearableJson, assessWearable, STRESS_INDEX_NOTICE } from "../../assess/index.js";
+import { sealJson } from "../../crypto/envelope.js";
+import { fromBase64, toBase64 } from "../../crypto/encoding.js";
+import { isAddress } from "ethers";
+import { walletSigner } from "../../crypto/keys.js";
+import { deriveNeed } from "../../deid/need.js";
+import { LABELS } from "../../deid/vocab.js";
+import { placeLabel } from "../../deid/geo.js";
+import { Api, RouteTable } from "./api.js";
+import { bi, lang, short, t } from "./i18n.js";
+import { actions, busy, button, download, errorText, facts, field, h, notAvailable, p, screen, select, shortAddr, show, startShell, status, type Screen } from "./ui.js";
+import * as keys from "./resident-keys.js";
+import { addCounterparty, counterparties, kv, type Counterparty } from "./store.js";
+
+let routes: RouteTable;
+const sessions = new Map<string, Api>();
+
+/** A signed-in client for one relationship (counterparty address or "vault"). */
+async function apiFor(counterparty: string): Promise<Api> {
+  const r = await keys.rel(counterparty);
+  let api = sessions.get(r.address);
+  if (!api?.token) {
+    api = await new Api().login(r.wallet);
+    sessions.set(r.address, api);
+  }
+  return api;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const YEAR = 365 * 86400;
+
+// ---------------- keys ----------------
+
+const welcome: Screen = async () => {
+  if (await keys.hasStoredKey()) return unlockScreen();
+  return screen(
+    "welcomeTitle",
+    p(t("welcomeLead"), "lead"),
+    actions(button("createKey", () => show(createScreen)), button("restoreKey", () => show(restoreScreen), "secondary")),
+  );
+};
+
+function unlockScreen(): HTMLElement {
+  const pw = field("passphrase", { type: "password", autocomplete: "current-password", id: "unlock-pass" });
+  const go = button("unlock", async () => {
+    await busy(go, "unlocking", async () => {
+      await keys.unlock(pw.input.value);
+      await show(homeScreen);
+    });
+  });
+  const form = h("form", { class: "stack", onsubmit: (e: Event) => (e.preventDefault(), go.click()) }, pw.wrap, actions(go));
+  return screen(
+    "unlockTitle",
+    p(t("unlockLead"), "lead"),
+    form,
+    actions(
+      button("restoreKey", () => show(restoreScreen), "secondary"),
+      button("forgetKey", async () => {
+        if (confirm(t("forgetConfirm"))) {
+          await keys.forget();
+          await show(welcome);
+        }
+      }, "link"),
+    ),
+  );
+}
+
+/** Two passphrase fields with checks; calls onOk(passphrase). */
+function passphraseForm(okKey: string, onOk: (pass: string, btn: HTMLButtonElement) => Promise<void>, before: HTMLElement[] = []): HTMLElement {
+  const a = field("passphrase", { type: "password", autocomplete: "new-password", id: "new-pass" }, "passphraseHint");
+  const b = field("passphraseAgain", { type: "password", autocomplete: "new-password", id: "new-pass-2" });
+  const go = button(okKey, async () => {
+    if (a.input.value.length < 8) return status(t("passphraseShort"), "error");
+    if (a.input.value !== b.input.value) return status(t("passphraseMismatch"), "error");
+    await onOk(a.input.value, go);
+  });
+  return h("form", { class: "stack", onsubmit: (e: Event) => (e.preventDefault(), go.click()) }, ...before, a.wrap, b.wrap, actions(go, button("back", () => show(welcome), "secondary")));
+}
+
+const createScreen: Screen = () =>
+  screen(
+    "createTitle",
+    p(t("createLead"), "lead"),
+    passphraseForm("createKey", async (pass, btn) => {
+      await busy(btn, "encrypting", async () => {
+        const s = await keys.newSeed();
+        await keys.saveSeed(s, pass);
+        await show(sheetScreen(true));
+      });
+    }),
+  );
+
+function sheetScreen(first: boolean): Screen {
+  return () => {
+    const groups = keys.seedGroups(keys.currentSeed());
+    return h(
+      "section",
+      { class: "screen recovery-sheet" },
+      h("h1", {}, t("sheetTitle")),
+      p(t("sheetLead"), "lead"),
+      p(t("sheetKeep"), "warning"),
+      h("h2", {}, t("sheetCode")),
+      h("ol", { class: "code-grid", id: "recovery-code", lang: "en" }, ...groups.map((g) => h("li", {}, g))),
+      facts([[t("sheetDate"), formatDate(now(), lang())]]),
+      actions(
+        button("print", () => window.print(), "secondary no-print"),
+        button(first ? "sheetDone" : "home", () => show(homeScreen), "primary no-print"),
+      ),
+    );
+  };
+}
+
+const restoreScreen: Screen = () => {
+  const code = h("textarea", { id: "restore-code", rows: 4, autocomplete: "off", spellcheck: "false", "aria-describedby": "restore-hint" });
+  return screen(
+    "restoreTitle",
+    p(t("restoreLead"), "lead"),
+    passphraseForm(
+      "restore",
+      async (pass, btn) => {
+        const s = keys.parseRecoveryCode(code.value);
+        if (!s) return status(t("restoreBadCode"), "error");
+        await busy(btn, "encrypting", async () => {
+          await keys.saveSeed(s, pass);
+          await show(homeScreen);
+        });
+      },
+      [h("div", { class: "field" }, h("label", { for: "restore-code" }, t("recoveryCode")), h("p", { class: "hint", id: "restore-hint" }, t("restoreLead")), code)],
+    ),
+  );
+};
+
+// ---------------- home ----------------
+
+const TASKS: Array<[string, Screen]> = [];
+
+const homeScreen: Screen = () => {
+  if (!keys.unlocked()) return welcome();
+  return screen(
+    "homeTitle",
+    p(t("homeLead"), "lead"),
+    h("ul", { class: "tasks" }, ...TASKS.map(([key, s]) => h("li", {}, button(key, () => show(s), "task", { "data-task": key })))),
+    actions(
+      button("lock", () => {
+        keys.lock();
+        sessions.clear();
+        void show(welcome);
+      }, "secondary"),
+    ),
+  );
+};
+
+const homeButton = () => button("home", () => show(homeScreen), "secondary");
+
+// ---------------- assessment ----------------
+
+const assessChoose: Screen = () =>
+  screen(
+    "assessChoose",
+    p(t("assessChooseLead"), "lead"),
+    h("ul", { class: "tasks" }, ...(["phq9", "gad7", "who5", "pss10", "k10"] as InstrumentId[]).map((id) => h("li", {}, h("button", { type: "button", class: "task", "data-instrument": id, onclick: () => show(question(id, 0, [])) }, bi(INSTRUMENTS[id].name))))),
+    actions(homeButton()),
+  );
+
+function question(id: InstrumentId, i: number, answers: number[]): Screen {
+  return () => {
+    const def = INSTRUMENTS[id];
+    const item = def.items[i];
+    const name = `q-${item.id}`;
+    const opts = def.options.map((o) =>
+      h("li", {}, h("label", { class: "choice" }, h("input", { type: "radio", name, value: String(o.value), checked: answers[i] === o.value }), h("span", {}, bi(o.label)))),
+    );
+    const last = i === def.items.length - 1;
+    const next = button(last ? "seeResult" : "next", () => {
+      const sel = document.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`);
+      if (!sel) return status(t("answerFirst"), "error");
+      const a = [...answers];
+      a[i] = Number(sel.value);
+      void show(last ? resultScreen(id, a) : question(id, i + 1, a));
+    });
+    return h(
+      "section",
+      { class: "screen" },
+      h("h1", {}, bi(def.name)),
+      p(t("question", { n: i + 1, total: def.items.length }), "progress"),
+      i === 0 ? p(bi(def.instructions)) : null,
+      h("fieldset", { class: "choices" }, h("legend", {}, bi(item.text)), h("ul", {}, ...opts)),
+      actions(next, button("back", () => show(i === 0 ? assessChoose : question(id, i - 1, answers)), "secondary")),
+    );
+  };
+}
+
+function resultScreen(id: InstrumentId, answers: number[]): Screen {
+  return async () => {
+    const r: ScoredAssessment = score(id, answers);
+    const crisis = decideCrisis(r, short());
+    const saved = await saveAssessment(r).catch(() => false);
+    return h(
+      "section",
+      { class: "screen" },
+      h("h1", {}, t("resultTitle")),
+      crisis.alert
+        ? h("div", { class: "crisis-box", role: "alert" }, p(bi(crisis.message)), h("ul", { class: "hotlines" }, ...crisis.hotlines.slice(0, 3).map((hl) => h("li", {}, h("a", { class: "call", href: `tel:${hl.number.replace(/-/g, "")}` }, `${t("call")} ${hl.number}`), h("span", { class: "hl-name" }, hl.name)))))
+        : null,
+      facts([
+        [t("resultBand"), bi(r.bandLabel)],
+        [t("resultScore"), String(r.total)],
+      ]),
+      p(bi(r.interpretation), "lead"),
+      p(t("resultNote"), "note"),
+      p(saved ? t("resultSaved") : t("resultNotSaved"), "note"),
+      actions(homeButton()),
+    );
+  };
+}
+
+/** Stores the result as an encrypted envelope readable by the resident and their counsellors, where the API exists. */
+async function saveAssessment(r: ScoredAssessment): Promise<boolean> {
+  if (!routes.has("POST", R.records)) return false;
+  const api = await apiFor("vault");
+  const me = await keys.rel("vault");
+  const envelope = await sealJson({
+    kind: "assessment",
+    schema: `anxin.assessment.${r.instrument}.v1`,
+    subjectRef: me.address,
+    body: { instrument: r.instrument, answers: { ...r.answers }, total: r.total, band: r.band },
+    recipients: [{ address: me.address, x25519PublicKey: me.x25519.publicKey }],
+    signer: walletSigner(me.wallet),
+  });
+  await api.post(R.records, envelope);
+  // A crisis answer alerts the counsellors the resident already consented to (no answers or scores are sent).
+  if (r.crisis.flag && routes.has("POST", R.alerts)) {
+    const level = decideCrisis(r, short()).level;
+    for (const c of (await counterparties()).filter((x) => x.role === "counselor")) {
+      const a = await apiFor(c.address);
+      await a.post(R.alerts, { kind: "crisis", level, instrument: r.instrument, subjectRef: a.address, lang: short() }).catch(() => undefined);
+    }
+  }
+  return true;
+}
+
+// ---------------- consent helpers ----------------
+
+let domainCache: ReturnType<typeof consentDomain> | undefined;
+async function domain() {
+  if (domainCache) return domainCache;
+  const d = await new Api().get<{ chainId: number; verifyingContract: string }>(R.consentDomain);
+  domainCache = consentDomain(d.chainId, d.verifyingContract);
+  return domainCache;
+}
+
+function consentCard(x: { purpose: Purpose; role: GranteeRole; categories: string[]; notBefore: number; notAfter: number }): HTMLElement {
+  const e = explainGrant({ purpose: x.purpose, granteeRole: x.role, categories: x.categories, notBefore: x.notBefore, notAfter: x.notAfter }, lang());
+  return h("div", { class: "consent-card" }, h("h2", {}, e.title), p(e.who), p(e.what), p(e.why), p(e.until), p(e.howToWithdraw), p(e.sensitiveNotice, "note"));
+}
+
+/** Builds, signs (EIP-712, in the page) and submits a grant from the relationship key for `grantee`. */
+async function grantTo(grantee: string, purpose: Purpose, categories: string[]): Promise<string> {
+  const me = await keys.rel(grantee);
+  const api = await apiFor(grantee);
+  const start = now() - 60;
+  const built = buildGrant({ subject: me.address, grantee, purpose, categories, notBefore: start, notAfter: start + YEAR });
+  const signature = await signGrant(me.wallet, await domain(), built.grant);
+  const g = built.grant;
+  const res = await api.post<{ grantId: string }>(R.consents, {
+    grant: { ...g, notBefore: String(g.notBefore), notAfter: String(g.notAfter) },
+    signature,
+    categories: built.categories,
+    scopeSalt: built.scopeSalt,
+    lang: short(),
+  });
+  await waitOnChain(api, res.grantId);
+  return res.grantId;
+}
+
+/** Polls the consent until the chain index has it (a grant is only relied on once it is on chain). */
+async function waitOnChain(api: Api, grantId: string, revoked = false): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    const v = await api.get<{ onChain: boolean; state: string }>(`${R.consents}/${grantId}`);
+    if (revoked ? v.state === "revoked" : v.onChain) return;
+    if (v.state === "failed") throw new Error("consent transaction failed");
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+// ---------------- matching ----------------
+
+const MATCH_CATEGORIES = ["need", "assessment"];
+
+const matchScreen: Screen = async () => {
+  if (!routes.has("POST", R.needs)) return screen("matchTitle", notAvailable(R.needs), actions(homeButton()));
+  const mine = (await counterparties()).find((c) => c.role === "matcher");
+  if (mine) return proposalsScreen(mine)();
+  const cat = select("needCategory", Object.entries(LABELS.category).map(([k, v]) => [k, bi(v)]), { id: "need-category" });
+  const lng = select("needLanguage", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), { id: "need-language" });
+  const mod = select("needModality", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), { id: "need-modality" });
+  const districts = ["sh.huangpu", "sh.jingan", "sh.xuhui", "sh.changning", "sh.putuo", "sh.hongkou", "sh.yangpu", "sh.pudong", "sh.minhang", "sh.baoshan"];
+  const dis = select("needDistrict", districts.map((d) => [d, bi(placeLabel(d))]), { id: "need-district" });
+  const age = field("needAge", { type: "number", min: 0, max: 120, value: "70", id: "need-age", inputmode: "numeric" });
+  const go = button("next", () => {
+    const intake = {
+      assessments: [],
+      categories: [cat.input.value],
+      languages: [lng.input.value],
+      modalities: [mod.input.value],
+      place: dis.input.value,
+      age: Number(age.input.value),
+      availability: ["mon_am", "wed_am", "fri_am"],
+      preferences: {},
+    };
+    void show(matchConsentScreen(intake));
+  });
+  return screen("matchTitle", p(t("matchLead"), "lead"), h("div", { class: "stack" }, cat.wrap, lng.wrap, mod.wrap, dis.wrap, age.wrap), actions(go, homeButton()));
+};
+
+function matchConsentScreen(intake: unknown): Screen {
+  return async () => {
+    // The community's matching service: from the server when it lists one, else the address the community
+    // office hands out (printed on the service leaflet).
+    let listed: string | undefined;
+    if (routes.has("GET", R.matchers)) {
+      const m = await new Api().get<{ matchers: Array<{ address: string }> }>(R.matchers).catch(() => undefined);
+      listed = m?.matchers?.[0]?.address?.toLowerCase();
+    }
+    const addr = listed ? undefined : field("matcherAddress", { id: "matcher-address", autocomplete: "off", spellcheck: "false" }, "matcherAddressHint");
+    const start = now();
+    const sign = button("agreeSign", async () => {
+      const matcher = listed ?? addr!.input.value.trim().toLowerCase();
+      if (!isAddress(matcher)) return status(t("badAddress"), "error");
+      await busy(sign, "signing", async () => {
+        await grantTo(matcher, Purpose.MATCHING, MATCH_CATEGORIES);
+        const api = await apiFor(matcher);
+        const need = deriveNeed(intake);
+        await api.post(R.needs, { need, matcher, lang: short() });
+        await addCounterparty({ address: matcher, role: "matcher" });
+        status(t("matchSent"), "ok");
+        await show(proposalsScreen({ address: matcher, role: "matcher" }));
+      });
+    });
+    return screen(
+      "consentTitle",
+      consentCard({ purpose: Purpose.MATCHING, role: "matching_service", categories: MATCH_CATEGORIES, notBefore: start, notAfter: start + YEAR }),
+      addr?.wrap,
+      actions(sign, button("disagree", () => show(homeScreen), "secondary")),
+    );
+  };
+}
+
+function proposalsScreen(matcher: Counterparty): Screen {
+  return async () => {
+    const api = await apiFor(matcher.address);
+    const list = await api.get<{ proposals: Array<{ proposalId: string; counselorId: string; reasons: unknown; status: string }> }>(R.proposals);
+    const open = list.proposals.filter((x: any) => x.status === "proposed" || x.status === "accepting" || x.status === "accepted");
+    const items = open.map((x: any) =>
+      h(
+        "li",
+        { class: "card" },
+        h("h2", {}, `${t("roleCounselor")} ${shortAddr(x.counselorId)}`),
+        reasonsList(x.reasons),
+        x.status === "proposed"
+          ? actions(
+              button("accept", (e) => acceptProposal(x, e.currentTarget as HTMLButtonElement)),
+              button("decline", async (e) => {
+                await busy(e.currentTarget as HTMLButtonElement, "working", async () => {
+                  await api.post(`${R.proposals}/${x.proposalId}/decline`, {});
+                  status(t("declined"), "ok");
+                  await show(proposalsScreen(matcher));
+                });
+              }, "secondary"),
+            )
+          : p(t("accepted"), "ok-text"),
+      ),
+    );
+    return screen(
+      "proposalsTitle",
+      items.length ? h("ul", { class: "cards" }, ...items) : p(t("noProposals"), "lead"),
+      actions(button("checkAgain", () => show(proposalsScreen(matcher)), "secondary"), homeButton()),
+    );
+  };
+}
+
+function reasonsList(reasons: unknown): HTMLElement | null {
+  const arr = Array.isArray(reasons) ? reasons : [];
+  const texts = arr.map((r: any) => (typeof r === "string" ? r : r?.[short()] ?? r?.text?.[short()] ?? r?.zh ?? "")).filter(Boolean);
+  return texts.length ? h("div", {}, h("h3", {}, t("why")), h("ul", {}, ...texts.map((s: string) => h("li", {}, s)))) : null;
+}
+
+/** Accept: prove the new TREATMENT relationship key, then show and sign the TREATMENT consent to the counsellor. */
+function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTMLButtonElement): void {
+  const counselor = x.counselorId.toLowerCase();
+  const start = now();
+  const cats = ["assessment", "consultation_note", "care_plan"];
+  void show(() => {
+    const sign = button("agreeSign", async () => {
+      await busy(sign, "signing", async () => {
+        const matcher = (await counterparties()).find((c) => c.role === "matcher")!;
+        const treat = await keys.rel(counselor);
+        const msg = `Anxin: accept match ${x.proposalId} with counselor ${counselor}`;
+        const mApi = await apiFor(matcher.address);
+        await mApi.post(`${R.proposals}/${x.proposalId}/accept`, { treatmentAddress: treat.address, treatmentSignature: await treat.wallet.signMessage(msg) });
+        await grantTo(counselor, Purpose.TREATMENT, cats);
+        await addCounterparty({ address: counselor, role: "counselor" });
+        // Publish this relationship's X25519 key so the counsellor seals the resident's own copy of each record.
+        if (routes.has("POST", R.recipients)) {
+          await (await apiFor(counselor)).post(R.recipients, { x25519PublicKey: toBase64(treat.x25519.publicKey) }).catch(() => undefined);
+        }
+        status(t("accepted"), "ok");
+        await show(proposalsScreen(matcher));
+      });
+    });
+    return screen(
+      "consentTitle",
+      consentCard({ purpose: Purpose.TREATMENT, role: "counselor", categories: cats, notBefore: start, notAfter: start + YEAR }),
+      actions(sign, button("disagree", () => show(homeScreen), "secondary")),
+    );
+  });
+  void btn;
+}
+
+// ---------------- consents ----------------
+
+interface ConsentView {
+  grantId: string;
+  subject: string;
+  grantee: string;
+  purpose: number;
+  categories: string[] | null;
+  state: string;
+  notBefore: number | null;
+  notAfter: number | null;
+  emergency: boolean;
+}
+
+const ROLE_OF: Record<number, GranteeRole> = { 0: "counselor", 1: "matching_service", 2: "research_team", 3: "counselor", 4: "counselor" };
+
+const consentsScreen: Screen = async () => {
+  if (!routes.has("GET", R.consents)) return screen("consentsTitle", notAvailable(R.consents), actions(homeButton()));
+  const cps = await counterparties();
+  const cards: HTMLElement[] = [];
+  for (const c of cps) {
+    const api = await apiFor(c.address);
+    const res = await api.get<{ items: ConsentView[] }>(`${R.consents}?subject=${api.address}`);
+    const list = res.items;
+    for (const v of list) {
+      const e = explainGrant({ purpose: v.purpose, granteeRole: ROLE_OF[v.purpose], categories: v.categories ?? ["assessment"], notBefore: v.notBefore ?? now(), notAfter: v.notAfter ?? now() + 1 }, lang());
+      const stateKey = `state${v.state[0].toUpperCase()}${v.state.slice(1)}`;
+      const revokeBtn =
+        v.state === "active" || v.state === "pending" || v.state === "not_yet_valid"
+          ? button("revoke", async (ev) => {
+              if (!confirm(t("revokeConfirm"))) return;
+              await busy(ev.currentTarget as HTMLButtonElement, "signing", async () => {
+                const me = await keys.rel(c.address);
+                const r = revokeMessage(v.grantId);
+                const signature = await signRevoke(me.wallet, await domain(), r);
+                await api.post(`${R.consents}/${v.grantId}/revoke`, { revoke: r, signature });
+                await waitOnChain(api, v.grantId, true);
+                status(t("revoked"), "ok");
+                await show(consentsScreen);
+              });
+            }, "danger", { "data-grant": v.grantId })
+          : null;
+      const receiptBtn = routes.has("GET", `${R.consents}/{grantId}/receipt`) && v.state !== "pending"
+        ? button("receipt", async () => {
+            const rc = await api.get(`${R.consents}/${v.grantId}/receipt?lang=${short()}`);
+            download(`consent-receipt-${v.grantId.slice(2, 10)}.json`, JSON.stringify(rc, null, 2));
+          }, "secondary")
+        : null;
+      cards.push(
+        h("li", { class: "card consent", "data-grant": v.grantId, "data-state": v.state }, h("h2", {}, e.title), h("p", { class: `badge state-${v.state}` }, t(stateKey)), p(e.who), p(e.what), p(e.until), actions(revokeBtn, receiptBtn)),
+      );
+    }
+  }
+  return screen("consentsTitle", p(t("consentsLead"), "lead"), cards.length ? h("ul", { class: "cards" }, ...cards) : p(t("noConsents")), actions(homeButton()));
+};
+
+// ---------------- access log ----------------
+
+const logScreen: Screen = async () => {
+  if (!routes.has("GET", R.accessLog)) return screen("logTitle", notAvailable(R.accessLog), actions(homeButton()));
+  const rows: HTMLElement[] = [];
+  for (const c of await counterparties()) {
+    const api = await apiFor(c.address);
+    const res = await api.get<any>(R.accessLog);
+    const list: any[] = Array.isArray(res) ? res : res.events ?? res.entries ?? [];
+    for (const e of list) {
+      const at = e.at ? formatDate(Math.floor(Date.parse(e.at) / 1000), lang(), true) : "";
+      rows.push(h("tr", {}, h("td", {}, at), h("td", {}, shortAddr(String(e.actor ?? e.by ?? c.address))), h("td", {}, String(e.action ?? e.type ?? ""))));
+    }
+  }
+  return screen(
+    "logTitle",
+    p(t("logLead"), "lead"),
+    rows.length ? h("table", { class: "log" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "时间 / When"), h("th", { scope: "col" }, "谁 / Who"), h("th", { scope: "col" }, "做了什么 / What"))), h("tbody", {}, ...rows)) : p(t("noAccess")),
+    actions(homeButton()),
+  );
+};
+
+// ---------------- booking, wearable, erasure ----------------
+
+const bookScreen: Screen = async () => {
+  if (!routes.has("POST", R.bookings)) return screen("bookTitle", notAvailable(R.bookings), actions(homeButton()));
+  const c = (await counterparties()).find((x) => x.role === "counselor");
+  if (!c) return screen("bookTitle", p(t("needCounselor"), "lead"), actions(button("taskMatch", () => show(matchScreen)), homeButton()));
+  const api = await apiFor(c.address);
+  const res = await api.get<{ slots: any[] }>(`/v1/counselors/${c.address}/slots`).catch(() => ({ slots: [] }));
+  const slots = res.slots.filter((s) => !s.taken && s.status !== "taken" && !s.bookingId);
+  return screen(
+    "bookTitle",
+    p(t("bookLead"), "lead"),
+    slots.length
+      ? h("ul", { class: "tasks" }, ...slots.map((s) => h("li", {}, h("button", { type: "button", class: "task", onclick: async (ev: Event) => {
+          await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
+            const me = await keys.rel(c.address);
+            const cKey = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
+            const sealedDetails = await sealJson({
+              kind: "care_plan",
+              schema: "anxin.booking.v1",
+              subjectRef: me.address,
+              body: { slotId: s.slotId, start: s.start, end: s.end },
+              recipients: [{ address: me.address, x25519PublicKey: me.x25519.publicKey }, { address: c.address, x25519PublicKey: fromBase64(cKey.x25519PublicKey) }],
+              signer: walletSigner(me.wallet),
+            });
+            await api.post(R.bookings, { slotId: s.slotId, sealedDetails });
+            status(t("booked"), "ok");
+          });
+        } }, formatDate(Math.floor(Date.parse(s.start) / 1000), lang(), true)))))
+      : p(t("noSlots")),
+    actions(homeButton()),
+  );
+};
+
+const wearableScreen: Screen = () => {
+  const file = h("input", { type: "file", id: "wearable-file", accept: ".csv,.json,text/csv,application/json" });
+  const out = h("div", { class: "result", "aria-live": "polite" });
+  const go = button("wearableImport", async () => {
+    const f = file.files?.[0];
+    if (!f) return status(t("keyNoFile"), "error");
+    await busy(go, "working", async () => {
+      const text = await f.text();
+      const imp = f.name.endsWith(".json") ? parseWearableJson(text) : parseWearableCsv(text);
+      const r = assessWearable(imp.samples) as any;
+      const warnings: any[] = r.warnings ?? [];
+      out.replaceChildren(
+        facts([[t("wearableDays"), String((r.daily ?? r.days ?? []).length)], [t("wearableWarnings"), String(warnings.length)]]),
+        ...warnings.map((w) => p(bi(w.message ?? w.text ?? { zh: String(w.kind ?? ""), en: String(w.kind ?? "") }))),
+        p(bi(STRESS_INDEX_NOTICE as any) || t("stressNotice"), "note"),
+      );
+      if (routes.has("POST", R.wearable)) {
+        const c = (await counterparties()).find((x) => x.role === "counselor");
+        if (c) {
+          const me = await keys.rel(c.address);
+          const cKey = await (await apiFor(c.address)).get<any>(`/v1/counselors/${c.address}/key`).catch(() => undefined);
+          const recipients = [{ address: me.address, x25519PublicKey: me.x25519.publicKey }];
+          void cKey;
+          const envelope = await sealJson({ kind: "wearable_summary", schema: "anxin.wearable.summary.v1", subjectRef: me.address, body: JSON.parse(JSON.stringify({ days: r.daily ?? [], warnings })), recipients, signer: walletSigner(me.wallet) });
+          await (await apiFor(c.address)).post(R.wearable, { envelope });
+        }
+      }
+    });
+  });
+  return screen("wearableTitle", p(t("wearableLead"), "lead"), p(t("stressNotice"), "note"), h("div", { class: "field" }, h("label", { for: "wearable-file" }, t("wearableFile")), file), actions(go, homeButton()), out);
+};
+
+const eraseScreen: Screen = () => {
+  if (!routes.has("POST", R.erasure)) return screen("eraseTitle", p(t("eraseLead"), "lead"), notAvailable(R.erasure), actions(homeButton()));
+  const go = button("eraseConfirm", async () => {
+    await busy(go, "working", async () => {
+      for (const c of await counterparties()) await (await apiFor(c.address)).post(R.erasure, {});
+      status(t("erased"), "ok");
+    });
+  }, "danger");
+  return screen("eraseTitle", p(t("eraseLead"), "lead"), actions(go, homeButton()));
+};
+
+// Routes this page calls (documented in docs/web.md); a missing one shows "not available yet".
+const R = {
+  consentDomain: "/v1/consents/domain",
+  consents: "/v1/consents",
+  matchers: "/v1/matchers",
+  needs: "/v1/needs",
+  proposals: "/v1/match/proposals",
+  accessLog: "/v1/log/access",
+  bookings: "/v1/bookings",
+  wearable: "/v1/wearable/index",
+  erasure: "/v1/vault/erase",
+  records: "/v1/records",
+  alerts: "/v1/alerts",
+  recipients: "/v1/vault/recipients",
+};
+
+TASKS.push(
+  ["taskAssess", assessChoose],
+  ["taskMatch", matchScreen],
+  ["taskConsents", consentsScreen],
+  ["taskLog", logScreen],
+  ["taskBook", bookScreen],
+  ["taskWearable", wearableScreen],
+  ["taskErase", eraseScreen],
+  ["taskSheet", sheetScreen(false)],
+);
+
+async function main() {
+  startShell({ titleKey: "roleResident", crisis: true });
+  routes = await RouteTable.load();
+  await show(welcome);
+}
+
+void main().catch((e) => status(errorText(e), "error"));
+void kv;

@@ -1,0 +1,14 @@
+import { startTestServer } from "/work/main/test/helpers/server.js";
+import { launch, newPage } from "/work/main/test/e2e/browser.js";
+const srv = await startTestServer();
+const b = await launch();
+const page = await newPage(b);
+page.on("console", (m) => console.log("console:", m.text()));
+await page.goto(`${srv.url}/resident.html`);
+await page.getByRole("button", { name: "创建我的钥匙" }).click();
+await page.getByLabel("密码", { exact: true }).fill("我的安心密码123");
+await page.getByLabel("再输入一次密码").fill("我的安心密码123");
+await page.getByRole("button", { name: "创建我的钥匙" }).click();
+await new Promise((r) => setTimeout(r, 6000));
+console.log(await page.locator("body").innerText());
+await b.close(); await srv.stop(); process.exit(0);

@@ -1,0 +1,58 @@
+// Helpers for the audit suites. logKeyEntries appends, for every stored sealed key not yet logged, the leaf the
+// vault is asked to write itself (docs/formats/audit.md §"Sealed-key leaf"); until it does, tests add them here.
+import { Wallet } from "ethers";
+import { counselorKeys, fromBase64, sealJson, walletSigner } from "../../../src/crypto/index.js";
+import type { ApiClient } from "../../../src/cli/client.js";
+import { keyEntryHash, verifyAudit, type AuditReport } from "../../../src/services/audit.js";
+import type { TestServer } from "../../helpers/server.js";
+
+export async function logKeyEntries(srv: TestServer): Promise<number> {
+  return srv.ctx.writer.submit(async ({ q, append }) => {
+    const logged = new Set(
+      (await q.query<{ input: string }>("SELECT input FROM log_leaves WHERE type = 'access' AND input LIKE '%\"decision\":\"key-added\"%'")).map(
+        (r) => JSON.parse(r.input).hash as string,
+      ),
+    );
+    const rows = await q.query<{ content_hash: string; recipient: string; sealed: string; added_at: Date; record_id: string; version: number }>(
+      `SELECT k.content_hash, k.recipient, k.sealed, k.added_at, r.record_id, r.version
+       FROM record_keys k JOIN records r USING (content_hash) WHERE k.sealed IS NOT NULL ORDER BY k.added_at`,
+    );
+    let n = 0;
+    for (const k of rows) {
+      const hash = keyEntryHash(k.content_hash, k.recipient, k.sealed);
+      if (logged.has(hash)) continue;
+      append({ type: "access", id: `${k.record_id}:${k.version}`, hash, at: new Date(k.added_at).toISOString(), decision: "key-added" });
+      n++;
+    }
+    return n;
+  });
+}
+
+export function audit(srv: TestServer): Promise<AuditReport> {
+  return verifyAudit({ db: srv.ctx.db, provider: srv.ctx.chain.provider, deployment: srv.ctx.chain.deployment });
+}
+
+/** The failure codes of the report, as "check/code". */
+export function codes(r: AuditReport): string[] {
+  return [...new Set(r.checks.flatMap((c) => c.failures.map((f) => `${c.id}/${f.code}`)))].sort();
+}
+
+/** A counselor record with an explicit createdAt (to back-date it). */
+export async function writeAt(api: ApiClient, counselor: Wallet, subject: string, consentId: string, createdAt: Date) {
+  const keys = await counselorKeys(counselor.privateKey);
+  const resident = await api.get<{ x25519PublicKey: string }>(`/v1/vault/recipients/${subject}`);
+  const envelope = await sealJson({
+    kind: "consultation_note",
+    schema: "anxin.note.v1",
+    subjectRef: subject,
+    consentId,
+    createdAt,
+    body: { minutes: 30 },
+    recipients: [
+      { address: keys.address, x25519PublicKey: keys.x25519.publicKey },
+      { address: subject, x25519PublicKey: fromBase64(resident.x25519PublicKey, 32) },
+    ],
+    signer: walletSigner(counselor),
+  });
+  return api.post<{ recordId: string; version: number; contentHash: string; leafIndex: number }>("/v1/records", envelope);
+}
