@@ -1,7 +1,7 @@
 // The embedded dev chain: Anvil from the @foundry-rs/anvil npm package, as a child process on loopback.
 // State persists in a JSON file dumped every second and on SIGTERM (SIGKILL loses the last second).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
@@ -56,7 +56,63 @@ export interface StartAnvilOptions {
   onLog?: (line: string) => void;
 }
 
+/** Where a persistent chain records its anvil's pid: after a crash of the server the child outlives it. */
+export function anvilPidFile(stateFile: string): string {
+  return path.join(path.dirname(stateFile), "anvil.pid");
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    // An exited orphan not yet reaped by its new parent is a zombie: it holds no port and no state.
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * An anvil left running on our state file by a server that was killed (SIGKILL, OOM) still holds the chain's
+ * newest blocks in memory and its port. Stop it with SIGTERM so it dumps its state before we start a new one.
+ * Only a process whose command line names our state file is touched (Linux /proc; elsewhere nothing is done).
+ */
+export async function stopStaleAnvil(stateFile: string): Promise<number | undefined> {
+  const pidFile = anvilPidFile(stateFile);
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(pidFile, "utf8").trim(), 10);
+  } catch {
+    return undefined;
+  }
+  let ours = false;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    ours = Number.isInteger(pid) && pid > 1 && argv.includes(stateFile) && path.basename(argv[0] ?? "") === "anvil";
+  } catch {
+    ours = false; // gone, or no /proc
+  }
+  if (!ours) {
+    rmSync(pidFile, { force: true });
+    return undefined;
+  }
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + 15_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) {
+    process.kill(pid, "SIGKILL");
+    const hard = Date.now() + 5_000;
+    while (alive(pid) && Date.now() < hard) await new Promise((r) => setTimeout(r, 20));
+  }
+  rmSync(pidFile, { force: true });
+  return pid;
+}
+
 export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilHandle> {
+  if (opts.stateFile) await stopStaleAnvil(opts.stateFile);
   const port = opts.port && opts.port > 0 ? opts.port : await freePort();
   if (await rpcAnswers(`http://127.0.0.1:${port}`)) {
     throw new Error(`port ${port} already answers JSON-RPC: another chain is running there (set ANXIN_ANVIL_PORT or CHAIN_RPC_URL)`);
@@ -69,9 +125,13 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilHan
   const child: ChildProcess = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"], detached: false });
   let exited: number | null = null;
   let stderr = "";
-  child.on("exit", (code) => (exited = code ?? -1));
+  child.on("exit", (code) => {
+    exited = code ?? -1;
+    if (opts.stateFile) rmSync(anvilPidFile(opts.stateFile), { force: true });
+  });
   child.stderr?.on("data", (d) => (stderr = (stderr + d.toString()).slice(-4000)));
   child.stdout?.on("data", (d) => opts.onLog?.(d.toString().trimEnd()));
+  if (opts.stateFile && child.pid) writeFileSync(anvilPidFile(opts.stateFile), `${child.pid}\n`);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (!(await rpcAnswers(url))) {

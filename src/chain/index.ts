@@ -2,7 +2,8 @@
 // the operator's signer (relayer + checkpoint writer) and the three deployed contracts.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Contract, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, type Signer } from "ethers";
+import { OperatorSigner } from "./operator.js";
 import type { Config } from "../config.js";
 import { startAnvil, type AnvilHandle } from "./anvil.js";
 import { loadArtifact } from "./artifacts.js";
@@ -13,7 +14,7 @@ export const DEV_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5
 
 export interface Chain {
   provider: JsonRpcProvider;
-  operator: NonceManager;
+  operator: OperatorSigner;
   operatorAddress: string;
   deployment: Deployment;
   deploy: EnsureResult;
@@ -63,12 +64,11 @@ export async function connectChain(cfg: Config, log: ChainLogger): Promise<Chain
     const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: cfg.chainPollMs });
     provider.pollingInterval = cfg.chainPollMs;
     const wallet = (await operatorWallet(cfg, embedded)).connect(provider);
-    const operator = new NonceManager(wallet);
+    const operator = new OperatorSigner(wallet, provider);
     const deploy = await ensureDeployment(operator, path.join(cfg.dataDir, "deployment.json"));
     if (deploy.action === "redeployed") log.warn({ reason: deploy.reason, ...deploy.deployment }, "the chain lost our contracts: redeployed them");
     else if (deploy.action === "deployed") log.info({ ...deploy.deployment }, "contracts deployed");
     else log.info({ registry: deploy.deployment.registry, consentLedger: deploy.deployment.consentLedger, checkpointLog: deploy.deployment.checkpointLog }, "contracts found");
-    operator.reset();
     return {
       provider,
       operator,

@@ -85,7 +85,7 @@ export class ApiClient {
     const res = await this.raw(method, path, body);
     const text = await res.text();
     const parsed = text ? safeJson(text) : undefined;
-    if (!res.ok) throw new ApiError(res.status, (parsed as object) ?? { title: res.statusText });
+    if (!res.ok) throw new ApiError(res.status, (parsed as Record<string, unknown>) ?? { title: res.statusText });
     return parsed as T;
   }
 }

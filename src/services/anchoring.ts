@@ -130,26 +130,29 @@ export class Anchorer {
       [size, Buffer.from(fromHex(root)), chain.size, this.d.contract],
     );
     try {
+      // Estimate first and send with an explicit gas limit: a failing estimate inside the send would burn a nonce of
+      // the shared operator NonceManager and stall every later transaction behind the gap.
+      const gas = (await checkpointLog.submitCheckpoint.estimateGas(size, "0x" + root, proof)) as bigint;
+      const send = () => checkpointLog.submitCheckpoint(size, "0x" + root, proof, { gasLimit: (gas * 12n) / 10n });
       let tx;
       try {
-        tx = await checkpointLog.submitCheckpoint(size, "0x" + root, proof);
+        tx = await send();
       } catch (e) {
-        // Another instance (or process) sharing the operator key used our nonce: start again from the chain's.
+        this.d.resetSigner?.(); // a transaction that was never sent must give its nonce back
+        // Another sender of the operator key (the relayer, another instance) took our nonce: once more from the chain's.
         if ((e as { code?: string }).code !== "NONCE_EXPIRED") throw e;
-        this.d.resetSigner?.();
-        tx = await checkpointLog.submitCheckpoint(size, "0x" + root, proof);
+        tx = await send();
       }
       await db.query("UPDATE anchors SET status = 'submitted', tx_hash = $2, updated_at = now() WHERE id = $1", [id, tx.hash]);
-      const receipt = await this.d.provider.waitForTransaction(tx.hash, 1, 60_000);
-      if (!receipt || receipt.status !== 1) throw new Error("checkpoint transaction reverted or was dropped");
-      const block = await this.d.provider.getBlock(receipt.blockNumber);
-      const blockTime = block!.timestamp;
+      const receipt = await waitReceipt(this.d.provider, tx.hash, 30_000);
+      if (receipt.status !== 1) throw new Error("checkpoint transaction reverted");
+      const blockTime = receipt.blockTime;
       await db.query(
         "UPDATE anchors SET status = 'confirmed', block_number = $2, block_time = to_timestamp($3), gas_used = $4, updated_at = now() WHERE id = $1",
-        [id, receipt.blockNumber, blockTime, Number(receipt.gasUsed)],
+        [id, receipt.blockNumber, blockTime, receipt.gasUsed],
       );
       this.#pendingSince = undefined;
-      const result = { size, root, prevSize: chain.size, txHash: tx.hash, blockNumber: receipt.blockNumber, blockTime, gasUsed: Number(receipt.gasUsed) };
+      const result = { size, root, prevSize: chain.size, txHash: tx.hash, blockNumber: receipt.blockNumber, blockTime, gasUsed: receipt.gasUsed };
       this.d.log.info({ size, prevSize: chain.size, block: receipt.blockNumber, gasPerLeaf: Math.round(result.gasUsed / (size - chain.size)) }, "checkpoint anchored");
       return result;
     } catch (e) {
@@ -183,6 +186,20 @@ export class Anchorer {
       // A send stuck on a dead chain must not hold up shutdown (the reconciler settles it at the next start).
       await Promise.race([current, new Promise((r) => setTimeout(r, 2000).unref())]);
     };
+  }
+}
+
+/** Polls the raw receipt (no provider caches: after a dev-chain revert the same tx hash can be mined again). */
+async function waitReceipt(provider: JsonRpcProvider, hash: string, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = (await provider.send("eth_getTransactionReceipt", [hash])) as { status: string; blockNumber: string; blockHash: string; gasUsed: string } | null;
+    if (r) {
+      const b = (await provider.send("eth_getBlockByHash", [r.blockHash, false])) as { timestamp: string } | null;
+      if (b) return { status: Number(r.status), blockNumber: Number(r.blockNumber), gasUsed: Number(r.gasUsed), blockTime: Number(b.timestamp) };
+    }
+    if (Date.now() > end) throw Object.assign(new Error("checkpoint transaction not mined in time"), { code: "TIMEOUT" });
+    await new Promise((res) => setTimeout(res, 100));
   }
 }
 

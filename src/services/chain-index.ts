@@ -138,6 +138,9 @@ export class ChainIndexer {
   async #rewind(toBlock: number) {
     const { provider } = this.d;
     const b = toBlock >= 0 ? await provider.getBlock(toBlock) : null;
+    // The chain is shorter than the rewind target (restarted from a much older state): nothing we hold below it
+    // can be trusted either, and reading from the deployment block again would keep stale rows. Start over.
+    if (!b) return this.#reset();
     await this.d.db.tx(async (q) => {
       await q.query("DELETE FROM consent_grants WHERE block_number > $1", [toBlock]);
       await q.query("UPDATE consent_grants SET revoked_at = NULL, revoke_block = NULL, revoke_tx = NULL WHERE revoke_block > $1", [toBlock]);

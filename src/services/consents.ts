@@ -268,7 +268,10 @@ export function viewOf(idx: GrantRow | undefined, req: RequestRow | undefined, r
     txHash: idx?.tx_hash ?? req?.tx_hash ?? null,
     error: idx ? null : (req?.error ?? null),
     attempts: req?.attempts ?? 0,
-    revoke: rev ? { status: rev.status, txHash: rev.tx_hash, blockNumber: rev.block_number, error: rev.error } : null,
+    // Like the grant: the withdrawal is on chain once the index has it, whatever the relayer has written so far.
+    revoke: rev
+      ? { status: idx?.revoked_at != null ? "on_chain" : rev.status === "on_chain" ? "submitted" : rev.status, txHash: rev.tx_hash, blockNumber: rev.block_number, error: idx?.revoked_at != null ? null : rev.error }
+      : null,
   };
 }
 

@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Wallet, NonceManager, type Contract } from "ethers";
+import { Wallet, type Contract } from "ethers";
+import type { OperatorSigner } from "../../src/chain/operator.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/http/logger.js";
 import { startServer, type RunningServer } from "../../src/http/server.js";
@@ -47,7 +48,7 @@ export async function startTestServer(opts: { pg?: boolean; config?: Partial<Con
 }
 
 /** The dev chain's operator is also the authority (admin) that accredits counselors. */
-export function authority(srv: RunningServer): NonceManager {
+export function authority(srv: RunningServer): OperatorSigner {
   return srv.ctx.chain.operator;
 }
 

@@ -12,12 +12,14 @@ import vault from "./vault.js";
 import matching from "./matching.js";
 import assess from "./assess.js";
 import audit from "./audit.js";
+import admin from "./admin.js";
 
 const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth];
 routers.push(consents);
 routers.push(records, vault);
 routers.push(matching, assess);
 routers.push(audit);
+routers.push(admin);
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

@@ -278,12 +278,14 @@ async function grantTo(grantee: string, purpose: Purpose, categories: string[]):
 
 /** Polls the consent until the chain index has it (a grant is only relied on once it is on chain). */
 async function waitOnChain(api: Api, grantId: string, revoked = false): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    const v = await api.get<{ onChain: boolean; state: string }>(`${R.consents}/${grantId}`);
+  for (let i = 0; i < 90; i++) {
+    const v = await api.get<{ onChain: boolean; state: string; revoke: { status: string; error: string | null } | null }>(`${R.consents}/${grantId}`);
     if (revoked ? v.state === "revoked" : v.onChain) return;
     if (v.state === "failed") throw new Error("consent transaction failed");
+    if (revoked && v.revoke?.status === "failed") throw new Error(`withdrawal failed: ${v.revoke.error ?? ""}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+  throw new Error("the chain has not confirmed it yet; please look again in a minute");
 }
 
 // ---------------- matching ----------------

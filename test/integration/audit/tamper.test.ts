@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { type Contract, Wallet } from "ethers";
 import { generateSeed, relationshipKeys, canonicalJson, type RelationshipKeys } from "../../../src/crypto/index.js";
-import { MerkleTree, fromHex, leafHash, toHex } from "../../../src/log/index.js";
+import { MerkleTree, fromHex, leafHash, toHex, verifyConsistency, verifyInclusion } from "../../../src/log/index.js";
 import { anchorerFor, chainLatest } from "../../../src/services/anchoring.js";
 import { buildBundle, checkBundle, type Bundle } from "../../../src/services/bundle.js";
 import { checkpointIface } from "../../../src/services/checkpoints.js";
@@ -65,9 +65,16 @@ describe("audit: verify, tamper detection, bundles", function () {
     // Residents and counselors are not auditors.
     await cApi.post("/v1/audit/verify", {}).then(() => expect.fail("counselor ran the audit"), (e) => expect(e.status).to.equal(403));
     // Public proof endpoints agree with the anchored checkpoint.
+    await srv.ctx.indexer.sync();
+    await anchorerFor(srv.ctx).anchorNow();
     const cp = await srv.api().get("/v1/log/checkpoint");
     expect(cp.anchored.size).to.equal(cp.local.size);
     expect(cp.anchored.root).to.equal(cp.local.root);
+    const inc = await srv.api().get(`/v1/log/proof/inclusion?index=${notes[0].leafIndex}&size=${cp.local.size}`);
+    expect(inc.root).to.equal(cp.local.root);
+    expect(verifyInclusion(inc.index, inc.size, fromHex(inc.leafHash), inc.proof.map(fromHex), fromHex(inc.root))).to.equal(true);
+    const con = await srv.api().get(`/v1/log/proof/consistency?from=3&to=${cp.local.size}`);
+    expect(verifyConsistency(3, cp.local.size, fromHex(con.fromRoot), fromHex(con.toRoot), con.proof.map(fromHex))).to.equal(true);
   });
 
   it("detects a changed ciphertext byte (content-hash-mismatch)", async () => {
