@@ -13,13 +13,14 @@ import matching from "./matching.js";
 import assess from "./assess.js";
 import audit from "./audit.js";
 import admin from "./admin.js";
+import chain from "./chain.js";
 
 const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth];
 routers.push(consents);
 routers.push(records, vault);
 routers.push(matching, assess);
 routers.push(audit);
-routers.push(admin);
+routers.push(admin, chain);
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

@@ -58,6 +58,7 @@ describe("anchoring: cadence and reconciliation", function () {
     await new Promise((r) => setTimeout(r, 800));
     expect((await chainLatest(srv.ctx.chain.checkpointLog)).size).to.equal(mid); // fewer than N, T not reached
     await until(async () => (await chainLatest(srv.ctx.chain.checkpointLog)).size === mid + 3, 5000);
+    await until(async () => (await srv.ctx.db.query("SELECT 1 FROM anchors WHERE status <> 'confirmed'")).length === 0);
     const rows = await srv.ctx.db.query<{ status: string; gas_used: number; size: number; prev_size: number }>("SELECT status, gas_used, size, prev_size, error FROM anchors ORDER BY id");
     expect(rows.filter((r) => r.status !== "confirmed"), JSON.stringify(rows)).to.deep.equal([]);
     expect(rows.at(-1)!.gas_used).to.be.above(21_000);
