@@ -28,6 +28,7 @@ for (const cmd of [consentCmd, indexCmd]) cmd.register(program);
 for (const cmd of [recordCmd, vaultCmd]) cmd.register(program);
 for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd]) cmd.register(program);
 auditCmd.register(program);
+(await import("./commands/demo.js")).register(program);
 
 try {
   await program.parseAsync(process.argv);

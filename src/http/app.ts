@@ -62,7 +62,8 @@ export function createApp(deps: AppDeps) {
 
   for (const r of deps.routes) {
     const chain: express.RequestHandler[] = [];
-    if (r.path.startsWith("/v1/auth/")) chain.push(authLimiter);
+    // Sign-in (nonce, login) is limited per client address; "who am I" reads are not sign-in attempts.
+    if (r.path.startsWith("/v1/auth/") && r.method !== "get") chain.push(authLimiter);
     else if (r.write ?? r.method !== "get") chain.push(writeLimiter);
     app[r.method](r.path, ...chain, async (req: Request, res: Response, next: NextFunction) => {
       res.locals.routePath = r.path;
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const id = (res.locals.requestId as string) ?? randomUUID();
     const e = toHttpError(err);
+    if (e.status === 500) console.error("DEBUG500", (err as Error)?.constructor?.name, (err as Error)?.message, (err as any)?.code, (err as Error)?.stack?.split("\n").slice(0, 6).join(" | ")); // DEBUG-REMOVE
     if (e.status >= 500) deps.log.error({ reqId: id, route: res.locals.routePath ?? "unmatched", err: errorSummary(err) }, "request failed");
     if (res.headersSent) return res.end();
     res.status(e.status).type("application/problem+json").send(JSON.stringify(problemBody(e, id)));

@@ -235,7 +235,9 @@ export async function verifyAudit(d: AuditDeps): Promise<AuditReport> {
       if (Array.isArray(event.keys)) for (const k of event.keys) if (typeof k === "string") keyHashes.add(k);
     } else if (event.type === "access") {
       if (event.decision === "key-added") keyHashes.add(event.hash);
-      else accessLeaves.set(index, event);
+      // Only key releases/refusals ("acc:<id>") have access_log rows; matching, alert and booking leaves are also
+      // of type access (need:, proposal:, profile:, alert:, booking:, slots:, stats:) and are not cross-checked here.
+      else if (event.id.startsWith("acc:")) accessLeaves.set(index, event);
     } else if (event.type === "tombstone") tombstoneLeaves.set(index, event);
   }
   const facts = new Map<string, { author: string; subject: string; kind: string; erased: boolean; leafIndex: number; recordId: string }>();

@@ -46,17 +46,20 @@ export async function anchoredHistory(provider: Provider, checkpointLog: string,
       });
     }
   }
-  // Block times: one request per distinct block, a few in flight at once.
-  const blocks = [...new Set(out.map((c) => c.blockNumber))];
+  // Block times: one raw request per distinct block hash (no provider cache), a few in flight at once.
+  const send = (provider as unknown as { send(m: string, p: unknown[]): Promise<{ timestamp: string } | null> }).send.bind(provider);
+  const blocks = [...new Set(out.map((c) => c.blockHash))];
+  const byHash = new Map<string, number>();
   for (let i = 0; i < blocks.length; i += 16) {
     await Promise.all(
-      blocks.slice(i, i + 16).map(async (n) => {
-        const b = await provider.getBlock(n);
-        if (!b) throw new Error(`block ${n} of a checkpoint event is missing`);
-        times.set(n, b.timestamp);
+      blocks.slice(i, i + 16).map(async (h) => {
+        const b = await send("eth_getBlockByHash", [h, false]);
+        if (!b) throw new Error(`block ${h} of a checkpoint event is missing`);
+        byHash.set(h, Number(b.timestamp));
       }),
     );
   }
+  for (const c of out) times.set(c.blockNumber, byHash.get(c.blockHash)!);
   for (const c of out) c.blockTime = times.get(c.blockNumber)!;
   return out;
 }

@@ -238,7 +238,8 @@ export function startConsentRelayer(ctx: AppContext, pollMs = Math.max(100, ctx.
   const tick = () => (running ??= pass().finally(() => (running = undefined)));
   const loop = async () => {
     if (stopped) return;
-    if (!paused) await tick();
+    // The store itself can be down (withTryLock cannot connect): an unhandled rejection here would end the process.
+    if (!paused) await tick().catch((e) => ctx.log.warn({ err: (e as Error).name }, "consent relay pass failed; will retry"));
     if (!stopped) timer = setTimeout(loop, pollMs);
   };
 

@@ -1,6 +1,9 @@
 // Every acknowledged write commits its data and its log leaves in ONE transaction. To reach thousands of
 // writes per second on an embedded store, concurrent writes are group-committed: the writer takes all queued
 // units, runs each inside a savepoint of one transaction (a failing unit rolls back alone), and commits once.
+// High-rate writes of one kind (record versions) can also be submitted as items of a BatchHandler: all queued items
+// of that handler run as one set-based step (a few statements for the whole group instead of a savepoint and
+// several statements per write); if that step throws, it is rolled back and every item runs alone as before.
 import type { LogEvent } from "../log/index.js";
 import type { Db, Queryable } from "../store/db.js";
 import { lockHead, stage, writeLeaves, type LogHead, type PendingLeaf } from "../store/log-repo.js";
@@ -11,7 +14,26 @@ export interface UnitCtx {
   append(event: LogEvent): number;
 }
 
-type Unit<T> = { fn: (u: UnitCtx) => Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
+type Unit<T> = {
+  fn: (u: UnitCtx) => Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+  handler?: BatchHandler<any, T>;
+  item?: unknown;
+};
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Writes of one kind that can be applied to the store as a set. `run` gets every queued item of the group (in
+ * submit order) inside the group's transaction and returns one outcome per item. It must leave no data and no
+ * leaf for an item it fails (check all items first, then write the survivors); if it throws instead, all it did is
+ * rolled back and each item goes through `single` in its own savepoint, which yields the exact per-item result.
+ */
+export interface BatchHandler<I, T> {
+  run(u: UnitCtx, items: I[]): Promise<Outcome<T>[]>;
+  single(u: UnitCtx, item: I): Promise<T>;
+}
 
 export interface LogWriterOptions {
   /** Upper bound of units per transaction. */
@@ -40,6 +62,14 @@ export class LogWriter {
     });
   }
 
+  /** Like submit(item ⇒ handler.single), but queued items of the same handler are applied together (see BatchHandler). */
+  submitBatched<I, T>(handler: BatchHandler<I, T>, item: I): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn: (u) => handler.single(u, item), resolve, reject, handler, item });
+      if (!this.#running) void this.#drain();
+    });
+  }
+
   async #drain() {
     this.#running = true;
     try {
@@ -53,28 +83,52 @@ export class LogWriter {
   }
 
   async #runBatch(batch: Unit<any>[]) {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const outcomes = new Map<Unit<any>, Outcome<unknown>>();
     let size = 0;
     try {
       await this.db.tx(async (q) => {
         const head = await lockHead(q);
         const leaves: PendingLeaf[] = [];
+        const u: UnitCtx = { q, append: (e) => pushLeaf(head, leaves, e) };
         const single = batch.length === 1;
+        // Groups of batchable items first: one savepoint per group, not per write.
+        const groups = new Map<BatchHandler<any, any>, Unit<any>[]>();
+        for (const unit of batch) if (unit.handler) groups.set(unit.handler, [...(groups.get(unit.handler) ?? []), unit]);
+        for (const [handler, units] of groups) {
+          if (units.length < 2) continue;
+          const before = head.range.clone();
+          const mark = leaves.length;
+          await q.query("SAVEPOINT grp");
+          let results: Outcome<unknown>[] | undefined;
+          try {
+            results = await handler.run(u, units.map((x) => x.item));
+            if (results.length !== units.length) throw new Error("batch handler returned a wrong number of outcomes");
+            await q.query("RELEASE SAVEPOINT grp");
+          } catch {
+            // Rolled back as a whole: its items run one by one below, each with its own exact outcome.
+            await q.query("ROLLBACK TO SAVEPOINT grp");
+            restore(head, before);
+            leaves.length = mark;
+            results = undefined;
+          }
+          if (results) units.forEach((x, i) => outcomes.set(x, results![i]));
+        }
         for (const unit of batch) {
+          if (outcomes.has(unit)) continue;
           // A savepoint per unit: one bad write must not fail the others that share the commit.
           const before = head.range.clone();
           const mark = leaves.length;
           if (!single) await q.query("SAVEPOINT unit");
           try {
-            const value = await unit.fn({ q, append: (e) => pushLeaf(head, leaves, e) });
+            const value = await unit.fn(u);
             if (!single) await q.query("RELEASE SAVEPOINT unit");
-            outcomes.push({ ok: true, value });
+            outcomes.set(unit, { ok: true, value });
           } catch (error) {
             if (single) throw error;
             await q.query("ROLLBACK TO SAVEPOINT unit");
             restore(head, before);
             leaves.length = mark;
-            outcomes.push({ ok: false, error });
+            outcomes.set(unit, { ok: false, error });
           }
         }
         await writeLeaves(q, head, leaves);
@@ -82,14 +136,14 @@ export class LogWriter {
       });
     } catch (error) {
       // The transaction itself failed (store down, conflict): nothing of this batch was committed.
-      for (const u of batch) u.reject(error);
+      for (const unit of batch) unit.reject(error);
       return;
     }
-    batch.forEach((u, i) => {
-      const o = outcomes[i];
-      if (o.ok) u.resolve(o.value);
-      else u.reject(o.error);
-    });
+    for (const unit of batch) {
+      const o = outcomes.get(unit)!;
+      if (o.ok) unit.resolve(o.value);
+      else unit.reject(o.error);
+    }
     this.opts.onCommit?.(size);
   }
 }

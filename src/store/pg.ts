@@ -9,6 +9,9 @@ export async function openPg(url: string, max = 10): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
   // An idle client losing its server must not crash the process: the next query reports 503.
   pool.on("error", () => {});
+  // A checked-out client whose server goes away (terminated backend, restart) emits "error" outside any query:
+  // without a listener that is an uncaught exception that ends the process. The next query on it fails instead.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const run = async <T>(q: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
     try {
       return (await q.query(sql, params as any[])).rows as T[];
@@ -49,16 +52,21 @@ export async function openPg(url: string, max = 10): Promise<Db> {
     },
     async withTryLock(key, fn) {
       const client = await connect();
+      let broken = false;
       try {
         const [row] = await run<{ ok: boolean }>(client, "SELECT pg_try_advisory_lock($1) AS ok", [key]);
         if (!row.ok) return undefined;
         try {
           return await fn();
         } finally {
-          await client.query("SELECT pg_advisory_unlock($1)", [key]).catch(() => {});
+          // A connection that cannot unlock is dead (its session lock died with it): never return it to the pool.
+          await client.query("SELECT pg_advisory_unlock($1)", [key]).catch(() => (broken = true));
         }
+      } catch (e) {
+        if (e instanceof StoreUnavailableError) broken = true;
+        throw e;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     close: () => pool.end(),

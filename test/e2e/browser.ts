@@ -32,10 +32,79 @@ export async function expectNoAxeViolations(page: Page, what: string): Promise<v
 }
 
 export const SHOTS = path.resolve("docs/screenshots");
+/** Screenshots are documentation: rewritten only when asked (UPDATE_SCREENSHOTS=1), never by a CI run. */
+export const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1";
 
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!UPDATE_SCREENSHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  // The status line is transient ("正在…"); the fixed crisis button would overlap a full-page capture's middle.
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: "disabled" });
+}
+
+const CJK = /[\u4e00-\u9fff]/;
+
+/** Switches the page language with its own buttons and waits until the screen is re-rendered in it. */
+export async function switchLang(page: Page, l: "zh-CN" | "en"): Promise<void> {
+  await page.locator(`button.lang[lang="${l}"]`).click();
+  await page.waitForFunction(
+    ([want, cjk]) => document.documentElement.lang === want && new RegExp(cjk).test(document.querySelector("main h1")?.textContent ?? "") === (want === "zh-CN"),
+    [l, CJK.source] as const,
+    { timeout: 30_000 },
+  );
+}
+
+/** axe-core on the current screen in zh-CN, then in English, then back to zh-CN. */
+export async function expectNoAxeViolationsBoth(page: Page, what: string): Promise<void> {
+  await expectNoAxeViolations(page, `${what} (zh-CN)`);
+  await switchLang(page, "en");
+  await expectNoAxeViolations(page, `${what} (en)`);
+  await switchLang(page, "zh-CN");
+}
+
+/**
+ * 200% zoom on a narrow window (640 CSS px wide, the root font doubled): the main content must not scroll
+ * sideways and every button or link target must stay at least 44 × 44 CSS px (WCAG 2.5.5).
+ */
+export async function expectUsableAtZoom(page: Page, what: string): Promise<void> {
+  const before = page.viewportSize()!;
+  await page.setViewportSize({ width: 640, height: 900 });
+  await page.evaluate(() => (document.documentElement.style.fontSize = "200%"));
+  try {
+    const r = await page.evaluate(() => {
+      const doc = document.scrollingElement as HTMLElement;
+      const main = document.querySelector("main") as HTMLElement;
+      const small: string[] = [];
+      for (const el of document.querySelectorAll<HTMLElement>("button, a.task, a.call, select, input[type=text], input[type=password], input[type=number]")) {
+        const b = el.getBoundingClientRect();
+        if (b.width === 0 && b.height === 0) continue; // not rendered (closed dialog, display: none)
+        if (b.height < 44 || b.width < 44) small.push(`${el.tagName.toLowerCase()} "${(el.textContent ?? "").trim().slice(0, 20)}" ${Math.round(b.width)}×${Math.round(b.height)}`);
+      }
+      return { page: doc.scrollWidth - doc.clientWidth, main: main.scrollWidth - main.clientWidth, small };
+    });
+    expect(r.page, `${what}: the page scrolls sideways at 200%`).to.be.at.most(0);
+    expect(r.main, `${what}: the main content scrolls sideways at 200%`).to.be.at.most(0);
+    expect(r.small, `${what}: targets smaller than 44px at 200%`).to.deep.equal([]);
+  } finally {
+    await page.evaluate(() => (document.documentElement.style.fontSize = ""));
+    await page.setViewportSize(before);
+  }
+}
+
+/** A staff JSON keystore for the page's key screen (a cheap scrypt cost keeps tests short; the page reads any). */
+export async function keyFile(wallet: Wallet, pass: string) {
+  const { encryptWalletJson } = await import("../../src/crypto/index.js");
+  return { name: "key.json", mimeType: "application/json", buffer: Buffer.from(await encryptWalletJson(wallet, pass, { scryptN: 1 << 12 })) };
+}
+
+/** Opens a staff page's key file and signs in; resolves once `heading` (the role's home) shows. */
+export async function staffSignIn(page: Page, url: string, wallet: Wallet, heading: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole("heading", { name: "打开您的工作钥匙" }).waitFor();
+  await page.getByLabel("钥匙文件").setInputFiles(await keyFile(wallet, "staff-pass-123"));
+  await page.getByLabel("钥匙密码").fill("staff-pass-123");
+  await page.getByRole("button", { name: "打开并登录" }).click();
+  await page.getByRole("heading", { name: heading }).waitFor({ timeout: 30_000 });
 }
 
 /** The operator key is shared with the server's own workers (relayer, checkpoints): retry a set-up transaction

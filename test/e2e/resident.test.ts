@@ -1,27 +1,50 @@
-// The resident in a real browser (Debian's Chromium): new key → recovery sheet → matching consent and need →
-// a proposal (the matching service driven through the API) → accept with a TREATMENT consent → withdraw it.
-// Keys, EIP-712 signatures and encryption happen in the page; the test asserts what the resident sees.
+// The resident in a real browser (Debian's Chromium): new key → recovery sheet → assessment → matching consent
+// and need (matcher from the public directory) → a proposal (the matching service driven through the API) →
+// accept with a TREATMENT consent → assessments sealed to the counsellor too → access log after the counsellor read
+// one → wearable index → booking → withdraw (in-page confirmation) → erasure. Keys, EIP-712 signatures and
+// encryption happen in the page; the test asserts what the resident sees (and that the server agrees).
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import type { Wallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 import { deriveNeed } from "../../src/deid/need.js";
 import { Purpose } from "../../src/consent/index.js";
 import { accreditCounselor, registerMatcher, startTestServer, type TestServer } from "../helpers/server.js";
 import { grant, intake, newResident } from "../integration/matching/helpers.js";
-import { expectNoAxeViolations, launch, newPage, retryNonce, loginAs, screenshot } from "./browser.js";
+import { expectNoAxeViolations, expectNoAxeViolationsBoth, expectUsableAtZoom, launch, loginAs, newPage, retryNonce, screenshot } from "./browser.js";
+
+/** 21 days of plausible wearable data, the last few with a higher heart rate and less sleep. */
+function wearableCsv(): string {
+  const rows = ["timestamp,heart_rate_bpm,hrv_rmssd_ms,sleep_minutes"];
+  const start = Date.UTC(2026, 9, 1);
+  for (let d = 0; d < 21; d++) {
+    const day = new Date(start + d * 86_400_000).toISOString().slice(0, 10);
+    const late = d >= 17;
+    for (const [hh, hr, rmssd] of [["08", 62 + (d % 3), 48 - (d % 4)], ["14", 70 + (d % 2), 44], ["20", 66, 46 + (d % 3)]] as const)
+      rows.push(`${day}T${hh}:00:00+08:00,${late ? hr + 25 : hr},${late ? rmssd - 20 : rmssd},`);
+    rows.push(`${day}T07:00:00+08:00,,,${late ? 240 : 420 + (d % 5) * 5}`);
+  }
+  return rows.join("\n") + "\n";
+}
 
 describe("web: resident (browser)", function () {
-  this.timeout(120_000);
+  this.timeout(150_000);
   let srv: TestServer;
   let browser: Browser;
   let page: Page;
   let matcher: Wallet;
   let counselor: Wallet;
+  /** The resident's TREATMENT relationship address (known once the consent exists). */
+  let subject: string;
+
+  const home = async () => {
+    await page.getByRole("button", { name: "回到首页" }).first().click();
+    await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
+  };
+  const main = () => page.locator("main").innerText();
 
   before(async () => {
     [srv, browser] = await Promise.all([startTestServer(), launch()]);
     matcher = await retryNonce(() => registerMatcher(srv));
-    await srv.ctx.indexer.sync();
     counselor = (await retryNonce(() => accreditCounselor(srv))).wallet;
     const c = await loginAs(srv, counselor, "counselor");
     await c.put("/v1/counselors/me/profile", {
@@ -40,25 +63,29 @@ describe("web: resident (browser)", function () {
     await srv?.stop();
   });
 
-  it("creates a key with a recovery sheet, shown in plain zh-CN words", async () => {
+  it("creates a key with a recovery sheet, shown in plain zh-CN words; crisis help is one tap away", async () => {
     await page.goto(`${srv.url}/resident.html`);
-    await expect(page.locator("h1")).to.exist;
     await page.getByRole("heading", { name: "欢迎使用安心" }).waitFor();
-    await expectNoAxeViolations(page, "resident welcome (zh-CN)");
+    await expectNoAxeViolationsBoth(page, "resident welcome");
+    await expectUsableAtZoom(page, "resident welcome");
     await screenshot(page, "resident-welcome");
     await page.getByRole("button", { name: "创建我的钥匙" }).click();
     await page.getByLabel("密码", { exact: true }).fill("我的安心密码123");
+    await page.getByLabel("再输入一次密码").fill("我的安心密码12");
+    await page.getByRole("button", { name: "创建我的钥匙" }).click();
+    await page.getByText("两次输入的密码不一样，请重新输入。").waitFor();
     await page.getByLabel("再输入一次密码").fill("我的安心密码123");
     await page.getByRole("button", { name: "创建我的钥匙" }).click();
     await page.getByRole("heading", { name: "您的恢复单" }).waitFor({ timeout: 30_000 });
     const groups = await page.locator("#recovery-code li").allInnerTexts();
     expect(groups).to.have.length(16);
     for (const g of groups) expect(g).to.match(/^[0-9a-f]{4}$/);
-    await expectNoAxeViolations(page, "recovery sheet");
+    await expectNoAxeViolationsBoth(page, "recovery sheet");
     await screenshot(page, "resident-recovery-sheet");
     await page.getByRole("button", { name: "我已经保存好了" }).click();
     await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
-    await expectNoAxeViolations(page, "resident home (zh-CN)");
+    await expectNoAxeViolationsBoth(page, "resident home");
+    await expectUsableAtZoom(page, "resident home");
     await screenshot(page, "resident-home");
     // The crisis button is on every resident screen and opens the hotlines as tel: links.
     await page.getByRole("button", { name: "紧急求助" }).click();
@@ -70,37 +97,50 @@ describe("web: resident (browser)", function () {
     await dialog.getByRole("button", { name: "关闭" }).click();
   });
 
-  it("takes an assessment and reads the result in plain words", async () => {
+  async function takeWho5(choice: number) {
     await page.getByRole("button", { name: "做一次心理评估" }).click();
     await page.locator('[data-instrument="who5"]').click();
     for (let i = 0; i < 5; i++) {
-      await page.locator("label.choice").nth(3).click();
+      await page.locator("label.choice").nth(choice).click();
       await page.getByRole("button", { name: i === 4 ? "看结果" : "下一步" }).click();
     }
     await page.getByRole("heading", { name: "您的结果" }).waitFor();
-    const text = await page.locator("main").innerText();
+    await page.locator("#result-saved").waitFor();
+  }
+
+  it("takes an assessment and reads the result in plain words; it is saved encrypted", async () => {
+    await takeWho5(3);
+    const text = await main();
     expect(text).to.include("不是诊断");
     expect(text).to.match(/得分\s*40/); // five answers of 2 on 0–5, × 4
-    await expectNoAxeViolations(page, "assessment result");
+    expect(await page.locator("#result-saved").innerText()).to.equal("结果已经加密保存。只有您同意的咨询师能看到。");
+    await expectNoAxeViolationsBoth(page, "assessment result");
     await screenshot(page, "resident-assessment-result");
-    await page.getByRole("button", { name: "回到首页" }).click();
+    const rows = await srv.ctx.db.query<{ kind: string; envelope: string }>("SELECT kind, envelope::text AS envelope FROM records");
+    expect(rows.map((r) => r.kind)).to.deep.equal(["assessment"]);
+    expect(rows[0].envelope).to.not.include('"total"'); // sealed: the score is not in clear
+    await home();
   });
 
-  it("finds a counsellor: consents to matching, gets a proposal, accepts it with a TREATMENT consent", async () => {
+  it("finds a counsellor: consents to the listed matching service, gets a proposal, accepts it with a TREATMENT consent", async () => {
     await page.getByRole("button", { name: "找一位咨询师" }).click();
     await page.getByLabel("您想聊什么？").selectOption("elderly_loneliness");
     await page.getByLabel("您住在哪个区？").selectOption("sh.xuhui");
     await page.getByLabel("您的年龄段").fill("72");
-    await expectNoAxeViolations(page, "need form");
+    await expectNoAxeViolationsBoth(page, "need form");
     await page.getByRole("button", { name: "下一步" }).click();
     await page.getByRole("heading", { name: "请看一下这份同意书" }).waitFor();
-    expect(await page.locator("main").innerText()).to.include("为您找到合适的咨询师");
-    await page.getByLabel("匹配服务地址").fill(matcher.address);
-    await expectNoAxeViolations(page, "matching consent");
+    const consentText = await main();
+    expect(consentText).to.include("为您找到合适的咨询师");
+    // The matching service comes from the public directory: there is no address to type.
+    expect(await page.locator("main input").count()).to.equal(0);
+    expect(consentText).to.include(matcher.address.toLowerCase().slice(0, 6));
+    await expectNoAxeViolationsBoth(page, "matching consent");
     await screenshot(page, "resident-consent-matching");
     await page.getByRole("button", { name: "我同意，签名" }).click();
     await page.getByRole("heading", { name: "为您推荐的咨询师" }).waitFor({ timeout: 60_000 });
-    expect(await page.locator("main").innerText()).to.include("还没有推荐");
+    expect(await main()).to.include("还没有推荐");
+    expect(await page.locator(".status").innerText()).to.equal("需求已发出。有合适的咨询师时，会显示在这里。");
 
     // Four other residents in the same district, age band and language make the pool 5-anonymous and 2-diverse.
     for (const cats of [["depression"], ["elderly_loneliness"], ["grief"], ["depression"]]) {
@@ -115,43 +155,135 @@ describe("web: resident (browser)", function () {
 
     await page.getByRole("button", { name: "再看一次" }).click();
     await page.getByRole("button", { name: "接受这位咨询师" }).waitFor();
-    await expectNoAxeViolations(page, "proposal");
+    await expectNoAxeViolationsBoth(page, "proposal");
     await screenshot(page, "resident-proposal");
     await page.getByRole("button", { name: "接受这位咨询师" }).click();
     await page.getByRole("heading", { name: "请看一下这份同意书" }).waitFor();
-    expect(await page.locator("main").innerText()).to.include("心理咨询");
+    expect(await main()).to.include("心理咨询");
     await page.getByRole("button", { name: "我同意，签名" }).click();
     await page.getByText("已接受。您的咨询师现在可以看到您同意的信息。").first().waitFor({ timeout: 60_000 });
     // The server's view agrees: the counsellor now has this resident on the caseload.
     const c = await srv.api().login(counselor);
     const clients = (await c.get<{ clients: unknown[] }>("/v1/match/clients")).clients;
     expect(clients).to.have.length(1);
+    const mine = (await c.get<{ items: Array<{ subject: string; purpose: number; state: string }> }>(`/v1/consents?grantee=${counselor.address.toLowerCase()}`)).items;
+    subject = mine.find((i) => i.purpose === Purpose.TREATMENT && i.state === "active")!.subject;
+    await home();
   });
 
-  it("sees every consent and withdraws the counsellor's", async () => {
-    await page.getByRole("button", { name: "回到首页" }).click();
+  it("seals the next assessment to the counsellor too; after the counsellor opens it, the access log says who and why", async () => {
+    await takeWho5(2);
+    expect(await page.locator("#result-saved").innerText()).to.equal("结果已经加密保存，您的咨询师也能看到。");
+    await home();
+    // The counsellor (through the API) lists it under the resident's TREATMENT address and gets the key released.
+    const c = await srv.api().login(counselor);
+    const list = (await c.get<{ records: Array<{ recordId: string; contentHash: string; kind: string }> }>(`/v1/records?subject=${subject}`)).records;
+    expect(list.map((r) => r.kind)).to.deep.equal(["assessment"]);
+    const key = await c.get<{ basis: string }>(`/v1/records/${list[0].recordId}/versions/${list[0].contentHash}/key`);
+    expect(key.basis).to.equal("grant");
+
+    await page.getByRole("button", { name: "谁看过我的信息" }).click();
+    await page.getByRole("heading", { name: "谁看过我的信息" }).waitFor();
+    const entries = page.locator("#access-log li");
+    expect(await entries.count()).to.equal(1);
+    const entry = await entries.first().innerText();
+    expect(entry).to.include("您的咨询师");
+    expect(entry).to.include("查看了您的心理评估结果");
+    expect(entry).to.include("依据：您给过的同意。");
+    await expectNoAxeViolationsBoth(page, "access log");
+    await expectUsableAtZoom(page, "access log");
+    await screenshot(page, "resident-access-log");
+    await home();
+  });
+
+  it("imports wearable data: only the daily index is uploaded, with the 'not a diagnosis' notice", async () => {
+    await page.getByRole("button", { name: "导入手环数据" }).click();
+    await page.getByRole("heading", { name: "导入手环数据" }).waitFor();
+    expect(await main()).to.include("不是诊断");
+    await page.getByLabel("手环数据文件").setInputFiles({ name: "band.csv", mimeType: "text/csv", buffer: Buffer.from(wearableCsv()) });
+    await page.getByRole("button", { name: "导入", exact: true }).click();
+    await page.getByRole("heading", { name: "导入完成" }).waitFor({ timeout: 30_000 });
+    const text = await page.locator("#wearable-result").innerText();
+    expect(text).to.match(/天数\s*21/);
+    expect(text).to.include("不是诊断");
+    expect(await page.locator(".status").innerText()).to.include("不是诊断");
+    await expectNoAxeViolations(page, "wearable imported");
+    const rows = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM wearable_index WHERE subject = $1", [subject]);
+    expect(rows[0].n).to.equal(21);
+    await home();
+  });
+
+  it("books one of the counsellor's free times", async () => {
+    const c = await srv.api().login(counselor);
+    const start = new Date(Date.now() + 2 * 86_400_000);
+    start.setUTCHours(2, 0, 0, 0);
+    await c.put("/v1/counselors/me/slots", { slots: [{ start: start.toISOString(), end: new Date(start.getTime() + 50 * 60_000).toISOString() }] });
+    await page.getByRole("button", { name: "预约咨询时间" }).click();
+    await page.getByRole("heading", { name: "预约咨询时间" }).waitFor();
+    const slot = page.locator("#slots button");
+    expect(await slot.count()).to.equal(1);
+    await expectNoAxeViolationsBoth(page, "booking");
+    await slot.click();
+    await page.locator(".status.ok").waitFor({ timeout: 30_000 });
+    expect(await page.locator(".status").innerText()).to.match(/^预约成功：/);
+    expect(await main()).to.include("现在没有可预约的时间。");
+    const b = await srv.ctx.db.query<{ sealed: string }>("SELECT sealed::text AS sealed FROM bookings");
+    expect(b).to.have.length(1);
+    expect(b[0].sealed).to.not.include(start.toISOString()); // the time travels sealed
+    await home();
+  });
+
+  it("sees every consent and withdraws the counsellor's on a confirmation screen", async () => {
     await page.getByRole("button", { name: "我的同意" }).click();
     await page.getByRole("heading", { name: "我的同意" }).waitFor();
-    const cards = page.locator("li.consent");
-    await expect(await cards.count()).to.equal(2);
+    expect(await page.locator("li.consent").count()).to.equal(2);
     const treatment = page.locator("li.consent", { hasText: "心理咨询" });
     expect(await treatment.locator(".badge").innerText()).to.equal("有效");
-    await expectNoAxeViolations(page, "my consents");
+    await expectNoAxeViolationsBoth(page, "my consents");
+    await expectUsableAtZoom(page, "my consents");
     await screenshot(page, "resident-consents");
     await treatment.getByRole("button", { name: "撤回" }).click();
+    // Not window.confirm: a screen of its own that says what happens; "no" keeps the consent.
+    await page.getByRole("heading", { name: "确定要撤回这份同意吗？" }).waitFor();
+    expect(await main()).to.include("对方将立即无法再查看");
+    await expectNoAxeViolationsBoth(page, "withdraw confirmation");
+    await page.getByRole("button", { name: "不撤回，返回" }).click();
+    await page.getByRole("heading", { name: "我的同意" }).waitFor();
+    await page.locator("li.consent", { hasText: "心理咨询" }).getByRole("button", { name: "撤回" }).click();
+    await page.getByRole("button", { name: "确定撤回" }).click();
     await page.locator(".status.ok, .status.error").first().waitFor({ timeout: 60_000 });
     expect(await page.locator(".status").innerText()).to.equal("已撤回。");
+    await page.getByRole("heading", { name: "我的同意" }).waitFor();
     expect(await page.locator("li.consent", { hasText: "心理咨询" }).locator(".badge").innerText()).to.equal("已撤回");
     const c = await srv.api().login(counselor);
     const items = (await c.get<{ items: Array<{ state: string; purpose: number }> }>(`/v1/consents?grantee=${counselor.address.toLowerCase()}`)).items;
-    expect(items.filter((i) => i.purpose === 0).map((i) => i.state)).to.deep.equal(["revoked"]);
+    expect(items.filter((i) => i.purpose === Purpose.TREATMENT).map((i) => i.state)).to.deep.equal(["revoked"]);
+    await home();
+  });
+
+  it("erases all records after a clear confirmation", async () => {
+    await page.getByRole("button", { name: "删除我的信息" }).click();
+    await page.getByRole("heading", { name: "删除我的信息" }).waitFor();
+    expect(await main()).to.include("无法恢复");
+    await page.getByRole("button", { name: "我想删除我的信息" }).click();
+    await page.getByRole("heading", { name: "最后确认：删除您的全部记录" }).waitFor();
+    await expectNoAxeViolationsBoth(page, "erase confirmation");
+    await page.getByRole("button", { name: "确定删除，无法恢复" }).click();
+    await page.locator(".status.ok, .status.error").first().waitFor({ timeout: 30_000 });
+    expect(await page.locator(".status").innerText()).to.equal("已删除 3 份记录。");
+    await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
+    const left = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE envelope IS NOT NULL");
+    expect(left[0].n).to.equal(0);
   });
 
   it("switches to English and stays accessible", async () => {
     await page.getByRole("button", { name: "English" }).click();
-    await page.getByRole("heading", { name: "My consents" }).waitFor();
+    await page.getByRole("heading", { name: "What would you like to do?" }).waitFor();
     expect(await page.locator("html").getAttribute("lang")).to.equal("en");
     expect(await page.getByRole("button", { name: "Crisis help" }).isVisible()).to.equal(true);
+    await page.getByRole("button", { name: "My consents" }).click();
+    await page.getByRole("heading", { name: "My consents" }).waitFor();
+    expect(await page.locator("li.consent", { hasText: "counselling" }).locator(".badge").innerText()).to.equal("Withdrawn");
     await expectNoAxeViolations(page, "my consents (en)");
   });
 });

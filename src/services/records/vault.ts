@@ -8,8 +8,10 @@ import type { Session } from "../../http/route.js";
 import type { Queryable } from "../../store/db.js";
 import { activeGrants, getGrant, isActiveAt } from "../../store/consent-repo.js";
 import type { AppContext } from "../context.js";
+import type { BatchHandler, Outcome, UnitCtx } from "../log-writer.js";
 import { counselorMayList, decide, nowSeconds, readingPurposes, TREATMENT, type Decision, type RefusalReason } from "./policy.js";
 import { SignatureVerifier } from "./signature.js";
+import { keyEntryHash } from "../audit.js";
 
 /** Kinds a resident may write about themself (self-assessment, wearable summary, identity vault entry). */
 const SELF_KINDS = new Set(["assessment", "wearable_summary", "identity"]);
@@ -80,6 +82,75 @@ function meta(r: RecordRow): RecordMeta {
 const ROW_COLS = `r.content_hash, r.record_id, r.version, r.kind, r.schema, r.author, r.subject_ref, r.consent_id, r.prev,
   r.created_at, r.envelope, r.leaf_index, r.received_at, r.erased_at`;
 
+/** A record version checked outside the transaction (structure, signature, role, consent), waiting to be stored. */
+interface PendingRecord {
+  envelope: RecordEnvelope;
+  contentHash: string;
+  /** Canonical JSON of the envelope without keys: what records.envelope holds. */
+  stored: string;
+}
+interface WrittenRecord {
+  recordId: string;
+  version: number;
+  contentHash: string;
+  leafIndex: number;
+}
+type LatestRow = Pick<RecordRow, "record_id" | "content_hash" | "version" | "kind" | "author" | "subject_ref" | "created_at" | "erased_at">;
+const LATEST_SQL = "SELECT r.record_id, r.content_hash, r.version, r.kind, r.author, r.subject_ref, r.created_at, r.erased_at FROM records r";
+
+/** Amendment rules (docs/formats/crypto.md §2.5): prev is the latest version of the same record, same kind, author, subject. */
+function amendmentVersion(latest: LatestRow | undefined, env: RecordEnvelope): number {
+  if (!latest) throw notFound("prev names a record this server does not hold");
+  if (latest.erased_at !== null) throw gone();
+  if (latest.content_hash !== env.prev) throw conflict("prev is not the latest version of this record: read the chain and amend its latest version");
+  if (latest.kind !== env.kind || latest.author !== env.author || latest.subject_ref !== env.subjectRef) {
+    throw unprocessable("an amendment keeps the kind, author and subjectRef of the record");
+  }
+  if (env.createdAt < iso(latest.created_at)) throw unprocessable("an amendment cannot be created before the version it amends");
+  return Number(latest.version) + 1;
+}
+
+function appendRecordLeaf(append: UnitCtx["append"], item: PendingRecord, version: number): number {
+  const env = item.envelope;
+  const leafIndex = append({ type: "record", id: `${env.id}:${version}`, hash: item.contentHash.slice(2), at: env.createdAt, kind: env.kind });
+  appendKeyLeaves(append, `${env.id}:${version}`, item.contentHash, env.keys);
+  return leafIndex;
+}
+
+/** One "key-added" leaf per stored sealed key (docs/formats/audit.md): keys are outside contentHash, so each is
+ *  committed on its own and a swapped sealed key is caught by the audit (key-entry-not-in-log). */
+function appendKeyLeaves(append: UnitCtx["append"], id: string, contentHash: string, keys: Array<{ to: string; sealed: string }>) {
+  const at = new Date().toISOString();
+  for (const k of keys) append({ type: "access", id, hash: keyEntryHash(contentHash, k.to, k.sealed), at, decision: "key-added" });
+}
+
+/** The records rows and their key rows, in one statement for any number of versions (rows in input order). */
+async function insertRecords(q: Queryable, rs: Array<PendingRecord & { version: number; leafIndex: number }>): Promise<WrittenRecord[]> {
+  if (rs.length === 0) return [];
+  const keys = rs.flatMap((r) => r.envelope.keys.map((k) => ({ h: r.contentHash, to: k.to, sealed: k.sealed, by: r.envelope.author })));
+  const rows = await q.query<{ content_hash: string }>(
+    `WITH r AS (
+       INSERT INTO records (content_hash, record_id, version, kind, schema, author, subject_ref, consent_id, prev, created_at, envelope, leaf_index)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                            $10::timestamptz[], $11::text[], $12::bigint[])
+       RETURNING content_hash),
+     k AS (
+       INSERT INTO record_keys (content_hash, recipient, sealed, added_by)
+       SELECT k.h, k.rcpt, k.sealed, k.by FROM unnest($13::text[], $14::text[], $15::text[], $16::text[]) AS k(h, rcpt, sealed, by)
+       JOIN r ON r.content_hash = k.h)
+     SELECT content_hash FROM r`,
+    [
+      rs.map((r) => r.contentHash), rs.map((r) => r.envelope.id), rs.map((r) => r.version), rs.map((r) => r.envelope.kind),
+      rs.map((r) => r.envelope.schema), rs.map((r) => r.envelope.author), rs.map((r) => r.envelope.subjectRef),
+      rs.map((r) => r.envelope.consentId), rs.map((r) => r.envelope.prev), rs.map((r) => r.envelope.createdAt),
+      rs.map((r) => r.stored), rs.map((r) => r.leafIndex),
+      keys.map((k) => k.h), keys.map((k) => k.to), keys.map((k) => k.sealed), keys.map((k) => k.by),
+    ],
+  );
+  const inserted = new Set(rows.map((r) => r.content_hash));
+  return rs.filter((r) => inserted.has(r.contentHash)).map((r) => ({ recordId: r.envelope.id, version: r.version, contentHash: r.contentHash, leafIndex: r.leafIndex }));
+}
+
 function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: string })?.code === "23505";
 }
@@ -108,7 +179,7 @@ export class RecordVault {
   async write(session: Session, envelope: RecordEnvelope) {
     const me = session.address;
     if (envelope.author !== me) throw forbidden("the envelope's author must be the signed-in address");
-    const check = this.signatures.check(envelope);
+    const check = this.signatures.checkParsed(envelope);
     if (!check.ok) throw unprocessable(`envelope refused: ${check.reason}`);
     const contentHash = check.contentHash;
     if (Date.parse(envelope.createdAt) > Date.now() + MAX_FUTURE_MS) throw unprocessable("createdAt is in the future");
@@ -136,31 +207,11 @@ export class RecordVault {
     }
 
     const { keys, ...withoutKeys } = envelope;
-    const stored = canonicalJson(withoutKeys);
+    const item: PendingRecord = { envelope, contentHash, stored: canonicalJson(withoutKeys) };
     try {
-      return await this.ctx.writer.submit(async ({ q, append }) => {
-        let version = 1;
-        if (envelope.prev !== null) version = await this.#amendmentVersion(q, envelope);
-        const leafIndex = append({
-          type: "record",
-          id: `${envelope.id}:${version}`,
-          hash: contentHash.slice(2),
-          at: envelope.createdAt,
-          kind: envelope.kind,
-        });
-        await q.query(
-          `WITH r AS (
-             INSERT INTO records (content_hash, record_id, version, kind, schema, author, subject_ref, consent_id, prev, created_at, envelope, leaf_index)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING content_hash)
-           INSERT INTO record_keys (content_hash, recipient, sealed, added_by)
-           SELECT r.content_hash, k.rcpt, k.sealed, $6 FROM r, unnest($13::text[], $14::text[]) AS k(rcpt, sealed)`,
-          [
-            contentHash, envelope.id, version, envelope.kind, envelope.schema, me, envelope.subjectRef, envelope.consentId,
-            envelope.prev, envelope.createdAt, stored, leafIndex, keys.map((k) => k.to), keys.map((k) => k.sealed),
-          ],
-        );
-        return { recordId: envelope.id, version, contentHash, leafIndex };
-      });
+      // Everything above is checked before the write transaction; inside it only the version rules (which need the
+      // latest stored version) and the inserts run, set-based for all records of one group commit.
+      return await this.ctx.writer.submitBatched(this.#records, item);
     } catch (e) {
       if (isUniqueViolation(e)) {
         throw conflict(envelope.prev === null ? "a record with this id (or this exact version) exists already: amend it with prev" : "this version was amended concurrently: amend the latest version");
@@ -169,21 +220,52 @@ export class RecordVault {
     }
   }
 
-  /** Amendment rules (docs/formats/crypto.md §2.5): prev is the latest version of the same record, same kind, author, subject. */
-  async #amendmentVersion(q: Queryable, env: RecordEnvelope): Promise<number> {
-    const [latest] = await q.query<RecordRow>(
-      `SELECT ${ROW_COLS} FROM records r WHERE r.record_id = $1 ORDER BY r.version DESC LIMIT 1`,
-      [env.id],
-    );
-    if (!latest) throw notFound("prev names a record this server does not hold");
-    if (latest.erased_at !== null) throw gone();
-    if (latest.content_hash !== env.prev) throw conflict("prev is not the latest version of this record: read the chain and amend its latest version");
-    if (latest.kind !== env.kind || latest.author !== env.author || latest.subject_ref !== env.subjectRef) {
-      throw unprocessable("an amendment keeps the kind, author and subjectRef of the record");
-    }
-    if (env.createdAt < iso(latest.created_at)) throw unprocessable("an amendment cannot be created before the version it amends");
-    return Number(latest.version) + 1;
-  }
+  /** Record versions as a BatchHandler: one lookup of latest versions + one INSERT for the group (see LogWriter). */
+  readonly #records: BatchHandler<PendingRecord, WrittenRecord> = {
+    single: async ({ q, append }, item) => {
+      const env = item.envelope;
+      let version = 1;
+      if (env.prev !== null) {
+        const [latest] = await q.query<LatestRow>(`${LATEST_SQL} WHERE r.record_id = $1 ORDER BY r.version DESC LIMIT 1`, [env.id]);
+        version = amendmentVersion(latest, env);
+      }
+      const [row] = await insertRecords(q, [{ ...item, version, leafIndex: appendRecordLeaf(append, item, version) }]);
+      return row;
+    },
+    run: async ({ q, append }, items) => {
+      const ids = [...new Set(items.map((i) => i.envelope.id))];
+      const found = await q.query<LatestRow>(
+        `SELECT DISTINCT ON (r.record_id) ${LATEST_SQL.slice("SELECT ".length)} WHERE r.record_id = ANY($1::text[]) ORDER BY r.record_id, r.version DESC`,
+        [ids],
+      );
+      const latest = new Map(found.map((r) => [r.record_id, r]));
+      const outcomes: Outcome<WrittenRecord>[] = [];
+      const ok: Array<PendingRecord & { version: number; leafIndex: number; at: number }> = [];
+      // In submit order, as if one after the other: a later item sees the versions of earlier ones.
+      items.forEach((item, at) => {
+        const env = item.envelope;
+        try {
+          let version = 1;
+          if (env.prev === null) {
+            if (latest.has(env.id)) throw conflict("a record with this id (or this exact version) exists already: amend it with prev");
+          } else {
+            version = amendmentVersion(latest.get(env.id), env);
+          }
+          latest.set(env.id, { record_id: env.id, content_hash: item.contentHash, version, kind: env.kind, author: env.author, subject_ref: env.subjectRef, created_at: env.createdAt, erased_at: null });
+          ok.push({ ...item, version, leafIndex: appendRecordLeaf(append, item, version), at });
+          outcomes.push({ ok: false, error: new Error("pending") }); // replaced below once inserted
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      });
+      const rows = await insertRecords(q, ok);
+      // One row per record: anything else (a concurrent writer on a shared PostgreSQL) throws, and the writer
+      // rolls the group back and reruns its items one by one.
+      if (rows.length !== ok.length) throw new Error("record batch inserted an unexpected number of rows");
+      ok.forEach((o, k) => (outcomes[o.at] = { ok: true, value: rows[k] }));
+      return outcomes;
+    },
+  };
 
   // ---------- read ----------
 
@@ -317,7 +399,7 @@ export class RecordVault {
         if (g.length === 0) throw conflict("no active TREATMENT grant from you to this reader in the index yet (it may still be in relay); retry once it is mined");
       }
     }
-    return this.ctx.writer.submit(async ({ q }) => {
+    return this.ctx.writer.submit(async ({ q, append }) => {
       const [{ n }] = await q.query<{ n: number }>("SELECT count(*)::int AS n FROM record_keys WHERE content_hash = $1", [contentHash]);
       if (Number(n) + keys.length > MAX_KEYS_PER_VERSION) throw unprocessable(`a version carries at most ${MAX_KEYS_PER_VERSION} keys`);
       await q.query(
@@ -327,6 +409,7 @@ export class RecordVault {
            added_at = now(), grant_id = EXCLUDED.grant_id`,
         [contentHash, session.address, keys.map((k) => k.to), keys.map((k) => k.sealed), keys.map((k) => k.grantId?.toLowerCase() ?? null)],
       );
+      appendKeyLeaves(append, `${row.record_id}:${Number(row.version)}`, contentHash, keys);
       return { contentHash, added: keys.length };
     });
   }

@@ -90,7 +90,7 @@ export class Api {
     } catch {
       parsed = text;
     }
-    if (!res.ok) throw new ApiError(res.status, (parsed as object) ?? { title: res.statusText });
+    if (!res.ok) throw new ApiError(res.status, (parsed as ApiError["problem"]) ?? { title: res.statusText });
     return parsed as T;
   }
 }

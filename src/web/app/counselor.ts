@@ -3,16 +3,27 @@
 import { sealJson, openJson } from "../../crypto/envelope.js";
 import { counselorKeys, walletSigner, type CounselorKeys } from "../../crypto/keys.js";
 import { fromBase64 } from "../../crypto/encoding.js";
-import { formatDate } from "../../consent/index.js";
-import { RouteTable } from "./api.js";
+import { formatDate, newScopeSalt, scopeHash } from "../../consent/index.js";
+import { Interface, hexlify, isAddress, randomBytes } from "ethers";
+import { GENDERS, LABELS, SLOTS } from "../../deid/vocab.js";
 import { bi, lang, t } from "./i18n.js";
-import { actions, busy, button, errorText, facts, field, h, notAvailable, p, screen, select, shortAddr, show, startShell, status, textarea, type Screen } from "./ui.js";
+import { actions, busy, button, errorText, field, h, p, screen, select, shortAddr, show, startShell, status, textarea, type Screen } from "./ui.js";
 import { keyScreen, type StaffSession } from "./staff.js";
 
-let routes: RouteTable;
 let me: StaffSession;
 let ck: CounselorKeys;
-const R = { clients: "/v1/match/clients", consents: "/v1/consents", records: "/v1/records", recipients: "/v1/vault/recipients", alerts: "/v1/alerts", slots: "/v1/counselors/me/slots", profile: "/v1/counselors/me/profile", emergency: "/v1/consents/emergency" };
+const R = {
+  consents: "/v1/consents",
+  records: "/v1/records",
+  recipients: "/v1/vault/recipients",
+  alerts: "/v1/alerts",
+  slots: "/v1/counselors/me/slots",
+  profile: "/v1/counselors/me/profile",
+  emergency: "/v1/consents/emergency",
+  account: "/v1/chain/account",
+  fund: "/v1/chain/fund",
+  transactions: "/v1/chain/transactions",
+};
 
 interface Case {
   subject: string;
@@ -34,10 +45,12 @@ const home: Screen = () =>
     h("ul", { class: "tasks" },
       h("li", {}, button("caseload", () => show(caseloadScreen), "task")),
       h("li", {}, button("alerts", () => show(alertsScreen), "task")),
-      h("li", {}, button("emergency", () => show(emergencyScreen), "task")),
+      h("li", {}, button("emergency", () => show(emergencyScreen()), "task")),
       h("li", {}, button("availability", () => show(availabilityScreen), "task")),
     ),
   );
+
+const kindLabel = (kind: string) => t(({ assessment: "kindAssessment", consultation_note: "kindNote", care_plan: "kindPlan", wearable_summary: "kindWearable" } as Record<string, string>)[kind] ?? "kindOther");
 
 const back = () => button("back", () => show(home), "secondary");
 
@@ -87,7 +100,7 @@ function writeScreen(c: Case, prev?: { envelope: any; contentHash: string; text:
 
 function readScreen(c: Case): Screen {
   return async () => {
-    const list = await me.api.get<{ records: Array<{ recordId: string; version: number; contentHash: string; kind: string; createdAt: string; erased: boolean }> }>(`${R.records}?subject=${c.subject}`);
+    const list = await me.api.get<{ records: Array<{ recordId: string; version: number; contentHash: string; kind: string; author: string; createdAt: string; erased: boolean }> }>(`${R.records}?subject=${c.subject}`);
     // Newest version of each record, opened here with my X25519 key after the server's logged key release.
     const latest = new Map<string, (typeof list.records)[number]>();
     for (const r of list.records) if (!r.erased && (latest.get(r.recordId)?.version ?? 0) < r.version) latest.set(r.recordId, r);
@@ -95,14 +108,25 @@ function readScreen(c: Case): Screen {
     for (const r of latest.values()) {
       const chain = await me.api.get<{ versions: Array<{ contentHash: string; envelope: any }> }>(`${R.records}/${r.recordId}`);
       const v = chain.versions.find((x) => x.contentHash === r.contentHash)!;
-      const key = await me.api.get<{ recipient: string; sealed: string }>(`${R.records}/${r.recordId}/versions/${r.contentHash}/key`);
-      const body = (await openJson({ ...v.envelope, keys: [{ to: key.recipient, sealed: key.sealed }] }, ck.address, ck.x25519)) as { text?: string };
+      let body: { text?: string; instrument?: string; total?: number; band?: string };
+      try {
+        const key = await me.api.get<{ recipient: string; sealed: string }>(`${R.records}/${r.recordId}/versions/${r.contentHash}/key`);
+        body = (await openJson({ ...v.envelope, keys: [{ to: key.recipient, sealed: key.sealed }] }, ck.address, ck.x25519)) as typeof body;
+      } catch (e) {
+        // No key sealed to me (another counsellor's record) or consent withdrawn: say so on this card only.
+        cards.push(h("li", { class: "card record", "data-record": r.recordId }, h("h2", {}, kindLabel(r.kind)), p(errorText(e), "note")));
+        continue;
+      }
+      if (r.kind === "assessment") {
+        cards.push(h("li", { class: "card record", "data-record": r.recordId }, h("h2", {}, kindLabel(r.kind)), p(formatDate(Math.floor(Date.parse(r.createdAt) / 1000), lang(), true), "note"), h("p", { class: "record-text" }, `${String(body.instrument ?? "").toUpperCase()} · ${t("score")} ${body.total ?? "?"} · ${body.band ?? ""}`)));
+        continue;
+      }
       cards.push(
         h("li", { class: "card record", "data-record": r.recordId },
           h("h2", {}, `${r.kind === "care_plan" ? (lang() === "en" ? "Care plan" : "服务计划") : lang() === "en" ? "Counselling note" : "咨询记录"} · ${t("version")} ${r.version}`),
           p(formatDate(Math.floor(Date.parse(r.createdAt) / 1000), lang(), true), "note"),
           h("p", { class: "record-text" }, body.text ?? ""),
-          actions(button("amend", () => show(writeScreen(c, { envelope: v.envelope, contentHash: r.contentHash, text: body.text ?? "" })), "secondary")),
+          r.author === me.api.address ? actions(button("amend", () => show(writeScreen(c, { envelope: v.envelope, contentHash: r.contentHash, text: body.text ?? "" })), "secondary")) : null,
         ),
       );
     }
@@ -111,44 +135,156 @@ function readScreen(c: Case): Screen {
 }
 
 const alertsScreen: Screen = async () => {
-  const res = await me.api.get<{ alerts: any[] }>(R.alerts);
-  return screen(
-    "alerts",
-    res.alerts.length
-      ? h("ul", { class: "cards" }, ...res.alerts.map((a) => h("li", { class: `card alert level-${a.level}` }, h("h2", {}, `${a.level} · ${shortAddr(String(a.subjectRef ?? a.subject ?? ""))}`), p(a.message ? bi(a.message) : String(a.kind ?? "")), p(a.createdAt ?? a.at ?? "", "note"))))
-      : p(t("noAlerts")),
-    actions(back()),
+  const res = await me.api.get<{ alerts: Array<{ alertId: string; kind: string; level: string; subjectRef: string; message: { zh: string; en: string }; createdAt: string; ackedAt: string | null; emergencyOffer: boolean }> }>(R.alerts);
+  const cards = res.alerts.map((a) =>
+    h(
+      "li",
+      { class: `card alert level-${a.level}`, "data-alert": a.alertId },
+      h("h2", {}, `${t(`level_${a.level}`)} · ${t("resident")} ${shortAddr(a.subjectRef)}`),
+      p(bi(a.message)),
+      p(formatDate(Math.floor(Date.parse(a.createdAt) / 1000), lang(), true), "note"),
+      actions(
+        a.ackedAt
+          ? p(t("acked"), "ok-text")
+          : button("ack", async (ev) => {
+              await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
+                await me.api.post(`${R.alerts}/${a.alertId}/ack`, {});
+                status(t("ackedNow"), "ok");
+                await show(alertsScreen);
+              });
+            }),
+        a.level === "imminent" || a.level === "high" ? button("emergency", () => show(emergencyScreen(a.subjectRef)), "danger") : null,
+      ),
+    ),
   );
+  return screen("alerts", cards.length ? h("ul", { class: "cards" }, ...cards) : p(t("noAlerts")), actions(back()));
 };
 
-const emergencyScreen: Screen = () =>
-  // Opening break-glass is an on-chain call by the counsellor's own key (ConsentLedger.openEmergency); the page
-  // has no chain connection and the API relays only the scope registration, so it is shown but not offered.
-  screen("emergency", h("div", { class: "warning-box", role: "note" }, p(t("emergencyWarn"))), notAvailable("ConsentLedger.openEmergency relay"), actions(back()));
+// ---------------- emergency (break-glass) access ----------------
 
-const availabilityScreen: Screen = () => {
-  const cap = field("capacity", { type: "number", min: 0, max: 100, value: "10", id: "capacity", inputmode: "numeric" });
-  const start = field("slotStart", { type: "datetime-local", id: "slot-start" });
-  const mins = field("slotMinutes", { type: "number", min: 15, max: 240, value: "50", id: "slot-minutes", inputmode: "numeric" });
-  const save = button("saveAvailability", async () => {
-    await busy(save, "working", async () => {
-      if (routes.has("PUT", R.profile)) {
-        await me.api.put(R.profile, { specialties: ["anxiety", "depression", "elderly_loneliness"], languages: ["mandarin"], modalities: ["in_person", "phone"], districts: [], capacity: Number(cap.input.value), availability: ["mon_am", "wed_am", "fri_am"], gender: "female" });
-      }
-      if (start.input.value && routes.has("PUT", R.slots)) {
-        const s = new Date(start.input.value);
-        const e = new Date(s.getTime() + Number(mins.input.value) * 60_000);
-        await me.api.put(R.slots, { slots: [{ start: s.toISOString(), end: e.toISOString() }] });
-      }
-      status(t("done"), "ok");
+const OPEN_EMERGENCY = new Interface(["function openEmergency(address subject, bytes32 scope, uint64 duration, bytes32 salt) returns (bytes32)"]);
+const EMERGENCY_CATEGORIES = ["assessment", "consultation_note", "care_plan"];
+
+/** The warning first; opening needs an address, a duration ≤ 24 h and the box ticked that the counsellor understands. */
+function emergencyScreen(subject = ""): Screen {
+  return () => {
+    const who = field("emergencySubject", { id: "emergency-subject", autocomplete: "off", spellcheck: "false", value: subject });
+    const hours = select("emergencyHours", [1, 2, 4, 8, 12, 24].map((n) => [String(n), t("hours", { n })]), { id: "emergency-hours" });
+    hours.input.value = "4";
+    const ack = h("input", { type: "checkbox", id: "emergency-ack" });
+    const open = button("emergencyOpen", async () => {
+      const addr = who.input.value.trim().toLowerCase();
+      if (!isAddress(addr)) return status(t("badAddress"), "error");
+      if (!ack.checked) return status(t("emergencyAckFirst"), "error");
+      await busy(open, "emergencyOpening", async () => {
+        const g = await openEmergency(addr, Number(hours.input.value) * 3600);
+        status(t("emergencyOpened", { until: formatDate(g.notAfter, lang(), true) }), "ok");
+        await show(emergencyOpenScreen({ subject: addr, grantId: g.grantId }, g.notAfter));
+      });
+    }, "danger");
+    return screen(
+      "emergency",
+      h("div", { class: "warning-box", role: "note", id: "emergency-warning" }, h("h2", {}, t("emergencyWarnTitle")), p(t("emergencyWarn")), h("ul", {}, h("li", {}, t("emergencyWarn1")), h("li", {}, t("emergencyWarn2")), h("li", {}, t("emergencyWarn3")))),
+      h("div", { class: "stack" }, who.wrap, hours.wrap, h("label", { class: "choice", for: "emergency-ack" }, ack, h("span", {}, t("emergencyAck")))),
+      actions(open, back()),
+    );
+  };
+}
+
+/** Signs openEmergency with the counsellor's own key in the page, has the server broadcast it, then registers
+ * the scope opening (categories + salts) so the vault can check what the access covers. */
+async function openEmergency(subject: string, durationSeconds: number): Promise<{ grantId: string; notAfter: number }> {
+  await me.api.post(R.fund, {});
+  const acct = await me.api.get<{ chainId: number; consentLedger: string; nonce: number; maxFeePerGas: string; maxPriorityFeePerGas: string }>(R.account);
+  const scopeSalt = newScopeSalt();
+  const scope = scopeHash(EMERGENCY_CATEGORIES, scopeSalt);
+  const salt = hexlify(randomBytes(32));
+  const raw = await me.wallet.signTransaction({
+    type: 2,
+    chainId: acct.chainId,
+    nonce: acct.nonce,
+    to: acct.consentLedger,
+    data: OPEN_EMERGENCY.encodeFunctionData("openEmergency", [subject, scope, durationSeconds, salt]),
+    gasLimit: 300_000,
+    maxFeePerGas: BigInt(acct.maxFeePerGas) * 2n,
+    maxPriorityFeePerGas: BigInt(acct.maxPriorityFeePerGas),
+  });
+  const tx = await me.api.post<{ txHash: string; block: number; status: number }>(R.transactions, { rawTransaction: raw });
+  if (tx.status !== 1) throw new Error("transaction reverted");
+  const list = await me.api.get<{ items: Array<{ grantId: string; subject: string; blockNumber: number | null; txHash: string | null; notAfter: number | null }> }>(`${R.consents}?grantee=${me.api.address}&emergency=true`);
+  const g = list.items.find((x) => x.txHash?.toLowerCase() === tx.txHash.toLowerCase() || (x.subject === subject && x.blockNumber === tx.block));
+  if (!g) throw new Error("the emergency access is not indexed yet");
+  await me.api.post(R.emergency, { grantId: g.grantId, categories: EMERGENCY_CATEGORIES, scopeSalt, salt });
+  return { grantId: g.grantId, notAfter: g.notAfter ?? 0 };
+}
+
+function emergencyOpenScreen(c: Case, until: number): Screen {
+  return () =>
+    screen(
+      "emergencyOpenTitle",
+      h("div", { class: "warning-box", role: "note" }, p(t("emergencyOpenLead", { addr: shortAddr(c.subject), until: formatDate(until, lang(), true) })), p(t("emergencyOpenAudit"))),
+      actions(button("readRecords", () => show(readScreen(c))), back()),
+    );
+}
+
+// ---------------- availability & capacity ----------------
+
+function checks(name: string, legendKey: string, options: Array<[string, string]>, checked: string[]): HTMLElement {
+  return h(
+    "fieldset",
+    { class: "checks" },
+    h("legend", {}, t(legendKey)),
+    h("ul", {}, ...options.map(([v, label]) => h("li", {}, h("label", { class: "choice" }, h("input", { type: "checkbox", name, value: v, checked: checked.includes(v) }), h("span", {}, label))))),
+  );
+}
+const picked = (name: string) => [...document.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((i) => i.value);
+
+const availabilityScreen: Screen = async () => {
+  const cap = field("capacity", { type: "number", min: 0, max: 200, value: "10", id: "capacity", inputmode: "numeric" });
+  const gender = select("gender", GENDERS.map((g) => [g, t(`gender_${g}`)]), { id: "gender" });
+  const specialties = checks("specialty", "specialties", Object.entries(LABELS.category).map(([k, v]) => [k, bi(v)]), ["anxiety", "depression"]);
+  const languages = checks("language", "languages", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), ["mandarin"]);
+  const modalities = checks("modality", "modalities", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), ["in_person", "phone"]);
+  const weekly = checks("weekly", "weekly", SLOTS.map((s) => { const [d, part] = s.split("_") as [keyof typeof LABELS.weekday, keyof typeof LABELS.partOfDay]; return [s, `${bi(LABELS.weekday[d])} ${bi(LABELS.partOfDay[part])}`]; }), ["mon_am", "wed_am", "fri_am"]);
+  const saveProfile = button("saveProfile", async () => {
+    await busy(saveProfile, "working", async () => {
+      await me.api.put(R.profile, { specialties: picked("specialty"), languages: picked("language"), modalities: picked("modality"), districts: [], capacity: Number(cap.input.value), availability: picked("weekly"), gender: gender.input.value });
+      status(t("profileSaved"), "ok");
     });
   });
-  return screen("availability", h("div", { class: "stack" }, cap.wrap, start.wrap, mins.wrap), actions(save, back()));
+
+  const mine = await me.api.get<{ slots: Array<{ slotId: string; start: string; end: string; taken: boolean }> }>(`/v1/counselors/${me.api.address}/slots`);
+  const when = (s: { start: string }) => formatDate(Math.floor(Date.parse(s.start) / 1000), lang(), true);
+  const start = field("slotStart", { type: "datetime-local", id: "slot-start" });
+  const mins = field("slotMinutes", { type: "number", min: 15, max: 240, value: "50", id: "slot-minutes", inputmode: "numeric" });
+  const addSlot = button("addSlot", async () => {
+    if (!start.input.value) return status(t("slotStartFirst"), "error");
+    await busy(addSlot, "working", async () => {
+      const s = new Date(start.input.value);
+      const e = new Date(s.getTime() + Number(mins.input.value) * 60_000);
+      // PUT replaces the free slots: send the ones already offered plus the new one.
+      const keep = mine.slots.filter((x) => !x.taken).map((x) => ({ slotId: x.slotId, start: x.start, end: x.end }));
+      await me.api.put(R.slots, { slots: [...keep, { start: s.toISOString(), end: e.toISOString() }] });
+      status(t("slotAdded", { when: formatDate(Math.floor(s.getTime() / 1000), lang(), true) }), "ok");
+      await show(availabilityScreen);
+    });
+  });
+  return screen(
+    "availability",
+    h("h2", {}, t("profileTitle")),
+    h("div", { class: "stack" }, cap.wrap, gender.wrap, specialties, languages, modalities, weekly),
+    actions(saveProfile),
+    h("h2", {}, t("slotsTitle")),
+    mine.slots.length
+      ? h("ul", { class: "cards", id: "my-slots" }, ...mine.slots.map((s) => h("li", { class: "card slot" }, p(`${when(s)} · ${s.taken ? t("slotTaken") : t("slotFree")}`))))
+      : p(t("noSlotsYet")),
+    h("div", { class: "stack" }, start.wrap, mins.wrap),
+    actions(addSlot, back()),
+  );
 };
 
 async function main() {
   startShell({ titleKey: "roleCounselor" });
-  routes = await RouteTable.load();
   await show(() =>
     keyScreen("counselor", async (s) => {
       me = s;
@@ -158,4 +294,3 @@ async function main() {
   );
 }
 void main().catch((e) => status(errorText(e), "error"));
-void facts;

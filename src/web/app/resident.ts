@@ -4,14 +4,13 @@ import { Purpose, buildGrant, explainGrant, formatDate, revokeMessage, signGrant
 import { INSTRUMENTS, score, type InstrumentId, type ScoredAssessment, decideCrisis, parseWearableCsv, parseWearableJson, assessWearable, STRESS_INDEX_NOTICE } from "../../assess/index.js";
 import { sealJson } from "../../crypto/envelope.js";
 import { fromBase64, toBase64 } from "../../crypto/encoding.js";
-import { isAddress } from "ethers";
 import { walletSigner } from "../../crypto/keys.js";
 import { deriveNeed } from "../../deid/need.js";
 import { LABELS } from "../../deid/vocab.js";
 import { placeLabel } from "../../deid/geo.js";
 import { Api, RouteTable } from "./api.js";
 import { bi, lang, short, t } from "./i18n.js";
-import { actions, busy, button, download, errorText, facts, field, h, notAvailable, p, screen, select, shortAddr, show, startShell, status, type Screen } from "./ui.js";
+import { actions, busy, button, confirmScreen, download, errorText, facts, field, h, notAvailable, p, screen, select, shortAddr, show, startShell, status, type Screen } from "./ui.js";
 import * as keys from "./resident-keys.js";
 import { addCounterparty, counterparties, kv, type Counterparty } from "./store.js";
 
@@ -58,12 +57,20 @@ function unlockScreen(): HTMLElement {
     form,
     actions(
       button("restoreKey", () => show(restoreScreen), "secondary"),
-      button("forgetKey", async () => {
-        if (confirm(t("forgetConfirm"))) {
-          await keys.forget();
-          await show(welcome);
-        }
-      }, "link"),
+      button("forgetKey", () =>
+        show(
+          confirmScreen({
+            titleKey: "forgetKey",
+            lines: () => [t("forgetConfirm")],
+            confirmKey: "forgetYes",
+            danger: true,
+            onConfirm: async () => {
+              await keys.forget();
+              await show(welcome);
+            },
+            onCancel: () => void show(welcome),
+          }),
+        ), "link"),
     ),
   );
 }
@@ -197,7 +204,7 @@ function resultScreen(id: InstrumentId, answers: number[]): Screen {
   return async () => {
     const r: ScoredAssessment = score(id, answers);
     const crisis = decideCrisis(r, short());
-    const saved = await saveAssessment(r).catch(() => false);
+    const saved = await saveAssessment(r).catch(() => -1);
     return h(
       "section",
       { class: "screen" },
@@ -211,35 +218,55 @@ function resultScreen(id: InstrumentId, answers: number[]): Screen {
       ]),
       p(bi(r.interpretation), "lead"),
       p(t("resultNote"), "note"),
-      p(saved ? t("resultSaved") : t("resultNotSaved"), "note"),
+      p(saved < 0 ? t("resultNotSaved") : saved > 0 ? t("resultSharedCounselor") : t("resultSaved"), "note", "result-saved"),
       actions(homeButton()),
     );
   };
 }
 
-/** Stores the result as an encrypted envelope readable by the resident and their counsellors, where the API exists. */
-async function saveAssessment(r: ScoredAssessment): Promise<boolean> {
-  if (!routes.has("POST", R.records)) return false;
-  const api = await apiFor("vault");
-  const me = await keys.rel("vault");
-  const envelope = await sealJson({
+/** Counsellors this resident has an active TREATMENT consent with (one relationship key each). */
+async function treatmentCounselors(): Promise<Counterparty[]> {
+  const out: Counterparty[] = [];
+  for (const c of (await counterparties()).filter((x) => x.role === "counselor")) {
+    const api = await apiFor(c.address);
+    const res = await api.get<{ items: ConsentView[] }>(`${R.consents}?subject=${api.address}`);
+    if (res.items.some((v) => v.purpose === Purpose.TREATMENT && v.grantee === c.address && v.state === "active")) out.push(c);
+  }
+  return out;
+}
+
+/** Seals one assessment envelope from relationship `counterparty` (or the vault), to the resident and `also`. */
+async function sealAssessment(r: ScoredAssessment, counterparty: string, also?: { address: string; x25519PublicKey: Uint8Array }) {
+  const me = await keys.rel(counterparty);
+  return sealJson({
     kind: "assessment",
     schema: `anxin.assessment.${r.instrument}.v1`,
     subjectRef: me.address,
     body: { instrument: r.instrument, answers: { ...r.answers }, total: r.total, band: r.band },
-    recipients: [{ address: me.address, x25519PublicKey: me.x25519.publicKey }],
+    recipients: [{ address: me.address, x25519PublicKey: me.x25519.publicKey }, ...(also ? [also] : [])],
     signer: walletSigner(me.wallet),
   });
-  await api.post(R.records, envelope);
+}
+
+/** Stores the result encrypted: in the resident's own vault, and under each TREATMENT relationship sealed to that
+ * counsellor too (so they see it; their consent covers "assessment"). Returns how many counsellors can read it. */
+async function saveAssessment(r: ScoredAssessment): Promise<number> {
+  await (await apiFor("vault")).post(R.records, await sealAssessment(r, "vault"));
+  const counselors = await treatmentCounselors();
+  for (const c of counselors) {
+    const api = await apiFor(c.address);
+    const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
+    await api.post(R.records, await sealAssessment(r, c.address, { address: c.address, x25519PublicKey: fromBase64(ck.x25519PublicKey) }));
+  }
   // A crisis answer alerts the counsellors the resident already consented to (no answers or scores are sent).
-  if (r.crisis.flag && routes.has("POST", R.alerts)) {
+  if (r.crisis.flag) {
     const level = decideCrisis(r, short()).level;
-    for (const c of (await counterparties()).filter((x) => x.role === "counselor")) {
+    for (const c of counselors) {
       const a = await apiFor(c.address);
       await a.post(R.alerts, { kind: "crisis", level, instrument: r.instrument, subjectRef: a.address, lang: short() }).catch(() => undefined);
     }
   }
-  return true;
+  return counselors.length;
 }
 
 // ---------------- consent helpers ----------------
@@ -320,22 +347,16 @@ const matchScreen: Screen = async () => {
 
 function matchConsentScreen(intake: unknown): Screen {
   return async () => {
-    // The community's matching service: from the server when it lists one, else the address the community
-    // office hands out (printed on the service leaflet).
-    let listed: string | undefined;
-    if (routes.has("GET", R.matchers)) {
-      const m = await new Api().get<{ matchers: Array<{ address: string }> }>(R.matchers).catch(() => undefined);
-      listed = m?.matchers?.[0]?.address?.toLowerCase();
-    }
-    const addr = listed ? undefined : field("matcherAddress", { id: "matcher-address", autocomplete: "off", spellcheck: "false" }, "matcherAddressHint");
+    // The community's matching service comes from the public directory: nobody types an address.
+    const m = await new Api().get<{ matchers: Array<{ address: string; since: number }> }>(R.matchers);
+    const matcher = m.matchers[0]?.address?.toLowerCase();
+    if (!matcher) return screen("matchTitle", p(t("noMatcher"), "lead"), actions(homeButton()));
     const start = now();
     const sign = button("agreeSign", async () => {
-      const matcher = listed ?? addr!.input.value.trim().toLowerCase();
-      if (!isAddress(matcher)) return status(t("badAddress"), "error");
       await busy(sign, "signing", async () => {
         await grantTo(matcher, Purpose.MATCHING, MATCH_CATEGORIES);
         const api = await apiFor(matcher);
-        const need = deriveNeed(intake);
+        const need = deriveNeed(intake as Parameters<typeof deriveNeed>[0]);
         await api.post(R.needs, { need, matcher, lang: short() });
         await addCounterparty({ address: matcher, role: "matcher" });
         status(t("matchSent"), "ok");
@@ -345,7 +366,7 @@ function matchConsentScreen(intake: unknown): Screen {
     return screen(
       "consentTitle",
       consentCard({ purpose: Purpose.MATCHING, role: "matching_service", categories: MATCH_CATEGORIES, notBefore: start, notAfter: start + YEAR }),
-      addr?.wrap,
+      p(t("matcherListed", { addr: shortAddr(matcher) }), "note"),
       actions(sign, button("disagree", () => show(homeScreen), "secondary")),
     );
   };
@@ -439,35 +460,23 @@ interface ConsentView {
 const ROLE_OF: Record<number, GranteeRole> = { 0: "counselor", 1: "matching_service", 2: "research_team", 3: "counselor", 4: "counselor" };
 
 const consentsScreen: Screen = async () => {
-  if (!routes.has("GET", R.consents)) return screen("consentsTitle", notAvailable(R.consents), actions(homeButton()));
-  const cps = await counterparties();
   const cards: HTMLElement[] = [];
-  for (const c of cps) {
+  for (const c of await counterparties()) {
     const api = await apiFor(c.address);
     const res = await api.get<{ items: ConsentView[] }>(`${R.consents}?subject=${api.address}`);
-    const list = res.items;
-    for (const v of list) {
+    for (const v of res.items) {
       const e = explainGrant({ purpose: v.purpose, granteeRole: ROLE_OF[v.purpose], categories: v.categories ?? ["assessment"], notBefore: v.notBefore ?? now(), notAfter: v.notAfter ?? now() + 1 }, lang());
       const stateKey = `state${v.state[0].toUpperCase()}${v.state.slice(1)}`;
       const revokeBtn =
         v.state === "active" || v.state === "pending" || v.state === "not_yet_valid"
-          ? button("revoke", async (ev) => {
-              if (!confirm(t("revokeConfirm"))) return;
-              await busy(ev.currentTarget as HTMLButtonElement, "signing", async () => {
-                const me = await keys.rel(c.address);
-                const r = revokeMessage(v.grantId);
-                const signature = await signRevoke(me.wallet, await domain(), r);
-                await api.post(`${R.consents}/${v.grantId}/revoke`, { revoke: r, signature });
-                await waitOnChain(api, v.grantId, true);
-                status(t("revoked"), "ok");
-                await show(consentsScreen);
-              });
-            }, "danger", { "data-grant": v.grantId })
+          ? button("revoke", () => show(revokeConfirm(c, v, e.title, e.who)), "danger", { "data-grant": v.grantId })
           : null;
-      const receiptBtn = routes.has("GET", `${R.consents}/{grantId}/receipt`) && v.state !== "pending"
-        ? button("receipt", async () => {
-            const rc = await api.get(`${R.consents}/${v.grantId}/receipt?lang=${short()}`);
-            download(`consent-receipt-${v.grantId.slice(2, 10)}.json`, JSON.stringify(rc, null, 2));
+      const receiptBtn = v.state !== "pending" && v.state !== "failed" && !v.emergency
+        ? button("receipt", async (ev) => {
+            await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
+              const rc = await api.get(`${R.consents}/${v.grantId}/receipt?lang=${short()}`);
+              download(`consent-receipt-${v.grantId.slice(2, 10)}.json`, JSON.stringify(rc, null, 2));
+            });
           }, "secondary")
         : null;
       cards.push(
@@ -478,104 +487,163 @@ const consentsScreen: Screen = async () => {
   return screen("consentsTitle", p(t("consentsLead"), "lead"), cards.length ? h("ul", { class: "cards" }, ...cards) : p(t("noConsents")), actions(homeButton()));
 };
 
+/** Withdrawing is confirmed on a screen of its own that says what will happen, in large type. */
+function revokeConfirm(c: Counterparty, v: ConsentView, title: string, who: string): Screen {
+  return confirmScreen({
+    titleKey: "revokeTitle",
+    lines: () => [title, who, t("revokeConfirm")],
+    confirmKey: "revokeYes",
+    cancelKey: "revokeNo",
+    danger: true,
+    onCancel: () => void show(consentsScreen),
+    onConfirm: async (btn) => {
+      await busy(btn, "withdrawing", async () => {
+        const api = await apiFor(c.address);
+        const me = await keys.rel(c.address);
+        const r = revokeMessage(v.grantId);
+        const signature = await signRevoke(me.wallet, await domain(), r);
+        await api.post(`${R.consents}/${v.grantId}/revoke`, { revoke: r, signature });
+        await waitOnChain(api, v.grantId, true);
+        status(t("revoked"), "ok");
+        await show(consentsScreen);
+      });
+    },
+  });
+}
+
 // ---------------- access log ----------------
 
+const KIND_KEYS: Record<string, string> = { assessment: "kindAssessment", consultation_note: "kindNote", care_plan: "kindPlan", wearable_summary: "kindWearable", identity: "kindIdentity" };
+
 const logScreen: Screen = async () => {
-  if (!routes.has("GET", R.accessLog)) return screen("logTitle", notAvailable(R.accessLog), actions(homeButton()));
-  const rows: HTMLElement[] = [];
-  for (const c of await counterparties()) {
+  const items: Array<{ at: string; html: HTMLElement }> = [];
+  const cps: Array<{ address: string; role: string }> = [{ address: "vault", role: "vault" }, ...(await counterparties())];
+  for (const c of cps) {
     const api = await apiFor(c.address);
-    const res = await api.get<any>(R.accessLog);
-    const list: any[] = Array.isArray(res) ? res : res.events ?? res.entries ?? [];
-    for (const e of list) {
-      const at = e.at ? formatDate(Math.floor(Date.parse(e.at) / 1000), lang(), true) : "";
-      rows.push(h("tr", {}, h("td", {}, at), h("td", {}, shortAddr(String(e.actor ?? e.by ?? c.address))), h("td", {}, String(e.action ?? e.type ?? ""))));
+    const res = await api.get<{ items: Array<{ at: string; requester: string; recordId: string; kind: string; decision: string; basis: string | null; reason: string | null }> }>(R.accessLog);
+    for (const e of res.items) {
+      const self = e.requester === api.address;
+      const who = self ? t("logYou") : e.requester === c.address ? t(c.role === "counselor" ? "logYourCounselor" : "logOther", { addr: shortAddr(e.requester) }) : t("logOther", { addr: shortAddr(e.requester) });
+      const what = t(KIND_KEYS[e.kind] ?? "kindOther");
+      const did = e.decision === "released" ? t("logOpened", { who, what }) : t("logRefused", { who, what });
+      const basis = e.decision === "released" ? t(`basis_${e.basis ?? "grant"}`) : t("logRefusedNote");
+      items.push({
+        at: e.at,
+        html: h(
+          "li",
+          { class: `card access ${e.decision === "released" ? "" : "refused"}`, "data-decision": e.decision, "data-basis": e.basis ?? "" },
+          h("p", { class: "when" }, formatDate(Math.floor(Date.parse(e.at) / 1000), lang(), true)),
+          h("p", { class: "what" }, did),
+          p(basis, e.basis === "emergency" ? "warning" : "note"),
+        ),
+      });
     }
   }
-  return screen(
-    "logTitle",
-    p(t("logLead"), "lead"),
-    rows.length ? h("table", { class: "log" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "时间 / When"), h("th", { scope: "col" }, "谁 / Who"), h("th", { scope: "col" }, "做了什么 / What"))), h("tbody", {}, ...rows)) : p(t("noAccess")),
-    actions(homeButton()),
-  );
+  items.sort((a, b) => b.at.localeCompare(a.at));
+  return screen("logTitle", p(t("logLead"), "lead"), items.length ? h("ul", { class: "cards", id: "access-log" }, ...items.map((i) => i.html)) : p(t("noAccess")), actions(homeButton()));
 };
 
 // ---------------- booking, wearable, erasure ----------------
 
 const bookScreen: Screen = async () => {
-  if (!routes.has("POST", R.bookings)) return screen("bookTitle", notAvailable(R.bookings), actions(homeButton()));
-  const c = (await counterparties()).find((x) => x.role === "counselor");
+  const c = (await treatmentCounselors())[0];
   if (!c) return screen("bookTitle", p(t("needCounselor"), "lead"), actions(button("taskMatch", () => show(matchScreen)), homeButton()));
   const api = await apiFor(c.address);
-  const res = await api.get<{ slots: any[] }>(`/v1/counselors/${c.address}/slots`).catch(() => ({ slots: [] }));
-  const slots = res.slots.filter((s) => !s.taken && s.status !== "taken" && !s.bookingId);
+  const res = await api.get<{ slots: Array<{ slotId: string; start: string; end: string; taken: boolean }> }>(`/v1/counselors/${c.address}/slots`);
+  const free = res.slots.filter((s) => !s.taken);
+  const when = (s: { start: string; end: string }) => `${formatDate(Math.floor(Date.parse(s.start) / 1000), lang(), true)} – ${new Date(s.end).toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" })}`;
+  const bookSlot = (s: { slotId: string; start: string; end: string }) => async (ev: Event) => {
+    await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
+      const me = await keys.rel(c.address);
+      const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
+      // The time and slot go to the counsellor sealed: the server stores only ciphertext and the slot id.
+      const sealedDetails = await sealJson({
+        kind: "care_plan",
+        schema: "anxin.booking.v1",
+        subjectRef: me.address,
+        body: { slotId: s.slotId, start: s.start, end: s.end },
+        recipients: [{ address: me.address, x25519PublicKey: me.x25519.publicKey }, { address: c.address, x25519PublicKey: fromBase64(ck.x25519PublicKey) }],
+        signer: walletSigner(me.wallet),
+      });
+      await api.post(R.bookings, { slotId: s.slotId, sealedDetails });
+      status(t("booked", { when: when(s) }), "ok");
+      await show(bookScreen);
+    });
+  };
   return screen(
     "bookTitle",
     p(t("bookLead"), "lead"),
-    slots.length
-      ? h("ul", { class: "tasks" }, ...slots.map((s) => h("li", {}, h("button", { type: "button", class: "task", onclick: async (ev: Event) => {
-          await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
-            const me = await keys.rel(c.address);
-            const cKey = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
-            const sealedDetails = await sealJson({
-              kind: "care_plan",
-              schema: "anxin.booking.v1",
-              subjectRef: me.address,
-              body: { slotId: s.slotId, start: s.start, end: s.end },
-              recipients: [{ address: me.address, x25519PublicKey: me.x25519.publicKey }, { address: c.address, x25519PublicKey: fromBase64(cKey.x25519PublicKey) }],
-              signer: walletSigner(me.wallet),
-            });
-            await api.post(R.bookings, { slotId: s.slotId, sealedDetails });
-            status(t("booked"), "ok");
-          });
-        } }, formatDate(Math.floor(Date.parse(s.start) / 1000), lang(), true)))))
-      : p(t("noSlots")),
+    free.length ? h("ul", { class: "tasks", id: "slots" }, ...free.map((s) => h("li", {}, h("button", { type: "button", class: "task", "data-slot": s.slotId, onclick: bookSlot(s) }, when(s))))) : p(t("noSlots")),
     actions(homeButton()),
   );
 };
 
 const wearableScreen: Screen = () => {
-  const file = h("input", { type: "file", id: "wearable-file", accept: ".csv,.json,text/csv,application/json" });
-  const out = h("div", { class: "result", "aria-live": "polite" });
+  const file = h("input", { type: "file", id: "wearable-file", accept: ".csv,.json,text/csv,application/json", "aria-describedby": "wearable-hint" });
+  const out = h("div", { class: "result", id: "wearable-result" });
   const go = button("wearableImport", async () => {
     const f = file.files?.[0];
-    if (!f) return status(t("keyNoFile"), "error");
+    if (!f) return status(t("wearableNoFile"), "error");
     await busy(go, "working", async () => {
       const text = await f.text();
-      const imp = f.name.endsWith(".json") ? parseWearableJson(text) : parseWearableCsv(text);
-      const r = assessWearable(imp.samples) as any;
-      const warnings: any[] = r.warnings ?? [];
+      const imp = /\.json$/i.test(f.name) ? parseWearableJson(text) : parseWearableCsv(text);
+      const r = assessWearable(imp.samples);
+      const scored = r.index.filter((d) => d.status === "ok");
+      // Only the daily index (0–100, or no value) leaves the device; the raw samples stay here.
+      const c = (await treatmentCounselors())[0];
+      const api = await apiFor(c?.address ?? "vault");
+      await api.post(R.wearable, { subjectRef: api.address, days: r.index.map((d) => ({ date: d.date, index: d.index, status: d.status })) });
       out.replaceChildren(
-        facts([[t("wearableDays"), String((r.daily ?? r.days ?? []).length)], [t("wearableWarnings"), String(warnings.length)]]),
-        ...warnings.map((w) => p(bi(w.message ?? w.text ?? { zh: String(w.kind ?? ""), en: String(w.kind ?? "") }))),
-        p(bi(STRESS_INDEX_NOTICE as any) || t("stressNotice"), "note"),
+        h("h2", {}, t("wearableDone")),
+        facts([
+          [t("wearableDays"), String(r.index.length)],
+          [t("wearableScored"), String(scored.length)],
+          [t("wearableLatest"), scored.length ? String(scored[scored.length - 1].index) : "—"],
+          [t("wearableWarnings"), String(r.warnings.length)],
+        ]),
+        ...r.warnings.map((w) => p(bi(w.message), "warning")),
+        p(bi(STRESS_INDEX_NOTICE), "notice"),
       );
-      if (routes.has("POST", R.wearable)) {
-        const c = (await counterparties()).find((x) => x.role === "counselor");
-        if (c) {
-          const me = await keys.rel(c.address);
-          const cKey = await (await apiFor(c.address)).get<any>(`/v1/counselors/${c.address}/key`).catch(() => undefined);
-          const recipients = [{ address: me.address, x25519PublicKey: me.x25519.publicKey }];
-          void cKey;
-          const envelope = await sealJson({ kind: "wearable_summary", schema: "anxin.wearable.summary.v1", subjectRef: me.address, body: JSON.parse(JSON.stringify({ days: r.daily ?? [], warnings })), recipients, signer: walletSigner(me.wallet) });
-          await (await apiFor(c.address)).post(R.wearable, { envelope });
-        }
-      }
+      status(t("wearableUploaded"), "ok");
     });
   });
-  return screen("wearableTitle", p(t("wearableLead"), "lead"), p(t("stressNotice"), "note"), h("div", { class: "field" }, h("label", { for: "wearable-file" }, t("wearableFile")), file), actions(go, homeButton()), out);
+  return screen(
+    "wearableTitle",
+    p(t("wearableLead"), "lead"),
+    p(t("stressNotice"), "notice"),
+    h("div", { class: "field" }, h("label", { for: "wearable-file" }, t("wearableFile")), h("p", { class: "hint", id: "wearable-hint" }, t("wearableHint")), file),
+    actions(go, homeButton()),
+    out,
+  );
 };
 
-const eraseScreen: Screen = () => {
-  if (!routes.has("POST", R.erasure)) return screen("eraseTitle", p(t("eraseLead"), "lead"), notAvailable(R.erasure), actions(homeButton()));
-  const go = button("eraseConfirm", async () => {
-    await busy(go, "working", async () => {
-      for (const c of await counterparties()) await (await apiFor(c.address)).post(R.erasure, {});
-      status(t("erased"), "ok");
+const eraseScreen: Screen = () =>
+  screen(
+    "eraseTitle",
+    p(t("eraseLead"), "lead"),
+    h("ul", { class: "plain-list" }, h("li", {}, t("eraseWhat1")), h("li", {}, t("eraseWhat2")), h("li", {}, t("eraseWhat3"))),
+    actions(button("eraseStart", () => show(eraseConfirm), "danger"), homeButton()),
+  );
+
+const eraseConfirm: Screen = confirmScreen({
+  titleKey: "eraseConfirmTitle",
+  lines: () => [t("eraseConfirmLead"), t("eraseConfirmKeep")],
+  confirmKey: "eraseConfirm",
+  cancelKey: "eraseCancel",
+  danger: true,
+  onCancel: () => void show(homeScreen),
+  onConfirm: async (btn) => {
+    await busy(btn, "erasing", async () => {
+      let erased = 0;
+      for (const c of [{ address: "vault" }, ...(await counterparties())]) {
+        const r = await (await apiFor(c.address)).post<{ erased: number }>(R.erasure, {});
+        erased += r.erased;
+      }
+      status(t("erased", { n: erased }), "ok");
+      await show(homeScreen);
     });
-  }, "danger");
-  return screen("eraseTitle", p(t("eraseLead"), "lead"), actions(go, homeButton()));
-};
+  },
+});
 
 // Routes this page calls (documented in docs/web.md); a missing one shows "not available yet".
 const R = {

@@ -2,9 +2,10 @@
 // created and downloaded. The private key never leaves the browser; only SIWE signatures do.
 import { Wallet } from "ethers";
 import { decryptWalletJson, encryptWalletJson } from "../../crypto/keystore.js";
+import { counselorKeys, x25519PublicKeyToBytes32 } from "../../crypto/keys.js";
 import { Api } from "./api.js";
 import { t } from "./i18n.js";
-import { actions, busy, button, download, field, h, p, screen, status } from "./ui.js";
+import { actions, busy, button, download, facts, field, h, p, screen, status } from "./ui.js";
 
 export interface StaffSession {
   wallet: Wallet;
@@ -31,12 +32,17 @@ export function keyScreen(role: string, onReady: (s: StaffSession) => void): HTM
       const w = Wallet.createRandom();
       const json = await encryptWalletJson(new Wallet(w.privateKey), pw.input.value);
       download(`anxin-key-${w.address.slice(2, 10).toLowerCase()}.json`, json);
-      status(`${t("keyCreated")} ${w.address}`, "ok");
+      // What the administrator needs to accredit this key: the address, and (counsellors) the X25519 key records are sealed to.
+      const enc = x25519PublicKeyToBytes32((await counselorKeys(w.privateKey)).x25519.publicKey);
+      created.replaceChildren(h("h2", {}, t("keyCreatedTitle")), p(t("keyCreated")), facts([[t("address"), w.address], [t("encKey"), enc]]));
+      status(t("keyCreatedShort"), "ok");
     });
   }, "secondary");
+  const created = h("div", { class: "result", id: "key-created" });
   return screen(
     "keyTitle",
     p(t("keyLead"), "lead"),
     h("form", { class: "stack", onsubmit: (e: Event) => (e.preventDefault(), open.click()) }, h("div", { class: "field" }, h("label", { for: "key-file" }, t("keyFile")), file), pw.wrap, actions(open, create)),
+    created,
   );
 }

@@ -123,7 +123,9 @@ export async function show(screen: Screen, opts: { keepFocus?: boolean } = {}): 
   const rb = document.getElementById("read-aloud");
   if (rb) rb.textContent = t("readAloud");
   current = screen;
-  if (!opts.keepFocus) status("");
+  // A result message set by the action that led here ("已撤回。") stays for the screen it led to.
+  if (!opts.keepFocus && !heldStatus) status("");
+  heldStatus = false;
   let el: HTMLElement;
   try {
     el = await screen();
@@ -147,9 +149,12 @@ export function refresh(): Promise<void> {
   return current ? show(current, { keepFocus: true }) : Promise.resolve();
 }
 
+let heldStatus = false;
+
 export function status(text: string, kind: "info" | "error" | "ok" = "info"): void {
   statusEl.textContent = text;
   statusEl.className = `status ${kind}`;
+  heldStatus = kind !== "info" && text !== "";
 }
 
 export function errorText(e: unknown): string {
@@ -174,7 +179,8 @@ export async function busy<T>(button: HTMLButtonElement | null, progressKey: str
   status(t(progressKey));
   try {
     const r = await fn();
-    status("");
+    // Clear only the progress line: a result the action reported ("已撤回。") stays visible.
+    if (statusEl.textContent === t(progressKey)) status("");
     return r;
   } catch (e) {
     status(errorText(e), "error");
@@ -193,8 +199,8 @@ export function screen(titleKey: string, ...children: Child[]): HTMLElement {
   return h("section", { class: "screen" }, h("h1", {}, t(titleKey)), ...children);
 }
 
-export function p(text: string, cls = ""): HTMLParagraphElement {
-  return h("p", cls ? { class: cls } : {}, text);
+export function p(text: string, cls = "", id?: string): HTMLParagraphElement {
+  return h("p", { class: cls || undefined, id }, text);
 }
 
 export function button(labelKey: string, onclick: (e: Event) => void, cls = "primary", extra: Attrs = {}): HTMLButtonElement {
@@ -230,6 +236,20 @@ export function select(labelKey: string, options: Array<[string, string]>, attrs
 /** A definition list of facts: [[labelKey or text, value]]. */
 export function facts(rows: Array<[string, string]>): HTMLElement {
   return h("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
+/** An in-page confirmation (never window.confirm: a full screen in large type, two plain choices). */
+export function confirmScreen(o: { titleKey: string; lines: string[] | (() => string[]); confirmKey: string; cancelKey?: string; danger?: boolean; onConfirm: (btn: HTMLButtonElement) => Promise<void>; onCancel: () => void }): Screen {
+  return () => {
+    const yes: HTMLButtonElement = button(o.confirmKey, () => void o.onConfirm(yes), o.danger ? "danger" : "primary", { "data-confirm": "yes" });
+    return h(
+      "section",
+      { class: "screen confirm" },
+      h("h1", {}, t(o.titleKey)),
+      h("div", { class: o.danger ? "warning-box" : "notice" }, ...(typeof o.lines === "function" ? o.lines() : o.lines).map((l) => p(l))),
+      actions(yes, button(o.cancelKey ?? "cancelBack", o.onCancel, "secondary")),
+    );
+  };
 }
 
 export function notAvailable(what: string): HTMLElement {

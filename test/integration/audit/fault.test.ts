@@ -56,8 +56,6 @@ describe("fault: anvil SIGKILL during a write load", function () {
     const latest = await chainLatest(srv.ctx.chain.checkpointLog);
     const maxAcked = Math.max(...acked.map((a) => a.leafIndex));
     expect(latest.size).to.be.above(maxAcked); // every acknowledged record is under an anchor again
-    const rows = await srv.ctx.db.query<{ status: string }>("SELECT status FROM anchors");
-    expect(rows.some((r) => r.status === "lost") || rows.length > 0).to.equal(true);
     await logKeyEntries(srv);
     await anchorerFor(srv.ctx).anchorNow();
     const r = await audit(srv);

@@ -4,7 +4,7 @@ import { migrate, schemaVersion } from "../../../src/store/migrate.js";
 import { migrations } from "../../../src/store/migrations/index.js";
 import { openPg } from "../../../src/store/pg.js";
 import { StoreUnavailableError, type Db } from "../../../src/store/db.js";
-import { LogWriter } from "../../../src/services/log-writer.js";
+import { LogWriter, type BatchHandler } from "../../../src/services/log-writer.js";
 import { readLeaves, logSize } from "../../../src/store/log-repo.js";
 import { CompactRange, eventTime, leafHash, rootOf, type LogEvent } from "../../../src/log/index.js";
 
@@ -73,6 +73,41 @@ for (const backend of backends) {
       expect(keys).to.deep.equal(["k0", "k2", "k3", "k5", "k6", "k8", "k9"]);
       const refs = (await readLeaves(db, 0, 100)).map((l) => l.ref_id);
       expect(refs.sort()).to.deep.equal(["r0", "r2", "r3", "r5", "r6", "r8", "r9"]);
+    });
+
+    it("applies batched items set-based in one commit; a throwing batch step is undone and its items run one by one", async () => {
+      const w = new LogWriter(db);
+      let runs = 0;
+      let singles = 0;
+      const handler: BatchHandler<number, number> = {
+        async run(u, items) {
+          runs++;
+          const keep = items.filter((i) => i % 4 !== 3);
+          await u.q.query("INSERT INTO meta (key, value) SELECT k, 'b' FROM unnest($1::text[]) AS k", [keep.map((i) => `b${i}`)]);
+          const at = new Map(keep.map((i) => [i, u.append(ev(i))]));
+          // A step that wrote and then fails must leave nothing behind: the writer rolls it back and reruns singly.
+          if (items.includes(5) && runs === 1) throw new Error("group step failed");
+          return items.map((i) => (at.has(i) ? { ok: true as const, value: at.get(i)! } : { ok: false as const, error: new Error(`reject ${i}`) }));
+        },
+        async single(u, i) {
+          singles++;
+          if (i % 4 === 3) throw new Error(`reject ${i}`);
+          await u.q.query("INSERT INTO meta (key, value) VALUES ($1, 's')", [`b${i}`]);
+          return u.append(ev(i));
+        },
+      };
+      const first = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => w.submitBatched(handler, i)));
+      expect(first.map((r) => r.status)).to.deep.equal(["fulfilled", "fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled", "rejected"]);
+      expect(singles).to.be.greaterThan(0);
+      const second = await Promise.allSettled([8, 9, 10, 11].map((i) => w.submitBatched(handler, i)));
+      expect(second.map((r) => r.status)).to.deep.equal(["fulfilled", "fulfilled", "fulfilled", "rejected"]);
+      const rows = await db.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key LIKE 'b%'");
+      expect(rows.map((r) => r.key).sort()).to.deep.equal(["b0", "b1", "b10", "b2", "b4", "b5", "b6", "b8", "b9"]);
+      const refs = (await readLeaves(db, 0, 100)).map((l) => l.ref_id);
+      expect(refs.sort()).to.deep.equal(["r0", "r1", "r10", "r2", "r4", "r5", "r6", "r8", "r9"]);
+      expect(await logSize(db)).to.equal(9);
+      const values = [...first, ...second].filter((r) => r.status === "fulfilled").map((r) => (r as PromiseFulfilledResult<number>).value);
+      expect([...values].sort((a, b) => a - b)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     });
 
     it("refuses a second log row at an existing index (the log is append-only)", async () => {

@@ -283,4 +283,44 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
     expect(hits).to.deep.equal([]);
     expect(srv.logLines.length).to.be.greaterThan(20);
   });
+
+  it("group-commits concurrent writes: every acknowledged one is stored with its leaf; a duplicate id and a competing amendment get 409", async () => {
+    const ck = await counselorKeys(counselor.privateKey);
+    const seal = (body: Record<string, number>, o: { id?: string; prev?: string } = {}) =>
+      sealJson({
+        kind: "consultation_note", schema: "anxin.note.v1", subjectRef: rel.address, consentId, prev: o.prev ?? null, id: o.id, body,
+        recipients: [{ address: ck.address, x25519PublicKey: ck.x25519.publicKey }, { address: rel.address, x25519PublicKey: rel.x25519.publicKey }],
+        signer: walletSigner(counselor),
+      });
+    const base = await seal({ n: 0 });
+    const first = await cApi.post("/v1/records", base);
+    const fresh = await Promise.all(Array.from({ length: 12 }, (_, i) => seal({ n: i + 1 })));
+    const dupe = await seal({ n: 99 }, { id: fresh[0].id });
+    const amends = await Promise.all([seal({ a: 1 }, { id: base.id, prev: first.contentHash }), seal({ a: 2 }, { id: base.id, prev: first.contentHash })]);
+    const all = [...fresh, dupe, ...amends];
+    const settled = await Promise.allSettled(all.map((e) => cApi.post("/v1/records", e)));
+    const ok = settled.map((s) => (s.status === "fulfilled" ? s.value : undefined));
+    const status = settled.map((s) => (s.status === "rejected" ? (s.reason as { status?: number }).status : 201));
+    // Twelve distinct new records succeed, except that fresh[0] and dupe share an id: exactly one of them wins.
+    for (let i = 1; i < 12; i++) expect(status[i]).to.equal(201);
+    expect([status[0], status[12]].sort()).to.deep.equal([201, 409]);
+    expect([status[13], status[14]].sort()).to.deep.equal([201, 409]);
+    const amended = ok[13] ?? ok[14];
+    expect(amended.version).to.equal(2);
+    for (const [i, reply] of ok.entries()) {
+      if (!reply) continue;
+      const l = await leaf(reply.leafIndex);
+      expect(l).to.deep.equal({ type: "record", id: `${all[i].id}:${reply.version}`, hash: reply.contentHash.slice(2), at: all[i].createdAt, kind: "consultation_note" });
+      const [row] = await srv.ctx.db.query<{ leaf_index: string; n: number }>(
+        "SELECT r.leaf_index, (SELECT count(*)::int FROM record_keys k WHERE k.content_hash = r.content_hash) AS n FROM records r WHERE r.content_hash = $1",
+        [reply.contentHash],
+      );
+      expect([Number(row.leaf_index), Number(row.n)]).to.deep.equal([reply.leafIndex, 2]);
+    }
+    const leafIdx = ok.filter(Boolean).map((r) => r.leafIndex);
+    expect(new Set(leafIdx).size).to.equal(leafIdx.length);
+    const [{ size }] = await srv.ctx.db.query<{ size: string }>("SELECT size FROM log_head WHERE id = 1");
+    const [{ n }] = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM log_leaves");
+    expect(Number(size)).to.equal(Number(n));
+  });
 });

@@ -1,0 +1,33 @@
+// `anxin demo`: one community end to end (src/services/demo/run.ts) with progress on stderr and the summary on
+// stdout; --json prints the summary as one JSON object. Exit code 1 when a step or the audit fails.
+import type { Command } from "commander";
+import { runDemo } from "../../services/demo/run.js";
+import { formatSummary } from "../../services/demo/summary.js";
+import { CliError } from "../io.js";
+
+export function register(program: Command) {
+  program
+    .command("demo")
+    .description("run one community (authority, 3 counselors, 20 residents, a matcher, an auditor) through every flow on a fresh data directory, then audit")
+    .option("--data-dir <dir>", "data directory to use (must not exist or be empty; kept afterwards)")
+    .option("--keep", "keep the temporary data directory")
+    .option("--serve", "leave the server running afterwards (Ctrl-C stops it)")
+    .option("--json", "print the summary as one JSON object")
+    .action(async (o: { dataDir?: string; keep?: boolean; serve?: boolean; json?: boolean }) => {
+      let result;
+      try {
+        result = await runDemo({ dataDir: o.dataDir, keep: o.keep, serve: o.serve, progress: (line) => process.stderr.write(line + "\n") });
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      const { server, logLines: _lines, ...summary } = result;
+      process.stdout.write(o.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
+      if (server) {
+        process.stderr.write(`\n  the server keeps running at ${server.url} (resident.html, counselor.html, auditor.html, admin.html); Ctrl-C stops it\n`);
+        await new Promise<void>((resolve) => process.once("SIGINT", resolve));
+        await server.close();
+      }
+      if (!summary.ok) throw new CliError(summary.audit && !summary.audit.ok ? "the audit failed" : "the demo did not complete", 1);
+      process.exit(0); // the embedded chain's child and pending timers must not keep the process alive
+    });
+}
