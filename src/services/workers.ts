@@ -12,11 +12,17 @@ const chainIndex: Worker = async (ctx) => {
   return ctx.indexer.start(ctx.cfg.chainPollMs);
 };
 
-// Order matters: the index is current before anything that reads consent starts.
-const workers: Worker[] = [chainIndex];
-workers.push(async (ctx) => startConsentRelayer(ctx).stop); // consent relayer: after the chain index
-workers.push(reconcilerWorker, anchoringWorker); // anchoring: reconcile with the chain before serving, then anchor
-workers.push(matchingSweeper); // matching: finish accepts, expire proposals, drop needs whose consent ended
+const consentRelayer: Worker = async (ctx) => startConsentRelayer(ctx).stop;
+
+// Order matters: the index is current before anything that reads consent starts; the reconciler compares the
+// chain's checkpoint with the local log before anything is served or anchored.
+const workers: Worker[] = [
+  chainIndex,
+  consentRelayer,
+  reconcilerWorker,
+  anchoringWorker,
+  matchingSweeper, // finishes accepts, expires proposals, drops needs whose consent ended
+];
 
 export async function startWorkers(ctx: AppContext): Promise<void> {
   for (const w of workers) {

@@ -15,12 +15,7 @@ import audit from "./audit.js";
 import admin from "./admin.js";
 import chain from "./chain.js";
 
-const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth];
-routers.push(consents);
-routers.push(records, vault);
-routers.push(matching, assess);
-routers.push(audit);
-routers.push(admin, chain);
+const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain];
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

@@ -13,8 +13,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records];
-migrations.push(consentRelay);
-migrations.push(anchoring);
-migrations.push(matching);
-migrations.push(assessAlerts);
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts];
