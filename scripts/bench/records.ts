@@ -36,6 +36,9 @@ export interface RecordsBench {
   /** Ceilings those imply: one event loop (1000 / main-thread ms) and all cores (cores × 1000 / CPU ms). */
   ceilingMainThreadPerSecond: number;
   ceilingAllCoresPerSecond: number;
+  /** Server CPU with no requests (background workers), ms per second, and cpuMsPerWrite with that share removed. */
+  idleCpuMsPerSecond: number;
+  cpuMsPerWriteWithoutIdle: number;
   /** Fixed-rate run (default 500 writes/s). */
   fixedRate: number;
   achievedFixedRate: number;
@@ -150,6 +153,20 @@ class Loader {
 
 // ---------- the benchmark (server process) ----------
 
+async function startProfile(): Promise<() => Promise<unknown>> {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 500 });
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    session.disconnect();
+    return profile;
+  };
+}
+
 export async function benchRecords(
   opts: { maxRun?: number; fixedRate?: number; fixedSeconds?: number; connections?: number; keyReleases?: number } = {},
 ): Promise<RecordsBench> {
@@ -211,8 +228,16 @@ export async function benchRecords(
     const warm = bodies.splice(0, warmCount);
     await loader.run({ ...writes, connections: 8, amount: warm.length }, warm);
     const maxBodies = bodies.splice(0, maxRun);
+    // Background work (chain indexer polling, anchoring, relayer, matching workers) costs CPU with no request at all.
+    const idle0 = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 3000));
+    const idle = process.cpuUsage(idle0);
+    const idleCpuMsPerSecond = (idle.user + idle.system) / 1000 / 3;
     const loadAverageAtStart = (await import("node:os")).loadavg()[0];
+    // ANXIN_BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of the server process during the max run only.
+    const profile = process.env.ANXIN_BENCH_PROFILE ? await startProfile() : undefined;
     const max = await loader.run({ ...writes, connections, amount: maxBodies.length }, maxBodies);
+    if (profile) writeFileSync(process.env.ANXIN_BENCH_PROFILE!, JSON.stringify(await profile()));
     const fixed = await loader.run({ ...writes, connections: 32, overallRate: fixedRate, amount: fixedRate * fixedSeconds }, bodies);
     const [{ n }] = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records");
 
@@ -256,6 +281,8 @@ export async function benchRecords(
       mainThreadMsPerWrite: r3(mainThreadMsPerWrite),
       ceilingMainThreadPerSecond: Math.round(1000 / mainThreadMsPerWrite),
       ceilingAllCoresPerSecond: Math.round((cpus().length * 1000) / cpuMsPerWrite),
+      idleCpuMsPerSecond: r3(idleCpuMsPerSecond),
+      cpuMsPerWriteWithoutIdle: r3(Math.max(0, max.cpuMs - idleCpuMsPerSecond * max.seconds) / Math.max(1, max.ok)),
       fixedRate,
       achievedFixedRate: Math.round(rate(fixed)),
       p50AtFixedRateMs: fixed.p50,

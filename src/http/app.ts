@@ -1,6 +1,7 @@
 // The express 5 application: security headers, body limit, request ids, metrics, the route table
 // (auth → roles → validation → handler), and problem+json for every error.
 import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import { rateLimit } from "express-rate-limit";
@@ -73,6 +74,8 @@ export function createApp(deps: AppDeps) {
           if (!session) throw unauthorized();
           if (![...session.roles].some((role) => r.roles.includes(role))) throw forbidden();
         }
+        // A body in another media type is not read by the JSON parser: refuse it rather than act as if it were {}.
+        if (r.body && req.is("application/json") === false) throw new HttpError(415, "Unsupported Media Type", "send the request body as application/json");
         const params = parse(r.params, req.params, "params");
         const query = parse(r.query, req.query ?? {}, "query");
         const body = parse(r.body, req.body ?? {}, "body");
@@ -93,7 +96,6 @@ export function createApp(deps: AppDeps) {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const id = (res.locals.requestId as string) ?? randomUUID();
     const e = toHttpError(err);
-    if (e.status === 500) console.error("DEBUG500", (err as Error)?.constructor?.name, (err as Error)?.message, (err as any)?.code, (err as Error)?.stack?.split("\n").slice(0, 6).join(" | ")); // DEBUG-REMOVE
     if (e.status >= 500) deps.log.error({ reqId: id, route: res.locals.routePath ?? "unmatched", err: errorSummary(err) }, "request failed");
     if (res.headersSent) return res.end();
     res.status(e.status).type("application/problem+json").send(JSON.stringify(problemBody(e, id)));
@@ -129,7 +131,11 @@ function toHttpError(err: unknown): HttpError {
   const e = err as { type?: string; status?: number; name?: string; code?: string };
   if (e?.type === "entity.too.large") return new HttpError(413, "Content Too Large", "request body too large");
   if (e?.type === "entity.parse.failed") return badRequest("request body is not valid JSON");
-  if (e?.type && typeof e.status === "number" && e.status >= 400 && e.status < 500) return new HttpError(e.status, "Bad Request", "request body could not be read");
+  if (e?.type && typeof e.status === "number" && e.status >= 400 && e.status < 500) return new HttpError(e.status, STATUS_CODES[e.status] ?? "Bad Request", "request body could not be read");
+  // The router cannot percent-decode a path parameter (e.g. "%E0%A4%A"): the client's URL is malformed.
+  if (err instanceof URIError) return badRequest("the URL is not validly percent-encoded");
+  // A Content-Encoding (gzip, deflate, br) body that does not decompress.
+  if (typeof e?.code === "string" && e.code.startsWith("Z_")) return badRequest("request body could not be decompressed");
   if (e?.name === "ChainUnavailableError" || e?.code === "ECONNREFUSED" || e?.code === "NETWORK_ERROR" || e?.code === "TIMEOUT")
     return new HttpError(503, "Service Unavailable", "the chain is unavailable; retry shortly");
   return new HttpError(500, "Internal Server Error", "unexpected error; it has been logged with the request id");

@@ -23,10 +23,12 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004"]);
+// 53300: too many connections; 57P0x: the server is shutting down, restarting or terminated us.
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004", "53300"]);
 
 export function isUnavailable(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   if (err?.code && UNAVAILABLE_CODES.has(err.code)) return true;
-  return /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(err?.message ?? "");
+  // 55000 with this message: the database refuses connections (ALLOW_CONNECTIONS false, maintenance).
+  return /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|timeout exceeded when trying to connect|is not currently accepting connections/i.test(err?.message ?? "");
 }

@@ -38,8 +38,15 @@ export const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1";
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (!UPDATE_SCREENSHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
-  // The status line is transient ("正在…"); the fixed crisis button would overlap a full-page capture's middle.
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: "disabled" });
+  // A window as tall as the page: the fixed crisis button then sits at the bottom as a user sees it, not mid-page.
+  const vp = page.viewportSize()!;
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (height > vp.height) await page.setViewportSize({ width: vp.width, height });
+  try {
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: "disabled" });
+  } finally {
+    if (height > vp.height) await page.setViewportSize(vp);
+  }
 }
 
 const CJK = /[\u4e00-\u9fff]/;

@@ -226,7 +226,7 @@ describe("web: resident (browser)", function () {
     await slot.click();
     await page.locator(".status.ok").waitFor({ timeout: 30_000 });
     expect(await page.locator(".status").innerText()).to.match(/^预约成功：/);
-    expect(await main()).to.include("现在没有可预约的时间。");
+    await page.getByText("现在没有可预约的时间。").waitFor(); // the list re-rendered without the booked time
     const b = await srv.ctx.db.query<{ sealed: string }>("SELECT sealed::text AS sealed FROM bookings");
     expect(b).to.have.length(1);
     expect(b[0].sealed).to.not.include(start.toISOString()); // the time travels sealed

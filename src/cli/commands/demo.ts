@@ -1,6 +1,7 @@
 // `anxin demo`: one community end to end (src/services/demo/run.ts) with progress on stderr and the summary on
 // stdout; --json prints the summary as one JSON object. Exit code 1 when a step or the audit fails.
 import type { Command } from "commander";
+import { rmSync } from "node:fs";
 import { runDemo } from "../../services/demo/run.js";
 import { formatSummary } from "../../services/demo/summary.js";
 import { CliError } from "../io.js";
@@ -15,11 +16,34 @@ export function register(program: Command) {
     .option("--json", "print the summary as one JSON object")
     .action(async (o: { dataDir?: string; keep?: boolean; serve?: boolean; json?: boolean }) => {
       let result;
+      // Ctrl-C during the run: stop the server (SIGTERM to the embedded chain, so it does not linger) and drop a
+      // temporary data directory. Before the server is up, the stop waits for it.
+      const state: { srv?: { close(): Promise<void> }; dir?: string; kept?: boolean; pending?: boolean; stopping?: boolean } = {};
+      const stop = () => {
+        state.stopping = true;
+        void state.srv!.close().finally(() => {
+          if (!state.kept) rmSync(state.dir!, { recursive: true, force: true });
+          process.exit(130);
+        });
+      };
+      const interrupt = () => {
+        process.stderr.write("\ninterrupted: stopping the server\n");
+        if (state.srv) stop();
+        else state.pending = true;
+      };
+      const onStarted = (srv: { close(): Promise<void> }, dir: string, kept: boolean) => {
+        Object.assign(state, { srv, dir, kept });
+        if (state.pending) stop();
+      };
+      process.on("SIGINT", interrupt);
       try {
-        result = await runDemo({ dataDir: o.dataDir, keep: o.keep, serve: o.serve, progress: (line) => process.stderr.write(line + "\n") });
+        result = await runDemo({ dataDir: o.dataDir, keep: o.keep, serve: o.serve, onStarted, progress: (line) => process.stderr.write(line + "\n") });
       } catch (e) {
         throw new CliError((e as Error).message);
+      } finally {
+        process.off("SIGINT", interrupt);
       }
+      if (state.stopping || state.pending) await new Promise(() => {}); // the interrupt handler exits once stopped
       const { server, logLines: _lines, ...summary } = result;
       process.stdout.write(o.json ? JSON.stringify(summary) + "\n" : formatSummary(summary));
       if (server) {

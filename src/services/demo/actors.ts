@@ -122,7 +122,7 @@ export interface ConsentViewLite {
   blockNumber: number | null;
   txHash: string | null;
   error: string | null;
-  revoke: { status: string } | null;
+  revoke: { status: string; blockNumber: number | null } | null;
 }
 
 export const isOnChain = (v: ConsentViewLite) => v.onChain && v.status === "on_chain" && v.state === "active";

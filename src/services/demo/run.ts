@@ -49,6 +49,8 @@ export interface DemoOptions {
   serve?: boolean;
   /** Progress lines (default: nothing). */
   progress?: (line: string) => void;
+  /** Called once the server is up (the CLI stops it cleanly on Ctrl-C, so the embedded chain does not linger). */
+  onStarted?: (srv: RunningServer, dataDir: string, kept: boolean) => void;
 }
 
 export interface DemoStep {
@@ -143,7 +145,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary & { s
   }
 
   try {
-    await play(step, (s) => (srv = s), summary, dataDir, log);
+    await play(step, (s) => {
+      srv = s;
+      opts.onStarted?.(s, dataDir, kept);
+    }, summary, dataDir, log);
   } catch (e) {
     summary.error = (e as Error).message ?? String(e);
   }
@@ -369,7 +374,12 @@ async function play(
       const langs = r.data.languages.map((l) => LANG_ZH[l]).join("+");
       if (pool.needs.length !== published) {
         flushHeld(C.needs.submitted - 1, lastHeld);
-        note(`第 ${C.needs.submitted} 份需求 (${langs}) → 发布 ${pool.needs.length - published} 份 / need #${C.needs.submitted} (${langs}) completed a class: ${pool.needs.length - published} published, ${pool.heldCount} still held`);
+        const delta = pool.needs.length - published;
+        note(
+          delta > 1
+            ? `第 ${C.needs.submitted} 份需求 (${langs}) 凑齐一组 → 发布 ${delta} 份 / need #${C.needs.submitted} (${langs}) completed a class: ${delta} published, ${pool.heldCount} still held`
+            : `第 ${C.needs.submitted} 份需求 (${langs}) 直接发布 / need #${C.needs.submitted} (${langs}) joined a published class at once`,
+        );
         published = pool.needs.length;
       } else if (reply.status === "held") {
         heldFrom ||= C.needs.submitted;
@@ -405,6 +415,7 @@ async function play(
     const hotlines = (reply.alert.hotlines as Array<{ number: string; name: string }>).map((h) => h.number);
     S.crisis = { route: reply.route, level: reply.alert.level, hotlines, notified: reply.alert.notified };
     note(`危机 crisis: PHQ-9 第 9 题 = ${cr.data.answers[8]} → level "${decision.level}", never pooled; hotlines shown: ${(reply.alert.hotlines as Array<{ number: string; name: string }>).slice(0, 4).map((h) => `${h.name} ${h.number}`).join(" · ")}`);
+    note(`alert stored and logged; ${reply.alert.notified} counselor(s) notified (no counselor yet), EMERGENCY access offered: ${reply.alert.emergency?.offered ? "yes" : "no"}`);
     const inPool = (await mapi.get("/v1/match/pool")).needs.some((n: Need) => n.needId === need.needId);
     if (inPool) throw new DemoStepError("the crisis need reached the matcher's pool");
   });
@@ -547,7 +558,7 @@ async function play(
     await submitRevoke(tapi, t.keys.wallet, domain, revoker.treatmentGrant!);
     const v = await waitConsent(tapi, revoker.treatmentGrant!, (x) => x.state === "revoked" && x.revoke?.status === "on_chain");
     C.grantsOnChain.revoked++;
-    note(`resident ${revoker.n} (${revoker.data.label}) withdrew TREATMENT consent; revoked on chain (block ${v.blockNumber ?? "?"})`);
+    note(`resident ${revoker.n} (${revoker.data.label}) withdrew TREATMENT consent; revoked on chain (block ${v.revoke?.blockNumber ?? "?"})`);
     // The counselor keeps what they wrote (basis "author"); what the resident shared is now refused.
     const a = revoker.sharedAssessment!;
     const ci = counselorOf.get(revoker.counselor!)!;
@@ -677,7 +688,7 @@ async function fetchForReader(api: ApiClient, recordId: string, contentHash: str
   return { envelope: { ...v.envelope, keys: [{ to: key.recipient, sealed: key.sealed }] } };
 }
 
-/** Gas of every transaction since the deployment, by the contract it called (registry, consents, checkpoints). */
+/** Gas of every call since the deployment, by the contract it called (registry, consents, checkpoints). */
 async function gasByContract(srv: RunningServer) {
   const { provider, deployment: d } = srv.ctx.chain;
   const to = { [d.registry.toLowerCase()]: "registry", [d.consentLedger.toLowerCase()]: "consents", [d.checkpointLog.toLowerCase()]: "anchors" } as Record<string, "registry" | "consents" | "anchors">;
@@ -687,7 +698,7 @@ async function gasByContract(srv: RunningServer) {
     const block = await provider.getBlock(b);
     for (const h of block?.transactions ?? []) {
       const r = await provider.getTransactionReceipt(h);
-      if (!r) continue;
+      if (!r || !r.to) continue; // contract creations belong to the deployment, not to the demo's flows
       const used = Number(r.gasUsed);
       const k = r.to ? to[r.to.toLowerCase()] : undefined;
       if (k) gas[k] += used;

@@ -50,8 +50,7 @@ const verifyScreen: Screen = async () => {
         h(
           "li",
           { class: `card check ${c.ok ? "pass" : "fail"}`, "data-check": c.id },
-          h("h3", {}, `${c.ok ? "✔" : "✘"} ${checkName(c.id, c.name)}`),
-          p(c.ok ? t("checkOk") : t("checkFailed", { n: c.failures.length + c.moreFailures })),
+          h("h3", {}, `${c.ok ? "✔" : "✘"} ${checkName(c.id, c.name)}${lang() === "en" ? ": " : "："}${c.ok ? t("checkOk") : t("checkFailed", { n: c.failures.length + c.moreFailures })}`),
           c.failures.length ? h("ul", {}, ...c.failures.slice(0, 20).map((f) => h("li", { class: "mono" }, `${f.code}: ${f.detail}`))) : null,
         ),
       ),
@@ -66,7 +65,7 @@ const verifyScreen: Screen = async () => {
       [t("reportReleases"), stat("releases")],
       [t("reportRefusals"), stat("refusals")],
       [t("reportTombstones"), stat("tombstones")],
-      [t("reportDelay"), stat("maxAnchorDelaySeconds")],
+      [t("reportDelay"), typeof r.stats.maxAnchorDelaySeconds === "number" ? String(Math.round(r.stats.maxAnchorDelaySeconds * 10) / 10) : "—"],
       [t("reportEmergency"), String(r.stats.emergencyReview?.length ?? 0)],
     ]),
     actions(

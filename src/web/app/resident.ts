@@ -181,12 +181,18 @@ function question(id: InstrumentId, i: number, answers: number[]): Screen {
       h("li", {}, h("label", { class: "choice" }, h("input", { type: "radio", name, value: String(o.value), checked: answers[i] === o.value }), h("span", {}, bi(o.label)))),
     );
     const last = i === def.items.length - 1;
-    const next = button(last ? "seeResult" : "next", () => {
+    const next = button(last ? "seeResult" : "next", async () => {
       const sel = document.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`);
       if (!sel) return status(t("answerFirst"), "error");
       const a = [...answers];
       a[i] = Number(sel.value);
-      void show(last ? resultScreen(id, a) : question(id, i + 1, a));
+      if (!last) return void show(question(id, i + 1, a));
+      // Saved once, here: the result screen re-renders (language switch) without saving again.
+      await busy(next, "encrypting", async () => {
+        const r = score(id, a);
+        const saved = await saveAssessment(r).catch(() => -1);
+        await show(resultScreen(r, saved));
+      });
     });
     return h(
       "section",
@@ -200,11 +206,9 @@ function question(id: InstrumentId, i: number, answers: number[]): Screen {
   };
 }
 
-function resultScreen(id: InstrumentId, answers: number[]): Screen {
-  return async () => {
-    const r: ScoredAssessment = score(id, answers);
+function resultScreen(r: ScoredAssessment, saved: number): Screen {
+  return () => {
     const crisis = decideCrisis(r, short());
-    const saved = await saveAssessment(r).catch(() => -1);
     return h(
       "section",
       { class: "screen" },

@@ -124,11 +124,17 @@ describe("faults: PostgreSQL unavailable under write load", function () {
 
     const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
     let recoveredAfterMs = -1;
+    let signIn: Outcome | undefined;
     try {
       await new Promise((r) => setTimeout(r, 1500));
       phase = "outage";
       await setAllowed(false);
-      await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      await new Promise((r) => setTimeout(r, 500));
+      // Sign-in needs the store too (nonces): the same clean 503, not a 500 or a hang.
+      const t1 = Date.now();
+      const nonce = await s.api().raw("POST", "/v1/auth/nonce", {});
+      signIn = { status: nonce.status, ms: Date.now() - t1, phase: "outage", type: nonce.headers.get("content-type") ?? "", body: await nonce.text() };
+      await new Promise((r) => setTimeout(r, OUTAGE_MS - 500));
       phase = "recovering";
       await setAllowed(true);
       const t0 = Date.now();
@@ -158,6 +164,9 @@ describe("faults: PostgreSQL unavailable under write load", function () {
     const errors = s.logLines.filter((l) => /"level":50/.test(l)).slice(0, 5).join("\n");
 
     // During the outage: only 201 (committed before the cut) or 503 problem+json; never 500, never a hang.
+    expect(signIn, context).to.deep.include({ status: 503 });
+    expect(signIn!.type).to.match(/^application\/problem\+json/);
+    expect(signIn!.ms).to.be.below(10_000);
     const bad = [...outcomes, ...reads].filter((o) => o.status !== 201 && o.status !== 200 && o.status !== 503);
     expect(bad.map((o) => `${o.phase}:${o.status}:${o.body?.slice(0, 200)}`), `${context}\n${errors}`).to.deep.equal([]);
     for (const o of [...outcomes, ...reads].filter((x) => x.status === 503)) {

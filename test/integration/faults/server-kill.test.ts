@@ -4,7 +4,7 @@
 // the leaves, and the auditor's verification must pass. The orphaned anvil of a killed server is stopped by the
 // next start (data/anvil.pid), so its chain state is dumped, not lost.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
@@ -52,8 +52,8 @@ describe("faults: SIGKILL of the server under write load", function () {
     srv = await spawnServer({ ...env, ANXIN_ANCHOR_INTERVAL_SECONDS: "3600" });
     const firstStartMs = Date.now() - t0;
     const chain = devChain(dataDir, Number(env.ANXIN_ANVIL_PORT));
-    const counselor = Wallet.createRandom();
-    const auditor = Wallet.createRandom();
+    const counselor = new Wallet(Wallet.createRandom().privateKey);
+    const auditor = new Wallet(Wallet.createRandom().privateKey);
     const ck = await counselorKeys(counselor.privateKey);
     await chain.accredit(counselor);
     await chain.appointAuditor(auditor);
@@ -168,8 +168,19 @@ describe("faults: SIGKILL of the server under write load", function () {
     expect([...new Set(failures)].filter((f) => f !== "leaves/key-entry-not-in-log"), JSON.stringify(report.checks).slice(0, 3000)).to.deep.equal([]);
 
     // ---- the store itself, read directly after a clean stop ----
+    const anvilPid = Number(readFileSync(path.join(dataDir, "anvil.pid"), "utf8"));
     expect(await stopGracefully(srv)).to.equal(0);
     srv = undefined;
+    // A clean stop takes its anvil down and removes the pid file (a SIGKILL leaves both for the next start).
+    expect(existsSync(path.join(dataDir, "anvil.pid"))).to.equal(false);
+    const anvilState = (() => {
+      try {
+        return readFileSync(`/proc/${anvilPid}/stat`, "utf8").split(" ")[2];
+      } catch {
+        return "gone";
+      }
+    })();
+    expect(anvilState, "anvil still running after a clean stop").to.be.oneOf(["gone", "Z"]);
     const db = await openPglite(path.join(dataDir, "db"));
     try {
       const c = await logConsistency(db);

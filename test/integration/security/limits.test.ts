@@ -1,7 +1,7 @@
 // HTTP hardening against a real server: rate limits on sign-in and write routes (429 problem+json), session
 // expiry and revocation by suspension, request ids, security headers, and the JSON body limit (413).
 import { expect } from "chai";
-import { Wallet, type Contract } from "ethers";
+import { Wallet, type Contract, type Signer } from "ethers";
 import { issueToken } from "../../../src/http/session-token.js";
 import type { ApiClient } from "../../../src/cli/client.js";
 import { accreditCounselor, startTestServer, type TestServer } from "../../helpers/server.js";
@@ -23,14 +23,16 @@ describe("security: limits, sessions, request ids, headers", function () {
   let srv: TestServer;
   let authRequests = 0; // sign-ins made before the auth rate-limit test count against the same window
 
+  let startedAt = 0;
   before(async () => {
+    startedAt = Date.now();
     srv = await startTestServer({
       config: { authRateLimitPerMinute: AUTH_LIMIT, rateLimitPerMinute: WRITE_LIMIT, jsonBodyLimit: "64kb", sessionTtlSeconds: 60 },
     });
   });
   after(async () => srv?.stop());
 
-  const login = async (w: Wallet): Promise<ApiClient> => {
+  const login = async (w: Signer): Promise<ApiClient> => {
     authRequests += 2; // nonce + login
     return srv.api().login(w);
   };
@@ -163,7 +165,10 @@ describe("security: limits, sessions, request ids, headers", function () {
     }
     const first429 = statuses.indexOf(429);
     expect(first429, statuses.join(",")).to.be.greaterThan(0);
-    expect(first429, `${authRequests} sign-in requests before this test; ${statuses.join(",")}`).to.equal(AUTH_LIMIT - authRequests);
+    const why = `${authRequests} sign-in requests before this test; ${statuses.join(",")}`;
+    expect(first429, why).to.be.at.most(AUTH_LIMIT);
+    // The sign-ins of the tests above count too, unless the one-minute window rolled over meanwhile (slow machine).
+    if (Date.now() - startedAt < 55_000) expect(first429, why).to.equal(AUTH_LIMIT - authRequests);
     expect(statuses.slice(0, first429).every((s) => s === 201)).to.equal(true);
     expect(statuses.slice(first429).every((s) => s === 429)).to.equal(true);
     expect(body!.title).to.equal("Too Many Requests");
