@@ -73,6 +73,8 @@ export class LogWriter {
   async #drain() {
     this.#running = true;
     try {
+      // Let requests already read in this turn of the event loop queue up first: they join this commit.
+      await new Promise((r) => setImmediate(r));
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
         await this.#runBatch(batch);

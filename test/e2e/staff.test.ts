@@ -11,14 +11,14 @@ import { loadArtifact } from "../../src/chain/artifacts.js";
 import { counselorKeys, sealJson, walletSigner, x25519PublicKeyToBytes32 } from "../../src/crypto/index.js";
 import { appointAuditor, startTestServer, type TestServer } from "../helpers/server.js";
 import { newResident } from "../integration/matching/helpers.js";
-import { expectNoAxeViolationsBoth, expectUsableAtZoom, launch, loginAs, newPage, retryNonce, screenshot, staffSignIn } from "./browser.js";
+import { expectNoAxeViolationsBoth, expectUsableAtZoom, keyFile, launch, loginAs, newPage, retryNonce, screenshot, staffSignIn } from "./browser.js";
 
 describe("web: landing, administrator and auditor (browser)", function () {
   this.timeout(150_000);
   let srv: TestServer;
   let browser: Browser;
   let page: Page;
-  const counselor = Wallet.createRandom();
+  const counselor = new Wallet(Wallet.createRandom().privateKey);
 
   before(async () => {
     [srv, browser] = await Promise.all([startTestServer(), launch()]);
@@ -72,7 +72,7 @@ describe("web: landing, administrator and auditor (browser)", function () {
   it("a key without the role is told so plainly", async () => {
     const p2 = await newPage(browser, "zh-CN");
     await p2.goto(`${srv.url}/auditor.html`);
-    await p2.getByLabel("钥匙文件").setInputFiles(await (await import("./browser.js")).keyFile(Wallet.createRandom(), "staff-pass-123"));
+    await p2.getByLabel("钥匙文件").setInputFiles(await keyFile(new Wallet(Wallet.createRandom().privateKey), "staff-pass-123"));
     await p2.getByLabel("钥匙密码").fill("staff-pass-123");
     await p2.getByRole("button", { name: "打开并登录" }).click();
     await p2.locator(".status.error").waitFor({ timeout: 30_000 });

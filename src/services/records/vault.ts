@@ -88,6 +88,18 @@ interface PendingRecord {
   contentHash: string;
   /** Canonical JSON of the envelope without keys: what records.envelope holds. */
   stored: string;
+  /** A counselor's record: consentId must name an active grant from subjectRef to the author (checked in the transaction). */
+  underGrant: boolean;
+}
+
+/** Why the grant a counselor's record names does not allow it now (null: it does). */
+function grantRefusal(grant: Awaited<ReturnType<typeof getGrant>>, env: RecordEnvelope): HttpError | null {
+  if (!grant) return conflict("the consent is not in the index yet (it may still be in relay); retry once it is mined");
+  if (grant.subject !== env.subjectRef || grant.grantee !== env.author || !readingPurposes(env.kind).includes(grant.purpose)) {
+    return forbidden("the named consent does not cover this counselor and subject");
+  }
+  if (!isActiveAt(grant, nowSeconds())) return forbidden("the named consent is not active (revoked or expired)");
+  return null;
 }
 interface WrittenRecord {
   recordId: string;
@@ -191,12 +203,7 @@ export class RecordVault {
       if (envelope.kind === "identity") throw forbidden("identity vault entries are written by the resident only");
       if (!recipients.has(envelope.subjectRef)) throw unprocessable("keys[] must include a key for subjectRef: the resident always reads their own records");
       if (!envelope.consentId) throw forbidden("a counselor's record must name the consent (consentId) it relies on");
-      const grant = await getGrant(this.ctx.db, envelope.consentId);
-      if (!grant) throw conflict("the consent is not in the index yet (it may still be in relay); retry once it is mined");
-      if (grant.subject !== envelope.subjectRef || grant.grantee !== me || !readingPurposes(envelope.kind).includes(grant.purpose)) {
-        throw forbidden("the named consent does not cover this counselor and subject");
-      }
-      if (!isActiveAt(grant, nowSeconds())) throw forbidden("the named consent is not active (revoked or expired)");
+      // The named grant is checked inside the write transaction (grantRefusal), so it holds at commit time.
     } else if (session.roles.has("resident")) {
       // A resident's own entry: self-assessment, wearable summary, identity vault.
       if (envelope.subjectRef !== me) throw forbidden("a resident writes only about their own address (subjectRef = author)");
@@ -207,10 +214,11 @@ export class RecordVault {
     }
 
     const { keys, ...withoutKeys } = envelope;
-    const item: PendingRecord = { envelope, contentHash, stored: canonicalJson(withoutKeys) };
+    const item: PendingRecord = { envelope, contentHash, stored: canonicalJson(withoutKeys), underGrant: session.roles.has("counselor") };
     try {
-      // Everything above is checked before the write transaction; inside it only the version rules (which need the
-      // latest stored version) and the inserts run, set-based for all records of one group commit.
+      // Everything above is checked without the store (no await between the request and the queue, so concurrent
+      // writes meet in one group commit). Inside the write transaction: the consent grant, the version rules, the
+      // inserts — set-based for all records of one group commit.
       return await this.ctx.writer.submitBatched(this.#records, item);
     } catch (e) {
       if (isUniqueViolation(e)) {
@@ -224,6 +232,10 @@ export class RecordVault {
   readonly #records: BatchHandler<PendingRecord, WrittenRecord> = {
     single: async ({ q, append }, item) => {
       const env = item.envelope;
+      if (item.underGrant) {
+        const refusal = grantRefusal(await getGrant(q, env.consentId!), env);
+        if (refusal) throw refusal;
+      }
       let version = 1;
       if (env.prev !== null) {
         const [latest] = await q.query<LatestRow>(`${LATEST_SQL} WHERE r.record_id = $1 ORDER BY r.version DESC LIMIT 1`, [env.id]);
@@ -239,12 +251,16 @@ export class RecordVault {
         [ids],
       );
       const latest = new Map(found.map((r) => [r.record_id, r]));
+      const consentIds = [...new Set(items.filter((i) => i.underGrant).map((i) => i.envelope.consentId!))];
+      const grants = new Map(await Promise.all(consentIds.map(async (id) => [id, await getGrant(q, id)] as const)));
       const outcomes: Outcome<WrittenRecord>[] = [];
       const ok: Array<PendingRecord & { version: number; leafIndex: number; at: number }> = [];
       // In submit order, as if one after the other: a later item sees the versions of earlier ones.
       items.forEach((item, at) => {
         const env = item.envelope;
         try {
+          const refusal = item.underGrant ? grantRefusal(grants.get(env.consentId!), env) : null;
+          if (refusal) throw refusal;
           let version = 1;
           if (env.prev === null) {
             if (latest.has(env.id)) throw conflict("a record with this id (or this exact version) exists already: amend it with prev");

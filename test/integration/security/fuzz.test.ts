@@ -374,7 +374,7 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     const set = key.endsWith("/revoke") ? params.revoked : key.includes("/slots") ? params.slotsId : key.includes("/bookings/") ? params.bookingId : key.includes("/proposals/") ? params.proposalId : params.valid;
     let path = r.path;
     const fuzzedParam = g.param !== undefined && names.length ? names[g.paramAt % names.length] : undefined;
-    for (const n of names) path = path.replace(`:${n}`, n === fuzzedParam ? g.param : set[n] ?? params.valid[n]);
+    for (const n of names) path = path.replace(`:${n}`, n === fuzzedParam ? String(g.param) : set[n] ?? params.valid[n]);
     if (g.query) path += "?" + g.query;
     const caller = callerFor(r, g.pick);
     const headers: Record<string, string> = {};
@@ -408,7 +408,7 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     let text: string | undefined;
     const base = bases.get(key);
     if (g.body.kind === "mutate") {
-      let v = base === undefined ? {} : base;
+      let v: unknown = base === undefined ? {} : base;
       for (const m of g.body.ms) v = mutate(v, m);
       v = roundTrip(v); // what the server will parse (undefined members vanish)
       if (r.body && base !== undefined && r.body.safeParse(v).success && (FORCE_INVALID.test(key) || isDeepStrictEqual(v, base))) v = { ...(v as object), __fuzz: 1 };
