@@ -155,6 +155,7 @@ describe("web: resident (browser)", function () {
 
     await page.getByRole("button", { name: "再看一次" }).click();
     await page.getByRole("button", { name: "接受这位咨询师" }).waitFor();
+    expect(await main()).to.include("推荐理由"); // the matcher's plain-words reasons are shown
     await expectNoAxeViolationsBoth(page, "proposal");
     await screenshot(page, "resident-proposal");
     await page.getByRole("button", { name: "接受这位咨询师" }).click();

@@ -216,10 +216,10 @@ function resultScreen(r: ScoredAssessment, saved: number): Screen {
       crisis.alert
         ? h("div", { class: "crisis-box", role: "alert" }, p(bi(crisis.message)), h("ul", { class: "hotlines" }, ...crisis.hotlines.slice(0, 3).map((hl) => h("li", {}, h("a", { class: "call", href: `tel:${hl.number.replace(/-/g, "")}` }, `${t("call")} ${hl.number}`), h("span", { class: "hl-name" }, hl.name)))))
         : null,
-      facts([
+      h("div", { class: "result-summary" }, facts([
         [t("resultBand"), bi(r.bandLabel)],
         [t("resultScore"), String(r.total)],
-      ]),
+      ])),
       p(bi(r.interpretation), "lead"),
       p(t("resultNote"), "note"),
       p(saved < 0 ? t("resultNotSaved") : saved > 0 ? t("resultSharedCounselor") : t("resultSaved"), "note", "result-saved"),
@@ -410,8 +410,20 @@ function proposalsScreen(matcher: Counterparty): Screen {
 }
 
 function reasonsList(reasons: unknown): HTMLElement | null {
+  if (typeof reasons === "string") {
+    try {
+      reasons = JSON.parse(reasons);
+    } catch {
+      reasons = [reasons];
+    }
+  }
+  // The matcher explains in one bilingual sentence ({zh, en}); older answers were a list.
+  if (reasons && !Array.isArray(reasons) && typeof reasons === "object" && "zh" in reasons) {
+    const text = bi(reasons as { zh: string; en: string });
+    return text ? h("div", {}, h("h3", {}, t("why")), p(text)) : null;
+  }
   const arr = Array.isArray(reasons) ? reasons : [];
-  const texts = arr.map((r: any) => (typeof r === "string" ? r : r?.[short()] ?? r?.text?.[short()] ?? r?.zh ?? "")).filter(Boolean);
+  const texts = arr.map((r: any) => (typeof r === "string" ? r : r?.[short()] ?? r?.text?.[short()] ?? r?.zh ?? r?.code ?? "")).filter(Boolean);
   return texts.length ? h("div", {}, h("h3", {}, t("why")), h("ul", {}, ...texts.map((s: string) => h("li", {}, s)))) : null;
 }
 
