@@ -49,20 +49,25 @@ const HOTLINES: readonly HotlineEntry[] = [
   },
 ];
 
-/** Hotlines to show a resident in crisis, in their language; emergency numbers first. */
-export function crisisResources(lang: Lang = "zh"): { lang: Lang; hotlines: Hotline[]; message: string } {
+/**
+ * Hotlines to show a resident in crisis, in their language; emergency numbers first. The message says a counselor
+ * was told only when one really was (an alert reached at least one counselor), never on a bare tap of the button.
+ */
+export function crisisResources(lang: Lang = "zh", opts: { counselorNotified?: boolean } = {}): { lang: Lang; hotlines: Hotline[]; message: string } {
   const l: Lang = lang === "en" ? "en" : "zh";
   return {
     lang: l,
     hotlines: HOTLINES.map((h) => ({ id: h.id, name: h.name[l], number: h.number, note: h.note[l] })),
-    message: RESIDENT_MESSAGE[l],
+    message: RESIDENT_MESSAGE[l] + (opts.counselorNotified ? NOTIFIED[l] : ""),
   };
 }
 
 const RESIDENT_MESSAGE: Bilingual = {
-  zh: "您并不孤单，现在就可以得到帮助。请拨打全国心理援助热线 12356。如果您或身边的人有危险，请立即拨打 110 或 120。我们也已通知您的咨询师。",
-  en: "You are not alone, and help is available now. Please call the national mental-health helpline 12356. If you or someone near you is in danger, call 110 or 120 right away. We have also let your counselor know.",
+  zh: "您并不孤单，现在就可以得到帮助。请拨打全国心理援助热线 12356。如果您或身边的人有危险，请立即拨打 110 或 120。",
+  en: "You are not alone, and help is available now. Please call the national mental-health helpline 12356. If you or someone near you is in danger, call 110 or 120 right away.",
 };
+
+const NOTIFIED: Bilingual = { zh: "我们也已通知您的咨询师。", en: " We have also let your counselor know." };
 
 /** A counselor's own judgement of risk, recorded in a session; it needs no questionnaire. */
 export interface CounselorRiskMark {

@@ -122,7 +122,7 @@ export function explainGrant(input: GrantExplanationInput, lang: Lang = "zh-CN",
     const who = name ? `${name}（${role}）` : role;
     return {
       title: emergency ? "紧急查看通知" : `同意书：${PURPOSE_LABELS[lang][input.purpose].split("，")[0]}`,
-      who: emergency ? `紧急情况下，${who}可以查看您的信息。` : `您同意 ${who}查看您的信息。`,
+      who: emergency ? `紧急情况下，${who}可以查看您的信息。` : `您同意${who}查看您的信息。`,
       what: `可以查看：${what}。`,
       why: `用途：${why}。`,
       until: `有效期：${from} 至 ${to}。`,

@@ -63,3 +63,13 @@ describe("assess: crisis path", () => {
     expect(d.counselorMessage.en).to.not.match(/\d/);
   });
 });
+
+describe("crisis message honesty", () => {
+  it("says a counselor was told only when one was", async () => {
+    const { crisisResources } = await import("../../../src/assess/index.js");
+    expect(crisisResources("zh").message).to.not.contain("已通知");
+    expect(crisisResources("zh", { counselorNotified: true }).message).to.contain("已通知您的咨询师");
+    expect(crisisResources("en").message).to.not.match(/let your counselor know/);
+    expect(crisisResources("en", { counselorNotified: true }).message).to.match(/let your counselor know/);
+  });
+});

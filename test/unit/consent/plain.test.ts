@@ -15,7 +15,7 @@ const all = (e: GrantExplanation) => Object.values(e).join("\n");
 describe("consent plain-language text", () => {
   it("zh-CN names the grantee, the categories, the end date and how to withdraw", () => {
     const e = explainGrant({ ...base, granteeName: "王医生" }, "zh-CN");
-    expect(e.who).to.equal("您同意 王医生（咨询师）查看您的信息。");
+    expect(e.who).to.equal("您同意王医生（咨询师）查看您的信息。");
     expect(e.what).to.equal("可以查看：评估结果、咨询记录。");
     expect(e.why).to.equal("用途：心理咨询。");
     expect(e.until).to.include("2027年5月29日");
