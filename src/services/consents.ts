@@ -23,7 +23,7 @@ import {
   type PiiController,
   type Revoke,
 } from "../consent/index.js";
-import { getGrant, isActiveAt, type GrantRow } from "../store/consent-repo.js";
+import { activeGrants, getGrant, grantCovers, isActiveAt, type GrantRow } from "../store/consent-repo.js";
 import type { Queryable } from "../store/db.js";
 import type { AppContext } from "./context.js";
 
@@ -366,16 +366,8 @@ export async function consentCovers(
   f: { subject: string; grantee: string; purposes: Purpose[]; category: string; atSeconds?: number },
 ): Promise<{ grantId: string } | undefined> {
   const at = f.atSeconds ?? Math.floor(Date.now() / 1000);
-  const rows = await ctx.db.query<GrantRow & { categories: string | null; scope_salt: string | null }>(
-    `SELECT g.grant_id, g.scope, g.not_before, g.not_after, g.revoked_at, r.categories, r.scope_salt
-       FROM consent_grants g JOIN consent_requests r ON r.grant_id = g.grant_id AND r.kind IN ('grant','emergency')
-      WHERE g.subject = $1 AND g.grantee = $2 AND g.purpose = ANY($3::smallint[])`,
-    [f.subject.toLowerCase(), f.grantee.toLowerCase(), f.purposes],
-  );
-  for (const r of rows) {
-    const g = { not_before: Number(r.not_before), not_after: Number(r.not_after), revoked_at: r.revoked_at === null ? null : Number(r.revoked_at) };
-    if (!isActiveAt(g, at) || !r.categories || !r.scope_salt) continue;
-    if (scopeCovers(JSON.parse(r.categories) as string[], r.scope_salt, r.scope, f.category)) return { grantId: r.grant_id };
-  }
-  return undefined;
+  const rows = await activeGrants(ctx.db, { subject: f.subject, grantee: f.grantee, purposes: f.purposes, atSeconds: at });
+  // Only a grant whose opening we hold can be shown to cover a category (break-glass excepted: see grantCovers).
+  const hit = rows.find((g) => g.categories && grantCovers(g, f.category));
+  return hit ? { grantId: hit.grant_id } : undefined;
 }

@@ -1,5 +1,6 @@
 // Reads of the consent index. The active check mirrors ConsentLedger.isActive:
 // notBefore ≤ at < notAfter, and not revoked at or before `at`.
+import { scopeCovers } from "../consent/scope.js";
 import type { Queryable } from "./db.js";
 
 export interface GrantRow {
@@ -15,9 +16,15 @@ export interface GrantRow {
   block_number: number;
   block_time: number;
   tx_hash: string;
+  /** The scope's opening (categories + salt), known when the grant was relayed or registered through us. */
+  categories: string[] | null;
+  scope_salt: string | null;
 }
 
-const COLS = "grant_id, subject, grantee, purpose, scope, not_before, not_after, revoked_at, emergency, block_number, block_time, tx_hash";
+// The opening lives off chain with the relayed request; a grant relayed elsewhere has none until it is registered.
+const FROM = `consent_grants g LEFT JOIN consent_requests o ON o.grant_id = g.grant_id AND o.kind IN ('grant','emergency')`;
+const COLS = `g.grant_id, g.subject, g.grantee, g.purpose, g.scope, g.not_before, g.not_after, g.revoked_at, g.emergency,
+  g.block_number, g.block_time, g.tx_hash, o.categories, o.scope_salt`;
 
 function norm(r: any): GrantRow {
   return {
@@ -28,7 +35,18 @@ function norm(r: any): GrantRow {
     revoked_at: r.revoked_at === null ? null : Number(r.revoked_at),
     block_number: Number(r.block_number),
     block_time: Number(r.block_time),
+    categories: r.categories ? (JSON.parse(r.categories) as string[]) : null,
+    scope_salt: r.scope_salt ?? null,
   };
+}
+
+/**
+ * Whether a grant's scope opens to a data category (a record kind). Without a known opening the answer is no —
+ * except for break-glass access, which by design is not limited to what the resident chose.
+ */
+export function grantCovers(g: Pick<GrantRow, "scope" | "categories" | "scope_salt" | "emergency">, category: string): boolean {
+  if (!g.categories || !g.scope_salt) return g.emergency;
+  return scopeCovers(g.categories, g.scope_salt, g.scope, category);
 }
 
 export function isActiveAt(g: Pick<GrantRow, "not_before" | "not_after" | "revoked_at">, atSeconds: number): boolean {
@@ -36,7 +54,7 @@ export function isActiveAt(g: Pick<GrantRow, "not_before" | "not_after" | "revok
 }
 
 export async function getGrant(q: Queryable, grantId: string): Promise<GrantRow | undefined> {
-  const [r] = await q.query(`SELECT ${COLS} FROM consent_grants WHERE grant_id = $1`, [grantId.toLowerCase()]);
+  const [r] = await q.query(`SELECT ${COLS} FROM ${FROM} WHERE g.grant_id = $1`, [grantId.toLowerCase()]);
   return r ? norm(r) : undefined;
 }
 
@@ -45,19 +63,19 @@ export async function activeGrants(
   q: Queryable,
   f: { grantee?: string; subject?: string; purposes: number[]; atSeconds: number },
 ): Promise<GrantRow[]> {
-  const where = ["purpose = ANY($1::smallint[])", "not_before <= $2", "not_after > $2", "(revoked_at IS NULL OR revoked_at > $2)"];
+  const where = ["g.purpose = ANY($1::smallint[])", "g.not_before <= $2", "g.not_after > $2", "(g.revoked_at IS NULL OR g.revoked_at > $2)"];
   const params: unknown[] = [f.purposes, f.atSeconds];
-  if (f.grantee) where.push(`grantee = $${params.push(f.grantee.toLowerCase())}`);
-  if (f.subject) where.push(`subject = $${params.push(f.subject.toLowerCase())}`);
-  const rows = await q.query(`SELECT ${COLS} FROM consent_grants WHERE ${where.join(" AND ")} ORDER BY block_number, grant_id`, params);
+  if (f.grantee) where.push(`g.grantee = $${params.push(f.grantee.toLowerCase())}`);
+  if (f.subject) where.push(`g.subject = $${params.push(f.subject.toLowerCase())}`);
+  const rows = await q.query(`SELECT ${COLS} FROM ${FROM} WHERE ${where.join(" AND ")} ORDER BY g.block_number, g.grant_id`, params);
   return rows.map(norm);
 }
 
 export async function grantsWhere(q: Queryable, f: { subject?: string; grantee?: string }): Promise<GrantRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (f.subject) where.push(`subject = $${params.push(f.subject.toLowerCase())}`);
-  if (f.grantee) where.push(`grantee = $${params.push(f.grantee.toLowerCase())}`);
-  const rows = await q.query(`SELECT ${COLS} FROM consent_grants ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY block_number, grant_id`, params);
+  if (f.subject) where.push(`g.subject = $${params.push(f.subject.toLowerCase())}`);
+  if (f.grantee) where.push(`g.grantee = $${params.push(f.grantee.toLowerCase())}`);
+  const rows = await q.query(`SELECT ${COLS} FROM ${FROM} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY g.block_number, g.grant_id`, params);
   return rows.map(norm);
 }

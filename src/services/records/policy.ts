@@ -3,7 +3,7 @@
 // Order: author → subject → TREATMENT grant (MONITORING also for wearable summaries) → EMERGENCY grant → refuse.
 import type { Session } from "../../http/route.js";
 import type { Queryable } from "../../store/db.js";
-import { activeGrants, getGrant, grantsWhere, isActiveAt } from "../../store/consent-repo.js";
+import { activeGrants, getGrant, grantCovers, grantsWhere, isActiveAt } from "../../store/consent-repo.js";
 
 export const TREATMENT = 0;
 export const MONITORING = 3;
@@ -13,6 +13,7 @@ export type Basis = "author" | "subject" | "grant" | "emergency";
 /** Short reason codes written to access_log.reason: never personal, stable for auditors. */
 export type RefusalReason =
   | "no_grant"
+  | "out_of_scope"
   | "grant_revoked"
   | "grant_expired"
   | "role_auditor"
@@ -65,14 +66,18 @@ export async function decide(q: Queryable, session: Session, rec: RecordFacts, k
     // The identity key goes to a counselor only under the active TREATMENT grant its re-wrap named.
     const g = keyGrantId ? await getGrant(q, keyGrantId) : undefined;
     if (!g || g.grantee !== me || g.purpose !== TREATMENT) return { ok: false, reason: "no_grant" };
+    if (!grantCovers(g, "identity")) return { ok: false, reason: "out_of_scope" };
     if (isActiveAt(g, at)) return { ok: true, basis: "grant", grantId: g.grant_id };
     return { ok: false, reason: g.revoked_at !== null && g.revoked_at <= at ? "grant_revoked" : "grant_expired" };
   }
 
-  const [grant] = await activeGrants(q, { grantee: me, subject: rec.subject_ref, purposes: readingPurposes(rec.kind), atSeconds: at });
+  // The grant must be active now AND its scope must open to this kind of record (the categories the resident chose).
+  const active = await activeGrants(q, { grantee: me, subject: rec.subject_ref, purposes: readingPurposes(rec.kind), atSeconds: at });
+  const grant = active.find((g) => grantCovers(g, rec.kind));
   if (grant) return { ok: true, basis: "grant", grantId: grant.grant_id };
-  const [emergency] = await activeGrants(q, { grantee: me, subject: rec.subject_ref, purposes: [EMERGENCY], atSeconds: at });
+  const emergency = (await activeGrants(q, { grantee: me, subject: rec.subject_ref, purposes: [EMERGENCY], atSeconds: at })).find((g) => grantCovers(g, rec.kind));
   if (emergency) return { ok: true, basis: "emergency", grantId: emergency.grant_id };
+  if (active.length > 0) return { ok: false, reason: "out_of_scope" };
   return { ok: false, reason: await whyNoGrant(q, me, rec, at) };
 }
 

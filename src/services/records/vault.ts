@@ -6,7 +6,7 @@ import { canonicalJson, contentHashHex, type RecordEnvelope } from "../../crypto
 import { HttpError, conflict, forbidden, notFound, unprocessable } from "../../http/problem.js";
 import type { Session } from "../../http/route.js";
 import type { Queryable } from "../../store/db.js";
-import { activeGrants, getGrant, isActiveAt } from "../../store/consent-repo.js";
+import { activeGrants, getGrant, grantCovers, isActiveAt } from "../../store/consent-repo.js";
 import type { AppContext } from "../context.js";
 import type { BatchHandler, Outcome, UnitCtx } from "../log-writer.js";
 import { counselorMayList, decide, nowSeconds, readingPurposes, TREATMENT, type Decision, type RefusalReason } from "./policy.js";
@@ -99,6 +99,7 @@ function grantRefusal(grant: Awaited<ReturnType<typeof getGrant>>, env: RecordEn
     return forbidden("the named consent does not cover this counselor and subject");
   }
   if (!isActiveAt(grant, nowSeconds())) return forbidden("the named consent is not active (revoked or expired)");
+  if (!grantCovers(grant, env.kind)) return forbidden("the named consent does not cover records of this kind");
   return null;
 }
 interface WrittenRecord {
@@ -410,9 +411,11 @@ export class RecordVault {
         const g = await getGrant(this.ctx.db, k.grantId);
         if (!g) throw conflict("the grant is not in the index yet (it may still be in relay); retry once it is mined");
         if (g.grantee !== k.to || g.purpose !== TREATMENT || !isActiveAt(g, at)) throw forbidden("the named grant is not an active TREATMENT grant to this reader");
+        if (!grantCovers(g, "identity")) throw forbidden("the named grant does not cover the identity entry");
       } else {
         const g = await activeGrants(this.ctx.db, { grantee: k.to, subject: row.subject_ref, purposes: readingPurposes(row.kind), atSeconds: at });
         if (g.length === 0) throw conflict("no active TREATMENT grant from you to this reader in the index yet (it may still be in relay); retry once it is mined");
+        if (!g.some((x) => grantCovers(x, row.kind))) throw forbidden("your consent to this reader does not cover records of this kind");
       }
     }
     return this.ctx.writer.submit(async ({ q, append }) => {

@@ -130,6 +130,7 @@ describe("faults: SIGKILL of the server under write load", function () {
         await new Promise((r) => setTimeout(r, delay));
         await killHard(srv);
         ackedPerRun.push(acked.length - before);
+        if (process.env.ANXIN_FAULTS_VERBOSE) console.log(`      run ${k}: start ${startMs.at(-1) ?? "-"} ms, ${acked.length - before} acked, ${Date.now() - t0} ms in`);
       }
       srv = await spawnServer(envRun);
       await new Promise((r) => setTimeout(r, 300)); // a last stretch of writes on a healthy server

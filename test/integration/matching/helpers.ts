@@ -5,6 +5,7 @@ import { buildGrant, consentDomain, grantId, revokeMessage, signGrant, signRevok
 import { generateSeed, relationshipKeys, type RelationshipKeys } from "../../../src/crypto/index.js";
 import { ApiError, type ApiClient } from "../../../src/cli/client.js";
 import type { TestServer } from "../../helpers/server.js";
+import { registerOpening } from "../../helpers/consent.js";
 
 export async function problem(p: Promise<unknown>): Promise<ApiError> {
   try {
@@ -36,12 +37,15 @@ export async function newResident(): Promise<Resident> {
 
 const domainOf = (srv: TestServer) => consentDomain(srv.ctx.chain.deployment.chainId, srv.ctx.chain.deployment.consentLedger);
 
-export async function grant(srv: TestServer, rel: RelationshipKeys, grantee: string, purpose: Purpose, categories: string[] = ["assessment"]): Promise<string> {
+/** Relays a grant straight to the ledger; `register: false` skips registering its opening (an unsuitable grantee). */
+export async function grant(srv: TestServer, rel: RelationshipKeys, grantee: string, purpose: Purpose, categories: string[] = ["assessment"], register = true): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const { grant: g } = buildGrant({ subject: rel.address, grantee, purpose, categories, notBefore: now - 60, notAfter: now + 30 * 86400 });
+  const built = buildGrant({ subject: rel.address, grantee, purpose, categories, notBefore: now - 60, notAfter: now + 30 * 86400 });
+  const g = built.grant;
   const sig = await signGrant(rel.wallet, domainOf(srv), g);
   const receipt = await withNonceRetry(srv, async () => (await (srv.ctx.chain.consentLedger as Contract).grantBySig(g, sig)).wait());
   await srv.ctx.indexer.syncTo(receipt.blockNumber);
+  if (register) await registerOpening(srv.url, rel.wallet, built, sig);
   return grantId(g);
 }
 

@@ -64,7 +64,7 @@ describe("matching service (real server, real grants)", function () {
     const need = deriveNeed(intake(["grief"]));
     expect((await problem(api.post("/v1/needs", { need }))).status).to.equal(403);
     // A MATCHING grant to someone who is not a registered matching service does not count either.
-    await grant(srv, keys, Wallet.createRandom().address, Purpose.MATCHING);
+    await grant(srv, keys, Wallet.createRandom().address, Purpose.MATCHING, ["need"], false);
     expect((await problem(api.post("/v1/needs", { need }))).status).to.equal(403);
     // Free text or an unknown field never gets in.
     const e = await problem(api.post("/v1/needs", { need: { ...need, note: "my name is ..." } }));

@@ -110,7 +110,7 @@ describe("security: authorization matrix (every route × every role)", function 
     }
     // Second TREATMENT grant (to D, the reader the resident shares a key with), a MATCHING grant, a revocable one.
     f.counselorD = D.address.toLowerCase();
-    await grantOnChain(srv, rel, D.address, Purpose.TREATMENT);
+    await grantOnChain(srv, rel, D.address, Purpose.TREATMENT, ["assessment", "consultation_note"]);
     await grantOnChain(srv, rel, matcher.address, Purpose.MATCHING);
     f.revocableGrantId = await grantOnChain(srv, rel, operator, Purpose.RESEARCH_AGGREGATE);
     const rv = revokeMessage(f.revocableGrantId);

@@ -15,6 +15,7 @@ import {
 import type { ApiClient } from "../../../src/cli/client.js";
 import { ApiError } from "../../../src/cli/client.js";
 import type { TestServer } from "../../helpers/server.js";
+import { registerOpening } from "../../helpers/consent.js";
 
 export async function problem(p: Promise<unknown>): Promise<ApiError> {
   try {
@@ -38,7 +39,7 @@ export async function grant(
   opts: { purpose?: Purpose; notAfter?: number; categories?: string[] } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const { grant: g } = buildGrant({
+  const built = buildGrant({
     subject: rel.address,
     grantee,
     purpose: opts.purpose ?? Purpose.TREATMENT,
@@ -46,9 +47,11 @@ export async function grant(
     notBefore: now - 60,
     notAfter: opts.notAfter ?? now + 30 * 86400,
   });
+  const g = built.grant;
   const sig = await signGrant(rel.wallet, domainOf(srv), g);
   const receipt = await (await (srv.ctx.chain.consentLedger as Contract).grantBySig(g, sig)).wait();
   await srv.ctx.indexer.syncTo(receipt.blockNumber);
+  await registerOpening(srv.url, rel.wallet, built, sig);
   return grantId(g);
 }
 
