@@ -12,6 +12,7 @@ import { buildGrant, consentDomain, grantId, signGrant, Purpose } from "../../..
 import { counselorKeys, x25519PublicKeyToBytes32, type RelationshipKeys } from "../../../src/crypto/index.js";
 import { CompactRange, bytesEqual, leafHash, toHex } from "../../../src/log/index.js";
 import type { Queryable } from "../../../src/store/db.js";
+import { registerOpening } from "../../helpers/consent.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -23,6 +24,21 @@ export interface ChildServer {
   exited: Promise<number | null>;
 }
 
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every server child still running (a timed-out test may be mid-start-up with one nobody holds). */
+export async function killAllServers(): Promise<void> {
+  await Promise.all(
+    [...live].map(
+      (p) =>
+        new Promise<void>((r) => {
+          p.once("exit", () => r());
+          p.kill("SIGKILL");
+        }),
+    ),
+  );
+}
+
 /** Starts `anxin serve` as a child process and waits until /healthz answers 200. */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
   const proc = spawn(process.execPath, [path.join(repoRoot, "bin/anxin.js"), "serve"], {
@@ -30,6 +46,8 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 60_00
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  live.add(proc);
+  proc.once("exit", () => live.delete(proc));
   let out = "";
   const keep = (d: Buffer) => (out = (out + d.toString()).slice(-200_000));
   proc.stdout!.on("data", keep);
@@ -84,10 +102,14 @@ export function devChain(dataDir: string, anvilPort: number) {
     async appointAuditor(wallet: Wallet) {
       await (await registry.appointAuditor(wallet.address)).wait();
     },
-    /** The resident's relationship key grants TREATMENT to the counselor; relayed by the authority. */
-    async grant(rel: RelationshipKeys, grantee: string): Promise<string> {
+    /**
+     * The resident's relationship key grants TREATMENT to the counselor; relayed by the authority. Returns the grant
+     * id and `open()`, which registers the scope opening with the server (call it once the test sends no more
+     * transactions: the server's relayer shares the authority key).
+     */
+    async grant(rel: RelationshipKeys, grantee: string, serverUrl: string): Promise<{ id: string; open(): Promise<void> }> {
       const now = Math.floor(Date.now() / 1000);
-      const { grant: g } = buildGrant({
+      const built = buildGrant({
         subject: rel.address,
         grantee,
         purpose: Purpose.TREATMENT,
@@ -95,9 +117,10 @@ export function devChain(dataDir: string, anvilPort: number) {
         notBefore: now - 60,
         notAfter: now + 30 * 86400,
       });
+      const g = built.grant;
       const sig = await signGrant(rel.wallet, consentDomain(deployment.chainId, deployment.consentLedger), g);
       await (await consentLedger.grantBySig(g, sig)).wait();
-      return grantId(g);
+      return { id: grantId(g), open: () => registerOpening(serverUrl, rel.wallet, built, sig) };
     },
     close: () => provider.destroy(),
   };
