@@ -38,7 +38,9 @@ describe("consent API: grant, status, receipt, FHIR, revoke — and the refusals
     expect(v).to.deep.include({ state: "active", active: true, purposeName: "TREATMENT", subject: key.address.toLowerCase(), grantee: counselor.address.toLowerCase() });
     expect(v.blockNumber).to.be.a("number");
     expect(v.txHash).to.match(/^0x[0-9a-f]{64}$/);
-    expect(v.history.map((h: any) => h.event)).to.include.members(["queued", "on_chain"]);
+    // The status comes from the index at once; the relayer writes its own "on_chain" history entry just after.
+    const h = await waitFor(() => api.get(`/v1/consents/${id}`), (x: any) => x.history.some((e: any) => e.event === "on_chain"));
+    expect(h.history.map((e: any) => e.event)).to.include.members(["queued", "on_chain"]);
     expect(await (srv.ctx.chain.consentLedger as Contract).isActive(id, now())).to.equal(true);
     expect(await covered()).to.deep.equal({ grantId: id });
     expect(await consentCovers(srv.ctx, { subject: key.address, grantee: counselor.address, purposes: [Purpose.TREATMENT], category: "identity" })).to.equal(undefined);

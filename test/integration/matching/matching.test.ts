@@ -2,6 +2,7 @@
 // step, consent-driven removal, proposal → accept → TREATMENT grant → counselor learns the relationship address,
 // decline and timeout returning needs, the emergency route, and the DP budget.
 import { expect } from "chai";
+import { expectClose } from "../../helpers/close.js";
 import { Wallet } from "ethers";
 import { startTestServer, accreditCounselor, registerMatcher, appointAuditor, type TestServer } from "../../helpers/server.js";
 import { Purpose } from "../../../src/consent/index.js";
@@ -217,7 +218,7 @@ describe("matching service (real server, real grants)", function () {
     expect(refused.problem.detail).to.match(/budget/);
     const pub = await srv.api().get(`/v1/stats/community?month=${month}`);
     expect(pub.releases).to.have.length(1);
-    expect(pub.budget.remaining).to.be.closeTo(0.4, 1e-9);
+    expectClose(pub.budget.remaining, 0.4, 1e-9);
     expect((await problem(residents[1].api.post("/v1/stats/community", { month, epsilon: 0.1 }))).status).to.equal(403);
     assertPrivate(pub);
   });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { expectClose } from "../../helpers/close.js";
 import {
   CATEGORIES,
   codesAtLevel,
@@ -41,8 +42,8 @@ describe("deid/dp", () => {
       const mean = sum / N;
       // mean: within 5 standard errors; variance and P(0): within 3 % relative
       expect(Math.abs(mean)).to.be.below(5 * Math.sqrt(variance / N));
-      expect(sq / N - mean * mean).to.be.closeTo(variance, 0.03 * variance);
-      expect(zeros / N).to.be.closeTo((1 - alpha) / (1 + alpha), 0.03 * ((1 - alpha) / (1 + alpha)));
+      expectClose(sq / N - mean * mean, variance, 0.03 * variance);
+      expectClose(zeros / N, (1 - alpha) / (1 + alpha), 0.03 * ((1 - alpha) / (1 + alpha)));
     });
   }
 
@@ -76,7 +77,7 @@ describe("deid/dp", () => {
   it("a period budget allows releases up to its total and refuses the next one", () => {
     let b = newBudget("2025-06", 1);
     for (let i = 0; i < 10; i++) b = spend(b, 0.1); // binary rounding must not refuse the 10th
-    expect(b.spent).to.be.closeTo(1, 1e-9);
+    expectClose(b.spent, 1, 1e-9);
     expect(() => spend(b, 0.01)).to.throw(PrivacyBudgetExceededError);
     try {
       spend(newBudget("2025-07", 0.5), 0.6);
@@ -93,7 +94,7 @@ describe("deid/dp", () => {
   it("releaseCommunityStats charges the budget and refuses past it without releasing", () => {
     const needs = [need("sh.pudong", ["depression"])];
     const first = releaseCommunityStats(newBudget("2025-06", 1), needs, 0.6, { fill: seededFill(9) });
-    expect(first.budget.spent).to.be.closeTo(0.6, 1e-12);
+    expectClose(first.budget.spent, 0.6, 1e-12);
     expect(first.release.periodId).to.equal("2025-06");
     expect(Object.keys(first.release.counts)).to.have.length(codesAtLevel("district").length * CATEGORIES.length);
     expect(() => releaseCommunityStats(first.budget, needs, 0.6)).to.throw(PrivacyBudgetExceededError);
