@@ -24,7 +24,7 @@ interface Coding {
   display?: string;
 }
 
-/** v3-ActReason (PurposeOfUse) per purpose; see docs/formats/consent.md for the reasoning. */
+/** v3-ActReason (PurposeOfUse) per purpose; see docs/FORMATS.md (Consent) for the reasoning. */
 export const PURPOSE_OF_USE: Record<Purpose, Coding[]> = {
   [Purpose.TREATMENT]: [{ system: FHIR_SYSTEMS.actReason, code: "TREAT", display: "treatment" }],
   [Purpose.MATCHING]: [{ system: FHIR_SYSTEMS.actReason, code: "CAREMGT", display: "care management" }],

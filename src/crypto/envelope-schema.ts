@@ -1,4 +1,4 @@
-// zod schema of the record envelope anxin.record.v1 (docs/formats/crypto.md). Single source of structural
+// zod schema of the record envelope anxin.record.v1 (docs/FORMATS.md (Crypto formats)). Single source of structural
 // validation: the HTTP layer reuses it for request bodies and OpenAPI; verifyEnvelope/openRecord run it too.
 import { z } from "zod";
 import { BASE64_PATTERN, base64Length } from "./encoding.js";

@@ -1,4 +1,4 @@
-// Record envelope anxin.record.v1 (DESIGN format 2; normative spelling in docs/formats/crypto.md).
+// Record envelope anxin.record.v1 (DESIGN format 2; normative spelling in docs/FORMATS.md (Crypto formats)).
 // A fresh 32-byte DEK encrypts the plaintext with XChaCha20-Poly1305, the canonical header as associated data; the
 // DEK is sealed (crypto_box_seal) to each recipient's X25519 key. contentHash covers everything but `keys` and `sig`,
 // so re-wrapping the DEK for a newly consented counselor never changes the hash anchored in the log.

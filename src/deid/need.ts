@@ -97,7 +97,7 @@ const sorted = <T extends string>(a: readonly T[], order: readonly string[]): T[
 /**
  * Derive the anonymized need from an intake: the worst assessment band, the higher of the assessed and requested
  * urgency, district-level place, 5-year age band; arrays in vocabulary order so identical needs compare equal.
- * Throws a zod error on a malformed intake (the error never echoes values: see docs/formats/need.md).
+ * Throws a zod error on a malformed intake (the error never echoes values: see docs/FORMATS.md (Anonymized need)).
  */
 export function deriveNeed(intake: unknown, fill: FillRandom = cryptoFill): Need {
   const i = IntakeSchema.parse(intake);

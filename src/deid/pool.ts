@@ -8,7 +8,7 @@
 // a spoken dialect (Cantonese in Shanghai, sign language) is visible and rare, so it singles a resident out as
 // surely as an address. They are the only attributes generalized. Categories are the sensitive attribute
 // (l-diversity). Severity, modalities, availability and the gender preference stay exact because matching needs
-// them; they are not treated as QIs (see docs/formats/need.md, "Residual risk").
+// them; they are not treated as QIs (see docs/FORMATS.md (Anonymized need), "Residual risk").
 import { AGE_LEVELS, widenAgeBand } from "./age.js";
 import { coarsenPlace, type GeoLevel } from "./geo.js";
 import { NeedSchema, type Need } from "./need.js";

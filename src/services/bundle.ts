@@ -1,4 +1,4 @@
-// Offline proof bundles (docs/formats/audit.md): for each leaf of a record (its versions, their sealed-key leaves
+// Offline proof bundles (docs/FORMATS.md (Audit formats)): for each leaf of a record (its versions, their sealed-key leaves
 // and tombstones), the leaf input, its index, an inclusion proof into the FIRST anchored checkpoint that covers it,
 // and that checkpoint's transaction and block. checkBundle needs nothing but the bundle and a chain endpoint.
 import { Contract, JsonRpcProvider, type Provider } from "ethers";

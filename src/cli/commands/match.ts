@@ -21,7 +21,7 @@ export function register(program: Command) {
   match
     .command("solve")
     .description("solve an assignment offline from a needs file and a counselors file (JSON arrays)")
-    .requiredOption("--needs <file>", "JSON array of anonymized needs (docs/formats/need.md)")
+    .requiredOption("--needs <file>", "JSON array of anonymized needs (docs/FORMATS.md (Anonymized need))")
     .requiredOption("--counselors <file>", "JSON array of counselor profiles")
     .option("--json", "machine-readable output")
     .action((opts: { needs: string; counselors: string; json?: boolean }) => {

@@ -50,7 +50,7 @@ export function formatSummary(s: DemoSummary): string {
   } else {
     lines.push(`  data dir     removed (run with --keep or --data-dir <dir> to keep it, --serve to keep the server running)`);
   }
-  lines.push("  formats      docs/formats/*.md · API: /openapi.json on a running server");
+  lines.push("  formats      docs/FORMATS.md · API: /openapi.json on a running server");
   return lines.join("\n") + "\n";
 }
 

@@ -1,7 +1,7 @@
 // The encrypted record vault: counselors (and residents, for their own entries) store signed envelopes; the server
 // checks structure, signature, accreditation and consent, never sees a plaintext, releases sealed content keys only
 // on a basis the consent index gives at that moment, logs every release and refusal, and crypto-shreds on erasure.
-// Formats: docs/formats/records.md.
+// Formats: docs/FORMATS.md (Record vault).
 import { canonicalJson, contentHashHex, type RecordEnvelope } from "../../crypto/index.js";
 import { HttpError, conflict, forbidden, notFound, unprocessable } from "../../http/problem.js";
 import type { Session } from "../../http/route.js";
@@ -111,7 +111,7 @@ interface WrittenRecord {
 type LatestRow = Pick<RecordRow, "record_id" | "content_hash" | "version" | "kind" | "author" | "subject_ref" | "created_at" | "erased_at">;
 const LATEST_SQL = "SELECT r.record_id, r.content_hash, r.version, r.kind, r.author, r.subject_ref, r.created_at, r.erased_at FROM records r";
 
-/** Amendment rules (docs/formats/crypto.md §2.5): prev is the latest version of the same record, same kind, author, subject. */
+/** Amendment rules (docs/FORMATS.md (Crypto formats) §2.5): prev is the latest version of the same record, same kind, author, subject. */
 function amendmentVersion(latest: LatestRow | undefined, env: RecordEnvelope): number {
   if (!latest) throw notFound("prev names a record this server does not hold");
   if (latest.erased_at !== null) throw gone();
@@ -130,7 +130,7 @@ function appendRecordLeaf(append: UnitCtx["append"], item: PendingRecord, versio
   return leafIndex;
 }
 
-/** One "key-added" leaf per stored sealed key (docs/formats/audit.md): keys are outside contentHash, so each is
+/** One "key-added" leaf per stored sealed key (docs/FORMATS.md (Audit formats)): keys are outside contentHash, so each is
  *  committed on its own and a swapped sealed key is caught by the audit (key-entry-not-in-log). */
 function appendKeyLeaves(append: UnitCtx["append"], id: string, contentHash: string, keys: Array<{ to: string; sealed: string }>) {
   const at = new Date().toISOString();

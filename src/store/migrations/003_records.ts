@@ -1,5 +1,5 @@
 // Encrypted record vault: envelope versions (ciphertext only), sealed content keys per reader, the access log and
-// erasure tombstones. The server never holds a plaintext or an unsealed key (docs/formats/records.md).
+// erasure tombstones. The server never holds a plaintext or an unsealed key (docs/FORMATS.md (Record vault)).
 export default {
   version: 3,
   name: "records",

@@ -1,5 +1,5 @@
 // Helpers for the audit suites. logKeyEntries appends, for every stored sealed key not yet logged, the leaf the
-// vault is asked to write itself (docs/formats/audit.md §"Sealed-key leaf"); until it does, tests add them here.
+// vault is asked to write itself (docs/FORMATS.md (Audit formats) §"Sealed-key leaf"); until it does, tests add them here.
 import { Wallet } from "ethers";
 import { counselorKeys, fromBase64, sealJson, walletSigner } from "../../../src/crypto/index.js";
 import type { ApiClient } from "../../../src/cli/client.js";

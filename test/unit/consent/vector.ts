@@ -1,4 +1,4 @@
-// The published consent test vector (docs/formats/consent.md). Other implementations rely on these exact values.
+// The published consent test vector (docs/FORMATS.md (Consent)). Other implementations rely on these exact values.
 import { Wallet } from "ethers";
 import { Purpose, type Grant } from "../../../src/consent/index.js";
 

@@ -1,4 +1,4 @@
-// Interoperability: an independent reader/writer that follows ONLY docs/formats/crypto.md (§1, §2.2–2.7, §3),
+// Interoperability: an independent reader/writer that follows ONLY docs/FORMATS.md (Crypto formats) (§1, §2.2–2.7, §3),
 // built from libsodium primitives, the `canonicalize` package, node:crypto SHA-256 and ethers — none of our wrappers
 // except to produce (or consume) the envelope under test.
 import { expect } from "chai";
@@ -43,7 +43,7 @@ function hkdf32(ikm: Uint8Array, info: string): Uint8Array {
   return new Uint8Array(createHmac("sha256", prk).update(Buffer.concat([Buffer.from(info, "utf8"), Buffer.from([1])])).digest());
 }
 
-describe("interoperability with docs/formats/crypto.md", () => {
+describe("interoperability with docs/FORMATS.md (Crypto formats)", () => {
   before(async () => {
     await sodium.ready;
   });
