@@ -7,15 +7,7 @@ import { draftGrant } from "../../../src/cli/consent-draft.js";
 import { wireGrant } from "../../../src/services/consents.js";
 import type { TestServer } from "../../helpers/server.js";
 
-export async function problem(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected the request to fail");
-}
+export { problem } from "../../helpers/problem.js";
 
 export function domainOf(srv: TestServer) {
   return consentDomain(srv.ctx.chain.deployment.chainId, srv.ctx.chain.deployment.consentLedger);

@@ -3,17 +3,8 @@ import { Wallet } from "ethers";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { startTestServer, accreditCounselor, appointAuditor, type TestServer } from "../../helpers/server.js";
-import { ApiError } from "../../../src/cli/client.js";
+import { problem } from "../../helpers/problem.js";
 
-async function problem(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected the request to fail");
-}
 
 describe("foundation: server, SIWE auth, problem+json", function () {
   let srv: TestServer;

@@ -17,15 +17,7 @@ import { ApiError } from "../../../src/cli/client.js";
 import type { TestServer } from "../../helpers/server.js";
 import { registerOpening } from "../../helpers/consent.js";
 
-export async function problem(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected the request to fail");
-}
+export { problem } from "../../helpers/problem.js";
 
 function domainOf(srv: TestServer) {
   return consentDomain(srv.ctx.chain.deployment.chainId, srv.ctx.chain.deployment.consentLedger);
