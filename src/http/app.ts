@@ -20,6 +20,8 @@ export interface AppDeps {
   metrics: HttpMetrics;
   /** Resolves a bearer token to a session, or undefined when it is invalid or expired. */
   authenticate(token: string): Promise<Session | undefined>;
+  /** The address of a valid, unexpired token (no role lookup): the rate limiter's key. */
+  tokenSubject(token: string): string | undefined;
   /** Extra middleware mounted before the API (e.g. static web pages). */
   staticDir?: string;
 }
@@ -57,7 +59,13 @@ export function createApp(deps: AppDeps) {
   app.use(express.json({ limit: deps.jsonBodyLimit, strict: true }));
   if (deps.staticDir) app.use(express.static(deps.staticDir, { index: "index.html", maxAge: 0 }));
 
-  const keyOf = (req: Request) => (req.get("authorization") ?? "").slice(-43) || req.ip || "anon";
+  // Writes are limited per signed-in address (a new sign-in does not buy a fresh allowance), else per client IP.
+  // Only a token whose MAC verifies names an address here, so nobody can spend someone else's allowance.
+  const keyOf = (req: Request) => {
+    const m = /^Bearer (\S+)$/.exec(req.get("authorization") ?? "");
+    const sub = m ? deps.tokenSubject(m[1]) : undefined;
+    return sub ? `addr:${sub}` : `ip:${req.ip ?? "unknown"}`;
+  };
   const writeLimiter = rateLimit({ windowMs: 60_000, limit: deps.rateLimitPerMinute, keyGenerator: keyOf, standardHeaders: "draft-8", legacyHeaders: false, handler: tooMany, validate: false });
   const authLimiter = rateLimit({ windowMs: 60_000, limit: deps.authRateLimitPerMinute, standardHeaders: "draft-8", legacyHeaders: false, handler: tooMany, validate: false });
 
@@ -96,7 +104,7 @@ export function createApp(deps: AppDeps) {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const id = (res.locals.requestId as string) ?? randomUUID();
     const e = toHttpError(err);
-    if (e.status >= 500) deps.log.error({ reqId: id, route: res.locals.routePath ?? "unmatched", err: errorSummary(err) }, "request failed");
+    if (e.status >= 500) deps.log.error({ reqId: id, route: res.locals.routePath ?? "unmatched", error: errorSummary(err) }, "request failed");
     if (res.headersSent) return res.end();
     res.status(e.status).type("application/problem+json").send(JSON.stringify(problemBody(e, id)));
   });
@@ -145,5 +153,6 @@ function toHttpError(err: unknown): HttpError {
 function errorSummary(err: unknown) {
   const e = err as { name?: string; code?: string; stack?: string };
   const frame = e?.stack?.split("\n").find((l) => l.includes("/src/"))?.trim();
-  return { name: e?.name ?? typeof err, code: e?.code, at: frame };
+  // "class", not "name": the logger redacts every `name` field (it may be a person's name).
+  return { class: e?.name ?? typeof err, code: e?.code, at: frame };
 }

@@ -35,6 +35,7 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
       authRateLimitPerMinute: cfg.authRateLimitPerMinute,
       metrics: ctx.metrics,
       staticDir: existsSync(webDir) ? webDir : undefined,
+      tokenSubject: (token) => verifyToken(ctx.sessionKey, token)?.sub,
       async authenticate(token) {
         const p = verifyToken(ctx.sessionKey, token);
         return p ? ctx.roles.sessionFor(p.sub) : undefined;

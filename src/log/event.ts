@@ -108,6 +108,47 @@ export function eventLeafHash(event: LogEvent): Uint8Array {
   return leafHash(leafInput(event));
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+// `,"type":"` : in canonical JSON the members are sorted, so "type" is usually the last one.
+const TYPE_TAIL = [0x2c, 0x22, 0x74, 0x79, 0x70, 0x65, 0x22, 0x3a, 0x22];
+
+/**
+ * The top-level `type` of a leaf input without building the event, for auditors that only parse some types.
+ * Fast path: the input ends with `,"type":"<value>"}` (value without quotes, escapes or non-ASCII), which in
+ * valid JSON can only be the last member of the outermost object (a nested "type" is never mistaken for it).
+ * Otherwise the input is parsed. Undefined when it is not a JSON object with a string `type`. Does not validate
+ * the event: use parseLeafInput / validateLogEvent for that.
+ */
+export function leafInputType(input: Uint8Array): string | undefined {
+  const n = input.length;
+  if (n > TYPE_TAIL.length + 2 && input[n - 1] === 0x7d && input[n - 2] === QUOTE) {
+    let p = n - 3;
+    let ascii = true;
+    for (; p >= 0; p--) {
+      const b = input[p];
+      if (b === QUOTE || b === BACKSLASH) break;
+      if (b >= 0x80) ascii = false;
+    }
+    if (ascii && p >= TYPE_TAIL.length - 1 && input[p] === QUOTE) {
+      let k = 0;
+      const at = p - TYPE_TAIL.length + 1;
+      while (k < TYPE_TAIL.length && input[at + k] === TYPE_TAIL[k]) k++;
+      if (k === TYPE_TAIL.length) {
+        let type = "";
+        for (let i = p + 1; i < n - 2; i++) type += String.fromCharCode(input[i]);
+        return type;
+      }
+    }
+  }
+  try {
+    const v: unknown = JSON.parse(decoder.decode(input));
+    return isPlainObject(v) && typeof v.type === "string" ? v.type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Parses a leaf input back into an event, for auditors. Rejects bytes that are not valid UTF-8, not a valid event,
  * or not in canonical form (so one event has exactly one leaf).

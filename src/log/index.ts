@@ -23,6 +23,7 @@ export {
   eventLeafHash,
   eventTime,
   leafInput,
+  leafInputType,
   parseLeafInput,
   validateLogEvent,
 } from "./event.js";

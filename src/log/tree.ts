@@ -2,7 +2,7 @@
 // Plain functions work on an array of leaf hashes (O(n) hashes per call); MerkleTree keeps a level cache so that
 // any past root or proof costs O(log n) cache lookups and at most O(log n) node hashes.
 import { CompactRange } from "./compact.js";
-import { EMPTY_ROOT, HASH_SIZE, nodeHash, nodeHashAt } from "./hash.js";
+import { EMPTY_ROOT, HASH_SIZE, leafHashRaw, nodeHash, nodeHashAt } from "./hash.js";
 import { type TreeSize, requireSize, splitPoint } from "./size.js";
 
 /** Leaf hashes indexed from 0 (an array, or any array-like such as a lazy accessor object). */
@@ -153,6 +153,14 @@ export class MerkleTree {
     }
     this.#size = index + 1;
     return index;
+  }
+
+  /**
+   * Hashes a leaf input (RFC 6962 leaf hash) and appends it; returns its index. Same as append(leafHash(input))
+   * without the intermediate copy: the auditor rebuilds a million leaves this way.
+   */
+  appendLeafInput(input: Uint8Array): number {
+    return this.append(leafHashRaw(input));
   }
 
   /** Leaf hash at `index` (a copy). */

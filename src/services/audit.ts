@@ -13,7 +13,7 @@
 import { Contract, type Provider } from "ethers";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { canonicalBytes, contentHashHex } from "../crypto/index.js";
-import { MerkleTree, bytesEqual, fromHex, leafHash, toHex, validateLogEvent, verifyConsistency, type LogEvent } from "../log/index.js";
+import { MerkleTree, bytesEqual, fromHex, leafInputType, toHex, validateLogEvent, verifyConsistency, type LogEvent } from "../log/index.js";
 import { CompactRange } from "../log/index.js";
 import { loadArtifact } from "../chain/artifacts.js";
 import type { Queryable } from "../store/db.js";
@@ -104,7 +104,7 @@ export function keyEntryHash(contentHash: string, recipient: string, sealed: str
 }
 
 const NEEDS_PARSE = new Set(["record", "access", "tombstone"]);
-const TYPE_MARK = Buffer.from('"type":"');
+const utf8 = new TextDecoder();
 
 export async function verifyAudit(d: AuditDeps): Promise<AuditReport> {
   const t0 = performance.now();
@@ -128,57 +128,69 @@ export async function verifyAudit(d: AuditDeps): Promise<AuditReport> {
   const tree = new MerkleTree(Math.max(1024, span));
   const parsed = new Map<number, ParsedLeaf>(); // record / access / tombstone leaves by index
   let missing = 0;
-  for (let from = 0; from < span; from += PAGE) {
-    const to = Math.min(span, from + PAGE);
-    const [row] = await db.query<{ s: string | null; c: number }>(
-      "SELECT string_agg(input, E'\\n') AS s, count(*)::int AS c FROM (SELECT input FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx) x",
-      [from, to],
-    );
-    let indices: number[] | undefined;
-    let inputs: Buffer[] | undefined;
-    const buf = Buffer.from(row.s ?? "", "utf8");
-    const count = Number(row.c);
-    // Split on newlines (canonical JSON never holds a raw one); anything odd falls back to one row at a time.
-    const ends: number[] = [];
-    for (let p = buf.indexOf(10); p !== -1; p = buf.indexOf(10, p + 1)) ends.push(p);
-    ends.push(buf.length);
-    if (count !== to - from || ends.length !== count) {
-      const rows = await db.query<{ idx: number; input: string }>("SELECT idx, input FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx", [from, to]);
-      indices = rows.map((r) => Number(r.idx));
-      inputs = rows.map((r) => Buffer.from(r.input, "utf8"));
-      let expect = from;
-      for (const i of indices) {
-        for (; expect < i; expect++) {
-          missing++;
-          c1.fail("leaf-missing", `leaf ${expect} is missing from the log`);
-        }
-        expect = i + 1;
-      }
-      for (; expect < to; expect++) {
-        missing++;
-        c1.fail("leaf-missing", `leaf ${expect} is missing from the log`);
-      }
+  const missingUpTo = (expect: number, next: number) => {
+    for (; expect < next; expect++) {
+      missing++;
+      c1.fail("leaf-missing", `leaf ${expect} is missing from the log`);
     }
-    const n = inputs ? inputs.length : count;
-    let start = 0;
-    for (let k = 0; k < n; k++) {
-      const index = indices ? indices[k] : from + k;
-      const bytes = inputs ? inputs[k] : buf.subarray(start, ends[k]);
-      if (!inputs) start = ends[k] + 1;
-      tree.append(leafHash(bytes));
-      // Only the types other checks need are parsed: the rest is hashed, not read.
-      const m = bytes.indexOf(TYPE_MARK);
-      if (m === -1) {
-        c1.fail("leaf-invalid", `leaf ${index} is not a log event`);
-        continue;
-      }
-      const q = bytes.indexOf(34, m + TYPE_MARK.length);
-      const type = bytes.toString("latin1", m + TYPE_MARK.length, q);
-      if (!NEEDS_PARSE.has(type)) continue;
+  };
+  // Every leaf is hashed into the tree; only the types other checks need are parsed, the rest is hashed, not read.
+  const onLeaf = (index: number, bytes: Uint8Array) => {
+    tree.appendLeafInput(bytes);
+    const type = leafInputType(bytes);
+    if (type === undefined) c1.fail("leaf-invalid", `leaf ${index} is not a log event`);
+    else if (NEEDS_PARSE.has(type)) {
       try {
-        parsed.set(index, { index, event: validateLogEvent(JSON.parse(bytes.toString("utf8"))) });
+        parsed.set(index, { index, event: validateLogEvent(JSON.parse(utf8.decode(bytes))) });
       } catch {
         c1.fail("leaf-invalid", `leaf ${index} is not a valid log event`);
+      }
+    }
+  };
+  if (db.streamRows) {
+    // Embedded store: one ordered pass over the raw rows, hashing as they arrive (no strings, no row objects).
+    let expect = 0;
+    await db.streamRows("SELECT idx, input FROM log_leaves ORDER BY idx", (buf, b) => {
+      // idx is a bigint in decimal; a negative one or one read past `span` is never a leaf of ours (the paged
+      // path does not read those rows either).
+      if (b[0] === b[1] || buf[b[0]] === 0x2d) return;
+      let index = 0;
+      for (let p = b[0]; p < b[1]; p++) index = index * 10 + (buf[p] - 48);
+      if (index >= span) return;
+      missingUpTo(expect, index);
+      expect = index + 1;
+      onLeaf(index, buf.subarray(b[2], b[3]));
+    });
+    missingUpTo(expect, span);
+  } else {
+    for (let from = 0; from < span; from += PAGE) {
+      const to = Math.min(span, from + PAGE);
+      const [row] = await db.query<{ s: string | null; c: number }>(
+        "SELECT string_agg(input, E'\\n') AS s, count(*)::int AS c FROM (SELECT input FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx) x",
+        [from, to],
+      );
+      const buf = Buffer.from(row.s ?? "", "utf8");
+      const count = Number(row.c);
+      // Split on newlines (canonical JSON never holds a raw one); anything odd falls back to one row at a time.
+      const ends: number[] = [];
+      for (let p = buf.indexOf(10); p !== -1; p = buf.indexOf(10, p + 1)) ends.push(p);
+      ends.push(buf.length);
+      if (count === to - from && ends.length === count) {
+        let start = 0;
+        for (let k = 0; k < count; k++) {
+          onLeaf(from + k, buf.subarray(start, ends[k]));
+          start = ends[k] + 1;
+        }
+      } else {
+        const rows = await db.query<{ idx: number; input: string }>("SELECT idx, input FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx", [from, to]);
+        let expect = from;
+        for (const r of rows) {
+          const i = Number(r.idx);
+          missingUpTo(expect, i);
+          expect = i + 1;
+          onLeaf(i, Buffer.from(r.input, "utf8"));
+        }
+        missingUpTo(expect, to);
       }
     }
   }

@@ -1,8 +1,20 @@
 // The store speaks one SQL dialect (PostgreSQL) over two drivers: embedded PGlite or a pg Pool.
+/**
+ * One row of a bulk read, as PostgreSQL's text output: field i is bytes[bounds[2i], bounds[2i + 1]) (both -1 for
+ * NULL). `bytes` and `bounds` are reused: valid only during the call.
+ */
+export type RawRowHandler = (bytes: Uint8Array, bounds: Int32Array) => void;
+
 export interface Queryable {
   query<T = Record<string, any>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Optional fast path for reading many rows (embedded PGlite only): runs one statement without parameters and
+   * hands every row's fields to onRow as raw UTF-8 bytes, no JS strings or row objects. Returns the row count.
+   * Callers keep a paged query() fallback for drivers without it.
+   */
+  streamRows?(sql: string, onRow: RawRowHandler): Promise<number>;
 }
 
 export interface Db extends Queryable {

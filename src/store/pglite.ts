@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import type { Db, Queryable } from "./db.js";
+import { RowReader, simpleQuery } from "./pg-wire.js";
 
 /** Embedded PostgreSQL (WASM) under a data directory; `dir` undefined = in memory (tests). */
 export async function openPglite(dir?: string): Promise<Db> {
@@ -19,6 +20,16 @@ export async function openPglite(dir?: string): Promise<Db> {
   return {
     kind: "pglite",
     ...wrap(pg),
+    // Raw wire protocol, streamed: the backend's output chunks are read in place (no result buffer, no strings).
+    // Takes the same two locks as query(), so it never runs inside another caller's open transaction.
+    async streamRows(sql, onRow) {
+      if (pg.closed) throw new Error("PGlite is closed");
+      const reader = new RowReader(onRow);
+      await pg._runExclusiveTransaction(() =>
+        pg.runExclusive(() => pg.execProtocolRawStream(simpleQuery(sql), { syncToFs: false, onRawData: (chunk) => reader.push(chunk) })),
+      );
+      return reader.finish();
+    },
     tx: (fn) => pg.transaction((t) => fn(wrap(t))),
     // One embedded connection means one process: the lock is always ours, but we still serialise callers.
     async withTryLock(_key, fn) {

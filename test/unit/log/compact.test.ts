@@ -140,6 +140,22 @@ describe("MerkleTree level cache", () => {
     expect(t.leafHash(7)).to.deep.equal(leaves[7]);
   });
 
+  it("appendLeafInput hashes the input as a leaf: same tree as append(leafHash(input))", () => {
+    const inputs = Array.from({ length: 37 }, (_, i) => new TextEncoder().encode(`{"i":${i}}`.repeat(i % 9)));
+    const a = new MerkleTree(1);
+    const b = new MerkleTree(1);
+    inputs.forEach((x, i) => {
+      expect(a.appendLeafInput(x)).to.equal(i);
+      b.append(leafHash(x));
+    });
+    for (let n = 0; n <= inputs.length; n++) expect(toHex(a.rootAt(n)), `size ${n}`).to.equal(toHex(b.rootAt(n)));
+    expect(a.leafHash(5)).to.deep.equal(leafHash(inputs[5]));
+    // A different input gives a different root (the input is really hashed, not ignored).
+    const c = new MerkleTree(1);
+    inputs.forEach((x, i) => c.appendLeafInput(i === 20 ? new Uint8Array([...x, 0x20]) : x));
+    expect(toHex(c.root())).to.not.equal(toHex(a.root()));
+  });
+
   it("returns copies, not views into its cache", () => {
     const t = MerkleTree.from(leaves.slice(0, 4));
     const r = t.rootAt(4);

@@ -5,6 +5,7 @@ import {
   eventTime,
   leafHash,
   leafInput,
+  leafInputType,
   parseLeafInput,
   toHex,
   type LogEvent,
@@ -90,5 +91,27 @@ describe("log events", () => {
     expect(fieldOf(() => parseLeafInput(reordered))).to.equal("(event)");
     expect(fieldOf(() => parseLeafInput(new Uint8Array([0xff, 0xfe])))).to.equal("(event)");
     expect(fieldOf(() => parseLeafInput(new TextEncoder().encode('{"type":"x"}')))).to.equal("type");
+  });
+
+  it("leafInputType reads the top-level type without being fooled by nested or trailing fields", () => {
+    const enc = (t: string) => new TextEncoder().encode(t);
+    expect(leafInputType(leafInput(base))).to.equal("access");
+    expect(leafInputType(leafInput({ ...base, type: "record", kind: "note", keys: ["a", "b"] }))).to.equal("record");
+    // A nested object whose own "type" sorts earlier must not be taken for the event's type.
+    expect(leafInputType(leafInput({ ...base, type: "consent", a: { type: "record" } }))).to.equal("consent");
+    expect(leafInputType(leafInput({ ...base, type: "record", a: { type: "consent" } }))).to.equal("record");
+    // Fields sorting after "type" (slow path), including a nested "type" at the very end.
+    expect(leafInputType(leafInput({ ...base, type: "tombstone", zone: "x" }))).to.equal("tombstone");
+    expect(leafInputType(leafInput({ ...base, type: "revoke", z: { type: "record" } }))).to.equal("revoke");
+    // Non-ASCII and escaped values take the slow path and still decode exactly.
+    expect(leafInputType(enc('{"at":"x","type":"r\u00e9cord"}'))).to.equal("récord");
+    expect(leafInputType(enc('{"at":"x","type":"a\\\\"}'))).to.equal("a\\");
+    expect(leafInputType(enc('{"at":"x","type":"朝阳"}'))).to.equal("朝阳");
+    // Not an event: no type, a non-string type, not an object, not JSON, not UTF-8, empty.
+    expect(leafInputType(enc('{"at":"x","id":"y"}'))).to.equal(undefined);
+    expect(leafInputType(enc('{"at":"x","type":3}'))).to.equal(undefined);
+    expect(leafInputType(enc('["type","record"]'))).to.equal(undefined);
+    expect(leafInputType(new Uint8Array([0xff, 0xfe]))).to.equal(undefined);
+    expect(leafInputType(new Uint8Array(0))).to.equal(undefined);
   });
 });
