@@ -55,7 +55,7 @@ const benches: Bench[] = [
         value: r.optimalSeconds,
         goal: "≤ 2 s on one core",
         met: le(r.optimalSeconds, 2),
-        note: `cost ${r.optimalCost} vs greedy ${r.greedyCost} in ${r.greedySeconds} s; unstructured instance: ${r.unstructured?.optimalSeconds} s`,
+        note: `cost ${r.optimalCost} vs greedy ${r.greedyCost} (greedy ${Number(r.greedySeconds).toFixed(3)} s); unstructured instance (every need its own class): ${Number(r.unstructured?.optimalSeconds).toFixed(3)} s — short of 2 s`,
       },
     ],
   },
@@ -79,15 +79,22 @@ const extra: Array<[string, string, string, (r: any) => Goal[]]> = [
     "benchRecords",
     (r) => [
       { figure: "record writes/s over HTTP (4 KiB, embedded store)", value: r.writesPerSecond, goal: "≥ 2,000/s", met: ge(r.writesPerSecond, 2000), note: `bare express ceiling ${r.bareExpressPerSecond}/s` },
-      { figure: "p99 latency at 500 writes/s, ms", value: r.p99AtFixedRateMs, goal: "≤ 50 ms", met: le(r.p99AtFixedRateMs, 50), note: `p50 ${r.p50AtFixedRateMs} ms` },
-      { figure: "key release latency p50, ms", value: r.keyReleaseP50Ms, goal: "(reported)", met: undefined },
+      {
+        figure: "p99 latency at a 500 writes/s target, ms",
+        value: r.p99AtFixedRateMs,
+        goal: "≤ 50 ms at 500/s",
+        // Met only if the rate was actually sustained: a low p99 at a lower rate proves nothing.
+        met: r.achievedFixedRate >= 475 ? le(r.p99AtFixedRateMs, 50) : false,
+        note: `achieved ${r.achievedFixedRate}/s; p50 ${r.p50AtFixedRateMs} ms; server CPU ${r.cpuMsPerWrite} ms per write`,
+      },
+      { figure: "key release latency at 200/s, p50 ms", value: r.keyReleaseP50Ms, goal: "(reported)", met: undefined, note: `p99 ${r.keyReleaseP99Ms} ms; achieved ${r.keyReleaseAchieved}/s` },
     ],
   ],
   [
     "consentRelay",
     "./bench/consent-relay.js",
     "benchConsentRelay",
-    (r) => [{ figure: "consent relay throughput, grants/s", value: r.grantsPerSecond, goal: "(reported)", met: undefined }],
+    (r) => [{ figure: "consent relay throughput (batched, embedded anvil), grants/s", value: r.batchedGrantsPerSecond, goal: "(reported)", met: undefined, note: `one at a time: ${r.singleGrantsPerSecond}/s, ${r.singleLatencyMs} ms each` }],
   ],
   [
     "auditStore",
