@@ -406,7 +406,9 @@ export async function verifyAudit(d: AuditDeps): Promise<AuditReport> {
       else if (a.basis === "subject") covered = a.requester === f.subject;
       else if ((a.basis === "grant" || a.basis === "emergency") && a.grant_id) {
         const g = await grantOf(a.grant_id);
-        const active = !!g && g.notBefore <= t && t < g.notAfter && (g.revokedAt === null || t < g.revokedAt);
+        // Chain times are whole seconds and so is t: a release in the same second as the revocation's block is
+        // ambiguous and counts as before it (the service refuses any release once it has seen the revocation).
+        const active = !!g && g.notBefore <= t && t < g.notAfter && (g.revokedAt === null || t <= g.revokedAt);
         const party = !!g && g.grantee === a.requester && (f.kind === "identity" || g.subject === f.subject);
         const purpose = !!g && (a.basis === "emergency" ? g.purpose === EMERGENCY : READING_PURPOSES(f.kind).includes(g.purpose));
         covered = active && party && purpose;

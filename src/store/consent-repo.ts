@@ -49,8 +49,14 @@ export function grantCovers(g: Pick<GrantRow, "scope" | "categories" | "scope_sa
   return scopeCovers(g.categories, g.scope_salt, g.scope, category);
 }
 
-export function isActiveAt(g: Pick<GrantRow, "not_before" | "not_after" | "revoked_at">, atSeconds: number): boolean {
-  return g.not_before <= atSeconds && atSeconds < g.not_after && (g.revoked_at === null || atSeconds < g.revoked_at);
+/**
+ * Active at `atSeconds`. A revocation the index has seen counts from the moment it is seen: its on-chain time is the
+ * block's timestamp, which a fast chain can put seconds ahead of our clock, and a withdrawal must stop releases at
+ * once — so for any time from now on a recorded revocation is in force; only past times compare with revoked_at.
+ */
+export function isActiveAt(g: Pick<GrantRow, "not_before" | "not_after" | "revoked_at">, atSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+  const revoked = g.revoked_at !== null && (atSeconds >= nowSeconds || atSeconds >= g.revoked_at);
+  return g.not_before <= atSeconds && atSeconds < g.not_after && !revoked;
 }
 
 export async function getGrant(q: Queryable, grantId: string): Promise<GrantRow | undefined> {
@@ -63,8 +69,9 @@ export async function activeGrants(
   q: Queryable,
   f: { grantee?: string; subject?: string; purposes: number[]; atSeconds: number },
 ): Promise<GrantRow[]> {
-  const where = ["g.purpose = ANY($1::smallint[])", "g.not_before <= $2", "g.not_after > $2", "(g.revoked_at IS NULL OR g.revoked_at > $2)"];
-  const params: unknown[] = [f.purposes, f.atSeconds];
+  // Same rule as isActiveAt: a recorded revocation is in force for any time from now on.
+  const where = ["g.purpose = ANY($1::smallint[])", "g.not_before <= $2", "g.not_after > $2", "(g.revoked_at IS NULL OR ($2 < $3 AND g.revoked_at > $2))"];
+  const params: unknown[] = [f.purposes, f.atSeconds, Math.floor(Date.now() / 1000)];
   if (f.grantee) where.push(`g.grantee = $${params.push(f.grantee.toLowerCase())}`);
   if (f.subject) where.push(`g.subject = $${params.push(f.subject.toLowerCase())}`);
   const rows = await q.query(`SELECT ${COLS} FROM ${FROM} WHERE ${where.join(" AND ")} ORDER BY g.block_number, g.grant_id`, params);
