@@ -62,11 +62,26 @@ export function scopeCovers(
   kind: string,
 ): boolean {
   if (!isDataCategory(kind)) return false;
-  let expected: string;
+  return opens(categories, scopeSalt, scope) && categories.includes(kind);
+}
+
+/** Openings already checked: every record write and key release asks again about the same few grants, and the ABI
+ *  encoding + keccak was ~9% of a record write. The answer is a pure function of the key. Bounded: oldest out. */
+const checked = new Map<string, boolean>();
+const MAX_CHECKED = 10_000;
+
+function opens(categories: readonly string[], scopeSalt: string | Uint8Array, scope: string): boolean {
+  const salt = typeof scopeSalt === "string" ? scopeSalt : "b:" + Array.from(scopeSalt).join(".");
+  const key = JSON.stringify([scope.toLowerCase(), salt, categories]);
+  const known = checked.get(key);
+  if (known !== undefined) return known;
+  let ok: boolean;
   try {
-    expected = scopeHash(categories, scopeSalt);
+    ok = scopeHash(categories, scopeSalt) === scope.toLowerCase();
   } catch {
-    return false;
+    ok = false;
   }
-  return expected === scope.toLowerCase() && categories.includes(kind);
+  if (checked.size >= MAX_CHECKED) checked.delete(checked.keys().next().value!);
+  checked.set(key, ok);
+  return ok;
 }

@@ -57,7 +57,6 @@ export function createApp(deps: AppDeps) {
     next();
   });
   app.use(express.json({ limit: deps.jsonBodyLimit, strict: true }));
-  if (deps.staticDir) app.use(express.static(deps.staticDir, { index: "index.html", maxAge: 0 }));
 
   // Writes are limited per signed-in address (a new sign-in does not buy a fresh allowance), else per client IP.
   // Only a token whose MAC verifies names an address here, so nobody can spend someone else's allowance.
@@ -100,6 +99,8 @@ export function createApp(deps: AppDeps) {
     });
   }
 
+  // Static pages after the API: an API request never costs a file-system lookup (fstat per request otherwise).
+  if (deps.staticDir) app.use(express.static(deps.staticDir, { index: "index.html", maxAge: 0 }));
   app.use((_req, _res, next) => next(notFound("no such route")));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const id = (res.locals.requestId as string) ?? randomUUID();

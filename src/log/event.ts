@@ -1,6 +1,6 @@
 // Log events (DESIGN format 3): the leaf input is the UTF-8 of the RFC 8785 canonical JSON of the event.
 // Events carry identifiers, hashes and times only; keeping free text out of extra fields is the caller's job.
-import canonicalize from "canonicalize";
+import { canonicalJson } from "../crypto/canonical.js";
 import { leafHash } from "./hash.js";
 import { isHash32Hex } from "./hex.js";
 
@@ -98,9 +98,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Leaf input: UTF-8 of the RFC 8785 canonical JSON of the (validated) event. */
 export function leafInput(event: LogEvent): Uint8Array {
-  const text = canonicalize(validateLogEvent(event));
-  if (text === undefined) throw new LogEventError("(event)", "cannot be canonicalised");
-  return encoder.encode(text);
+  return encoder.encode(canonicalJson(validateLogEvent(event)));
 }
 
 /** leafHash(leafInput(event)). */
@@ -163,6 +161,6 @@ export function parseLeafInput(input: Uint8Array): LogEvent {
     throw new LogEventError("(event)", "leaf input is not UTF-8 JSON");
   }
   const event = validateLogEvent(parsed);
-  if (canonicalize(event) !== text) throw new LogEventError("(event)", "leaf input is not canonical JSON");
+  if (canonicalJson(event) !== text) throw new LogEventError("(event)", "leaf input is not canonical JSON");
   return event;
 }

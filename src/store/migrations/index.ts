@@ -6,6 +6,7 @@ import consentRelay from "./004_consent_relay.js";
 import anchoring from "./005_anchoring.js";
 import matching from "./006_matching.js";
 import assessAlerts from "./007_assess.js";
+import recordsInline from "./008_records_inline.js";
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline];
