@@ -78,14 +78,27 @@ const extra: Array<[string, string, string, (r: any) => Goal[]]> = [
     "./bench/records.js",
     "benchRecords",
     (r) => [
-      { figure: "record writes/s over HTTP (4 KiB, embedded store)", value: r.writesPerSecond, goal: "≥ 2,000/s", met: ge(r.writesPerSecond, 2000), note: `bare express ceiling ${r.bareExpressPerSecond}/s` },
       {
-        figure: "p99 latency at a 500 writes/s target, ms",
+        figure: "record writes/s over HTTP (4 KiB, embedded store)",
+        value: r.writesPerSecond,
+        goal: "≥ 2,000/s",
+        met: ge(r.writesPerSecond, 2000),
+        note: `bare express ceiling ${r.bareExpressPerSecond}/s; CPU per write: server ${r.cpuMsPerWrite} ms (event loop ${r.mainThreadMsPerWrite} ms) + load generator ${r.loaderCpuMsPerWrite} ms → at most ${r.ceilingMachinePerSecond}/s on ${r.cores} cores`,
+      },
+      {
+        figure: "p99 latency at a 500 writes/s target (autocannon overallRate, 32 connections), ms",
         value: r.p99AtFixedRateMs,
         goal: "≤ 50 ms at 500/s",
         // Met only if the rate was actually sustained: a low p99 at a lower rate proves nothing.
         met: r.achievedFixedRate >= 475 ? le(r.p99AtFixedRateMs, 50) : false,
-        note: `achieved ${r.achievedFixedRate}/s; p50 ${r.p50AtFixedRateMs} ms; server CPU ${r.cpuMsPerWrite} ms per write`,
+        note: `achieved ${r.achievedFixedRate}/s; p50 ${r.p50AtFixedRateMs} ms; autocannon sends each connection's quota back-to-back at the start of every second (bursts of 32)`,
+      },
+      {
+        figure: "p99 latency at 500 writes/s, evenly spaced arrivals (open loop), ms",
+        value: r.openLoopP99Ms,
+        goal: "≤ 50 ms at 500/s",
+        met: r.openLoopAchieved >= 475 && r.openLoopNon2xx === 0 ? le(r.openLoopP99Ms, 50) : false,
+        note: `achieved ${r.openLoopAchieved}/s; p50 ${r.openLoopP50Ms} ms; latency counted from each request's scheduled send time`,
       },
       { figure: "key release latency at 200/s, p50 ms", value: r.keyReleaseP50Ms, goal: "(reported)", met: undefined, note: `p99 ${r.keyReleaseP99Ms} ms; achieved ${r.keyReleaseAchieved}/s` },
     ],

@@ -9,6 +9,8 @@ const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).m
 export const configSchema = z.object({
   dataDir: z.string().min(1).default("./data"),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+  /** Embedded store on its own thread (default) or on the server's event loop ("false": one core, less memory). */
+  pgliteThread: z.enum(["true", "false"]).default("true").transform((v) => v === "true").or(z.boolean()),
   chainRpcUrl: z.url({ protocol: /^https?$/ }).optional(),
   host: z.string().min(1).default("127.0.0.1"),
   port: intFrom(0, 65535).default(7300),
@@ -36,6 +38,7 @@ export type Config = z.infer<typeof configSchema>;
 const ENV: Record<keyof Config, string> = {
   dataDir: "ANXIN_DATA_DIR",
   databaseUrl: "DATABASE_URL",
+  pgliteThread: "ANXIN_PGLITE_THREAD",
   chainRpcUrl: "CHAIN_RPC_URL",
   host: "HOST",
   port: "PORT",

@@ -33,6 +33,8 @@ export interface RecordsBench {
   /** Server process CPU (all threads) per acknowledged write in the max run, and main-thread busy time per write. */
   cpuMsPerWrite: number;
   mainThreadMsPerWrite: number;
+  /** CPU of the load generator (autocannon, other process) per write: it shares the same cores. */
+  loaderCpuMsPerWrite: number;
   /** Ceilings those imply: one event loop (1000 / main-thread ms) and all cores (cores × 1000 / CPU ms). */
   ceilingMainThreadPerSecond: number;
   ceilingAllCoresPerSecond: number;
@@ -45,6 +47,11 @@ export interface RecordsBench {
   p50AtFixedRateMs: number;
   p99AtFixedRateMs: number;
   fixedRateNon2xx: number;
+  /** The same target rate with evenly spaced arrivals (open loop, latency from the scheduled send time). */
+  openLoopAchieved: number;
+  openLoopP50Ms: number;
+  openLoopP99Ms: number;
+  openLoopNon2xx: number;
   /** Key release (GET …/key, each one an access-log row + leaf) at a fixed rate. */
   keyReleaseRate: number;
   keyReleaseAchieved: number;
@@ -54,6 +61,9 @@ export interface RecordsBench {
   /** Bare express "200 OK" on the same bodies, same connections: the ceiling. */
   bareExpressPerSecond: number;
   bareCpuMsPerRequest: number;
+  bareLoaderCpuMsPerRequest: number;
+  /** Writes/s the machine's cores allow at the measured CPU per write, server + load generator together. */
+  ceilingMachinePerSecond: number;
   ratioToBare: number;
   /** Rows really stored after the runs (every 2xx is a committed row + leaf). */
   storedRecords: number;
@@ -73,6 +83,8 @@ interface LoadJob {
   /** JSON file with an array of bodies (POST) or paths (GET), cycled through. */
   itemsFile: string;
   kind: "body" | "path";
+  /** Open loop instead of autocannon: request i is sent at start + i / overallRate s, whatever the answers. */
+  openLoop?: boolean;
 }
 
 interface LoadResult {
@@ -83,20 +95,69 @@ interface LoadResult {
   seconds: number;
   p50: number;
   p99: number;
+  /** CPU time of the load generator process during the job. */
+  loaderCpuMs: number;
 }
 
 // ---------- load generator (child process) ----------
 
+/**
+ * Evenly spaced arrivals (open loop): request i leaves at start + i/rate on a free keep-alive socket, and its latency
+ * counts from that scheduled moment, so a slow server cannot slow the arrivals down and hide its queue (no
+ * coordinated omission). autocannon's overallRate instead lets every connection fire its per-second quota
+ * back-to-back at the start of each second: bursts as large as the connection count.
+ */
+async function openLoop(job: LoadJob, items: string[]): Promise<LoadResult> {
+  const http = await import("node:http");
+  const agent = new http.Agent({ keepAlive: true, maxSockets: job.connections });
+  const url = new URL(job.url);
+  const latencies: number[] = [];
+  let ok = 0, non2xx = 0, errors = 0;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now() + 50;
+  await Promise.all(
+    Array.from({ length: job.amount }, (_, i) => {
+      const due = start + (i * 1000) / job.overallRate!;
+      return new Promise<void>((resolve) => {
+        setTimeout(() => {
+          const item = items[i % items.length];
+          const req = http.request(
+            { agent, host: url.hostname, port: url.port, method: job.method, headers: job.headers, path: job.kind === "path" ? item : url.pathname },
+            (res) => {
+              res.resume();
+              res.on("end", () => {
+                latencies.push(performance.now() - due);
+                if (res.statusCode! >= 200 && res.statusCode! < 300) ok++;
+                else non2xx++;
+                resolve();
+              });
+            },
+          );
+          req.on("error", () => (errors++, resolve()));
+          req.end(job.kind === "body" ? item : undefined);
+        }, Math.max(0, due - performance.now()));
+      });
+    }),
+  );
+  agent.destroy();
+  const cpu = process.cpuUsage(cpu0);
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
+  return { ok, non2xx, errors, total: job.amount, seconds: (performance.now() - start) / 1000, p50: q(0.5), p99: q(0.99), loaderCpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 async function loadChild() {
   const { default: autocannon } = await import("autocannon");
-  process.on("message", (job: LoadJob) => {
+  process.on("message", async (job: LoadJob) => {
     const items = JSON.parse(readFileSync(job.itemsFile, "utf8")) as string[];
+    if (job.openLoop) return process.send!(await openLoop(job, items));
     let i = 0;
     const setupRequest = (req: any) => {
       const item = items[i++ % items.length];
       return job.kind === "body" ? { ...req, body: item } : { ...req, path: item };
     };
     const started = performance.now();
+    const cpu0 = process.cpuUsage();
     autocannon(
       {
         url: job.url,
@@ -110,7 +171,9 @@ async function loadChild() {
       (err: unknown, r: any) => {
         if (err) return process.send!({ error: String(err) });
         const seconds = (performance.now() - started) / 1000;
-        process.send!({ ok: r["2xx"], non2xx: r.non2xx, errors: r.errors, total: r.requests.total, seconds, p50: r.latency.p50, p99: r.latency.p99 } satisfies LoadResult);
+        const cpu = process.cpuUsage(cpu0);
+        const loaderCpuMs = (cpu.user + cpu.system) / 1000;
+        process.send!({ ok: r["2xx"], non2xx: r.non2xx, errors: r.errors, total: r.requests.total, seconds, p50: r.latency.p50, p99: r.latency.p99, loaderCpuMs } satisfies LoadResult);
       },
     );
   });
@@ -215,7 +278,7 @@ export async function benchRecords(
     // Pre-seal the pool client side (timed separately): one distinct envelope per request.
     const text = "x".repeat(4096 - 64);
     const warmCount = 300;
-    const total = warmCount + maxRun + fixedRate * fixedSeconds;
+    const total = warmCount + maxRun + 2 * fixedRate * fixedSeconds;
     const signer = walletSigner(new Wallet(counselor.privateKey));
     const recipients = [
       { address: ck.address, x25519PublicKey: ck.x25519.publicKey },
@@ -246,7 +309,8 @@ export async function benchRecords(
     const profile = process.env.ANXIN_BENCH_PROFILE ? await startProfile() : undefined;
     const max = await loader.run({ ...writes, connections, amount: maxBodies.length }, maxBodies);
     if (profile) writeFileSync(process.env.ANXIN_BENCH_PROFILE!, JSON.stringify(await profile()));
-    const fixed = await loader.run({ ...writes, connections: 32, overallRate: fixedRate, amount: fixedRate * fixedSeconds }, bodies);
+    const fixed = await loader.run({ ...writes, connections: 32, overallRate: fixedRate, amount: fixedRate * fixedSeconds }, bodies.splice(0, fixedRate * fixedSeconds));
+    const even = await loader.run({ ...writes, connections: 64, overallRate: fixedRate, amount: fixedRate * fixedSeconds, openLoop: true }, bodies);
     const [{ n }] = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records");
 
     // Key release: the author asks for its sealed key of stored versions (author basis), each logged.
@@ -291,6 +355,7 @@ export async function benchRecords(
       maxRunNon2xx: max.non2xx + max.errors,
       cpuMsPerWrite: r3(cpuMsPerWrite),
       mainThreadMsPerWrite: r3(mainThreadMsPerWrite),
+      loaderCpuMsPerWrite: r3(max.loaderCpuMs / Math.max(1, max.ok)),
       ceilingMainThreadPerSecond: Math.round(1000 / mainThreadMsPerWrite),
       ceilingAllCoresPerSecond: Math.round((cpus().length * 1000) / cpuMsPerWrite),
       idleCpuMsPerSecond: r3(idleCpuMsPerSecond),
@@ -300,6 +365,10 @@ export async function benchRecords(
       p50AtFixedRateMs: fixed.p50,
       p99AtFixedRateMs: fixed.p99,
       fixedRateNon2xx: fixed.non2xx + fixed.errors,
+      openLoopAchieved: Math.round(rate(even)),
+      openLoopP50Ms: even.p50,
+      openLoopP99Ms: even.p99,
+      openLoopNon2xx: even.non2xx + even.errors,
       keyReleaseRate,
       keyReleaseAchieved: Math.round(rate(kr)),
       keyReleaseP50Ms: kr.p50,
@@ -307,6 +376,8 @@ export async function benchRecords(
       keyReleaseNon2xx: kr.non2xx + kr.errors,
       bareExpressPerSecond,
       bareCpuMsPerRequest: r3(b.cpuMs / Math.max(1, b.ok)),
+      bareLoaderCpuMsPerRequest: r3(b.loaderCpuMs / Math.max(1, b.ok)),
+      ceilingMachinePerSecond: Math.round((cpus().length * 1000) / (cpuMsPerWrite + max.loaderCpuMs / Math.max(1, max.ok))),
       ratioToBare: r3(writesPerSecond / bareExpressPerSecond),
       storedRecords: Number(n),
       cores: cpus().length,

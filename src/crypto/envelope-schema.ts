@@ -1,7 +1,10 @@
 // zod schema of the record envelope anxin.record.v1 (docs/FORMATS.md (Crypto formats)). Single source of structural
 // validation: the HTTP layer reuses it for request bodies and OpenAPI; verifyEnvelope/openRecord run it too.
 import { z } from "zod";
-import { BASE64_PATTERN, base64Length } from "./encoding.js";
+import { BASE64_PATTERN, base64Length, isCanonicalBase64 } from "./encoding.js";
+
+/** Canonical base64, checked by isCanonicalBase64 (fast) and documented in OpenAPI as the equivalent pattern. */
+const canonicalBase64 = (s: z.ZodString) => s.refine(isCanonicalBase64, "must be canonical padded standard base64").meta({ pattern: BASE64_PATTERN.source });
 
 export const ENVELOPE_VERSION = "anxin.record.v1";
 
@@ -36,7 +39,7 @@ export const signaturePattern = /^0x[0-9a-f]{130}$/;
 
 function base64Of(bytes: number) {
   const len = base64Length(bytes);
-  return z.string().length(len).regex(BASE64_PATTERN, "must be canonical padded standard base64");
+  return canonicalBase64(z.string().length(len));
 }
 
 /** Lowercase 0x-hex EVM address. */
@@ -73,11 +76,7 @@ export const recordHeaderSchema = z.strictObject(recordHeaderShape);
 export const recordEnvelopeSchema = z
   .strictObject({
     ...recordHeaderShape,
-    ciphertext: z
-      .string()
-      .min(base64Length(AEAD_TAG_BYTES))
-      .max(MAX_CIPHERTEXT_CHARS)
-      .regex(BASE64_PATTERN, "must be canonical padded standard base64"),
+    ciphertext: canonicalBase64(z.string().min(base64Length(AEAD_TAG_BYTES)).max(MAX_CIPHERTEXT_CHARS)),
     sig: z.string().regex(signaturePattern, "must be a 65-byte lowercase 0x-hex signature"),
     keys: z
       .array(keyEntrySchema)

@@ -5,7 +5,7 @@
 // of that handler run as one set-based step (a few statements for the whole group instead of a savepoint and
 // several statements per write); if that step throws, it is rolled back and every item runs alone as before.
 import type { LogEvent } from "../log/index.js";
-import type { Db, Queryable } from "../store/db.js";
+import { send, StoreUnavailableError, type Db, type Queryable } from "../store/db.js";
 import { lockHead, stage, writeLeaves, type LogHead, type PendingLeaf } from "../store/log-repo.js";
 
 export interface UnitCtx {
@@ -29,9 +29,13 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
  * submit order) inside the group's transaction and returns one outcome per item. It must leave no data and no
  * leaf for an item it fails (check all items first, then write the survivors); if it throws instead, all it did is
  * rolled back and each item goes through `single` in its own savepoint, which yields the exact per-item result.
+ * `read`, if given, issues the group's lookups; the writer sends them together with the lock on the log head, so a
+ * group commit on the threaded store costs two thread hops: reads, then writes + commit. `run` may write with
+ * `send` (not awaited): if such a statement fails, the commit fails and the writer redoes the batch item by item.
  */
-export interface BatchHandler<I, T> {
-  run(u: UnitCtx, items: I[]): Promise<Outcome<T>[]>;
+export interface BatchHandler<I, T, R = unknown> {
+  read?(q: Queryable, items: I[]): Promise<R>;
+  run(u: UnitCtx, items: I[], read: R): Promise<Outcome<T>[]>;
   single(u: UnitCtx, item: I): Promise<T>;
 }
 
@@ -85,27 +89,58 @@ export class LogWriter {
   }
 
   async #runBatch(batch: Unit<any>[]) {
+    try {
+      await this.#commit(batch, true);
+    } catch (error) {
+      // A statement of a group that was sent without waiting failed and took the commit with it: redo the batch
+      // with every item on its own (savepoints), which gives each item its exact outcome. Store down: no retry.
+      if (error instanceof GroupFailed && !(error.cause instanceof StoreUnavailableError)) {
+        try {
+          await this.#commit(batch, false);
+          return;
+        } catch (again) {
+          error = again;
+        }
+      }
+      // The transaction itself failed (store down, conflict): nothing of this batch was committed.
+      const cause = error instanceof GroupFailed ? error.cause : error;
+      for (const unit of batch) unit.reject(cause);
+    }
+  }
+
+  /** One transaction for the batch; resolves or rejects every unit after the commit. */
+  async #commit(batch: Unit<any>[], grouped: boolean) {
     const outcomes = new Map<Unit<any>, Outcome<unknown>>();
     let size = 0;
+    let sentGroups = false;
     try {
       await this.db.tx(async (q) => {
-        const head = await lockHead(q);
+        // Groups of batchable items: one savepoint per group, not per write.
+        const groups = new Map<BatchHandler<any, any>, Unit<any>[]>();
+        if (grouped) for (const unit of batch) if (unit.handler) groups.set(unit.handler, [...(groups.get(unit.handler) ?? []), unit]);
+        for (const [h, units] of groups) if (units.length < 2) groups.delete(h);
+        // The head lock and every group's lookups leave together (one round trip on the threaded store).
+        const headRead = lockHead(q);
+        const reads = [...groups].map(([h, units]) => h.read?.(q, units.map((x) => x.item)));
+        const settled = await Promise.allSettled([headRead, ...reads]);
+        const failed = settled.find((r) => r.status === "rejected");
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+        const head = await headRead;
         const leaves: PendingLeaf[] = [];
         const u: UnitCtx = { q, append: (e) => pushLeaf(head, leaves, e) };
         const single = batch.length === 1;
-        // Groups of batchable items first: one savepoint per group, not per write.
-        const groups = new Map<BatchHandler<any, any>, Unit<any>[]>();
-        for (const unit of batch) if (unit.handler) groups.set(unit.handler, [...(groups.get(unit.handler) ?? []), unit]);
+        let g = 0;
         for (const [handler, units] of groups) {
-          if (units.length < 2) continue;
+          const read = (settled[1 + g++] as PromiseFulfilledResult<unknown>).value;
           const before = head.range.clone();
           const mark = leaves.length;
-          await q.query("SAVEPOINT grp");
+          await send(q, "SAVEPOINT grp");
           let results: Outcome<unknown>[] | undefined;
           try {
-            results = await handler.run(u, units.map((x) => x.item));
+            results = await handler.run(u, units.map((x) => x.item), read);
             if (results.length !== units.length) throw new Error("batch handler returned a wrong number of outcomes");
-            await q.query("RELEASE SAVEPOINT grp");
+            await send(q, "RELEASE SAVEPOINT grp");
+            sentGroups ||= q.send !== undefined;
           } catch {
             // Rolled back as a whole: its items run one by one below, each with its own exact outcome.
             await q.query("ROLLBACK TO SAVEPOINT grp");
@@ -120,10 +155,10 @@ export class LogWriter {
           // A savepoint per unit: one bad write must not fail the others that share the commit.
           const before = head.range.clone();
           const mark = leaves.length;
-          if (!single) await q.query("SAVEPOINT unit");
+          if (!single) await send(q, "SAVEPOINT unit");
           try {
             const value = await unit.fn(u);
-            if (!single) await q.query("RELEASE SAVEPOINT unit");
+            if (!single) await send(q, "RELEASE SAVEPOINT unit");
             outcomes.set(unit, { ok: true, value });
           } catch (error) {
             if (single) throw error;
@@ -137,9 +172,8 @@ export class LogWriter {
         size = head.size;
       });
     } catch (error) {
-      // The transaction itself failed (store down, conflict): nothing of this batch was committed.
-      for (const unit of batch) unit.reject(error);
-      return;
+      if (sentGroups) throw new GroupFailed(error);
+      throw error;
     }
     for (const unit of batch) {
       const o = outcomes.get(unit)!;
@@ -147,6 +181,13 @@ export class LogWriter {
       else unit.reject(o.error);
     }
     this.opts.onCommit?.(size);
+  }
+}
+
+/** The commit of a batch whose groups sent statements without waiting failed: the batch is redone item by item. */
+class GroupFailed extends Error {
+  constructor(readonly cause: unknown) {
+    super("group commit failed");
   }
 }
 

@@ -15,6 +15,17 @@ export interface Queryable {
    * Callers keep a paged query() fallback for drivers without it.
    */
   streamRows?(sql: string, onRow: RawRowHandler): Promise<number>;
+  /**
+   * Optional, inside a transaction only: run a statement whose result is not needed, after the ones before it,
+   * without waiting for it. If it fails, the transaction fails at commit. Use through `send()` below.
+   */
+  send?(sql: string, params?: unknown[]): void;
+}
+
+/** q.send when the driver pipelines, else an awaited query: same effect, fewer round trips where it can. */
+export async function send(q: Queryable, sql: string, params?: unknown[]): Promise<void> {
+  if (q.send) q.send(sql, params);
+  else await q.query(sql, params);
 }
 
 export interface Db extends Queryable {

@@ -1,7 +1,7 @@
 // The append-only log in the store: one row per leaf, and a head row (size + compact range) that every
 // append locks, so indices are dense and assigned in commit order even with several server instances.
 import { CompactRange, leafHash, leafInput, type LogEvent } from "../log/index.js";
-import type { Queryable } from "./db.js";
+import { send, type Queryable } from "./db.js";
 
 export interface LogHead {
   size: number;
@@ -36,10 +36,11 @@ export function stage(head: LogHead, event: LogEvent): PendingLeaf {
   return { index, hash, input: decoder.decode(bytes), event };
 }
 
-/** Writes staged leaves (one batched INSERT) and the new head. */
+/** Writes staged leaves (one batched INSERT) and the new head; a failure surfaces at the latest at commit. */
 export async function writeLeaves(q: Queryable, head: LogHead, leaves: PendingLeaf[]): Promise<void> {
   if (leaves.length > 0) {
-    await q.query(
+    await send(
+      q,
       `INSERT INTO log_leaves (idx, leaf_hash, input, type, ref_id, at)
        SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
       [
@@ -52,7 +53,7 @@ export async function writeLeaves(q: Queryable, head: LogHead, leaves: PendingLe
       ],
     );
   }
-  await q.query("UPDATE log_head SET size = $1, frontier = $2 WHERE id = 1", [head.size, JSON.stringify(head.range.toState())]);
+  await send(q, "UPDATE log_head SET size = $1, frontier = $2 WHERE id = 1", [head.size, JSON.stringify(head.range.toState())]);
 }
 
 export async function logSize(q: Queryable): Promise<number> {

@@ -6,9 +6,10 @@ import type { Db } from "../../src/store/db.js";
 import { migrate } from "../../src/store/migrate.js";
 import { openPg } from "../../src/store/pg.js";
 import { openPglite } from "../../src/store/pglite.js";
+import { openPgliteThread } from "../../src/store/pglite-thread.js";
 
 export interface Backend {
-  name: "pglite" | "pg";
+  name: "pglite" | "pglite-thread" | "pg";
   /** A fresh, migrated, empty database (a new schema on the server). */
   open(): Promise<Db>;
   /** A URL for the same fresh schema, for tests that start a server process (pg only). */
@@ -34,6 +35,15 @@ export const backends: Backend[] = [
     name: "pglite",
     async open() {
       const db = await openPglite();
+      await migrate(db);
+      return db;
+    },
+  },
+  {
+    // What the server runs by default: the same PGlite behind a worker thread.
+    name: "pglite-thread",
+    async open() {
+      const db = await openPgliteThread();
       await migrate(db);
       return db;
     },

@@ -6,7 +6,8 @@
 import { computeAddress, getBytes, hashMessage, SigningKey } from "ethers";
 import { nativeRecovery, recoverEip191Signer } from "../../crypto/eip191-recover.js";
 import { precomputePublicKey, verifyEip191, type PointTable } from "../../crypto/eip191-verify.js";
-import { contentHash, parseEnvelope, toHex0x, type RecordEnvelope } from "../../crypto/index.js";
+import { createHash } from "node:crypto";
+import { canonicalJson, contentHash, parseEnvelope, toHex0x, type RecordEnvelope } from "../../crypto/index.js";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HALF_N = N >> 1n;
@@ -49,11 +50,18 @@ export class SignatureVerifier {
     return true;
   }
 
-  /** Signature by the author of an envelope whose structure was already validated (the route's zod schema). */
-  checkParsed(envelope: RecordEnvelope): SignatureCheck {
-    const hash = contentHash(envelope);
+  /**
+   * Signature by the author of an envelope whose structure was already validated (the route's zod schema). Also
+   * returns `stored`, the canonical JSON of the envelope without keys (what records.envelope holds): contentHash is
+   * over that same text minus its "sig" member, so one serialisation serves both, hashed with node's native SHA-256.
+   */
+  checkParsed(envelope: RecordEnvelope): SignatureCheck & { stored?: string } {
+    const { keys: _keys, ...withoutKeys } = envelope;
+    const stored = canonicalJson(withoutKeys);
+    const text = withoutSigMember(stored, envelope.sig);
+    const hash = text !== null ? new Uint8Array(createHash("sha256").update(text).digest()) : contentHash(envelope);
     if (!this.verify(hash, envelope.sig, envelope.author)) return { ok: false, reason: "signature is not by the author" };
-    return { ok: true, contentHash: toHex0x(hash) };
+    return { ok: true, contentHash: toHex0x(hash), stored };
   }
 
   /** Structure (zod) + signature by the author. */
@@ -67,4 +75,16 @@ export class SignatureVerifier {
     const r = this.checkParsed(envelope);
     return r.ok ? { ...r, envelope } : r;
   }
+}
+
+/**
+ * `stored` without its `"sig":"0x…"` member. In canonical JSON the members are sorted, "sig" is neither first
+ * ("author") nor last ("v"), so it appears as `,"sig":"…"`; a quote inside a string value is always escaped, so the
+ * text cannot occur anywhere else. null (caller serialises afresh) if that ever does not hold.
+ */
+function withoutSigMember(stored: string, sig: string): string | null {
+  const member = ',"sig":' + JSON.stringify(sig);
+  const at = stored.indexOf(member);
+  if (at < 0 || stored.indexOf(member, at + 1) >= 0) return null;
+  return stored.slice(0, at) + stored.slice(at + member.length);
 }

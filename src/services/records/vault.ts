@@ -2,10 +2,10 @@
 // checks structure, signature, accreditation and consent, never sees a plaintext, releases sealed content keys only
 // on a basis the consent index gives at that moment, logs every release and refusal, and crypto-shreds on erasure.
 // Formats: docs/FORMATS.md (Record vault).
-import { canonicalJson, contentHashHex, type RecordEnvelope } from "../../crypto/index.js";
+import { contentHashHex, type RecordEnvelope } from "../../crypto/index.js";
 import { HttpError, conflict, forbidden, notFound, unprocessable } from "../../http/problem.js";
 import type { Session } from "../../http/route.js";
-import type { Queryable } from "../../store/db.js";
+import { send, type Queryable } from "../../store/db.js";
 import { activeGrants, getGrant, grantCovers, isActiveAt } from "../../store/consent-repo.js";
 import type { AppContext } from "../context.js";
 import type { BatchHandler, Outcome, UnitCtx } from "../log-writer.js";
@@ -137,12 +137,10 @@ function appendKeyLeaves(append: UnitCtx["append"], id: string, contentHash: str
   for (const k of keys) append({ type: "access", id, hash: keyEntryHash(contentHash, k.to, k.sealed), at, decision: "key-added" });
 }
 
-/** The records rows and their key rows, in one statement for any number of versions (rows in input order). */
-async function insertRecords(q: Queryable, rs: Array<PendingRecord & { version: number; leafIndex: number }>): Promise<WrittenRecord[]> {
-  if (rs.length === 0) return [];
-  const keys = rs.flatMap((r) => r.envelope.keys.map((k) => ({ h: r.contentHash, to: k.to, sealed: k.sealed, by: r.envelope.author })));
-  const rows = await q.query<{ content_hash: string }>(
-    `WITH r AS (
+type Insertable = PendingRecord & { version: number; leafIndex: number };
+
+/** The records rows and their key rows, in one statement for any number of versions. */
+const INSERT_RECORDS = `WITH r AS (
        INSERT INTO records (content_hash, record_id, version, kind, schema, author, subject_ref, consent_id, prev, created_at, envelope, leaf_index)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                             $10::timestamptz[], $11::text[], $12::bigint[])
@@ -151,17 +149,30 @@ async function insertRecords(q: Queryable, rs: Array<PendingRecord & { version: 
        INSERT INTO record_keys (content_hash, recipient, sealed, added_by)
        SELECT k.h, k.rcpt, k.sealed, k.by FROM unnest($13::text[], $14::text[], $15::text[], $16::text[]) AS k(h, rcpt, sealed, by)
        JOIN r ON r.content_hash = k.h)
-     SELECT content_hash FROM r`,
-    [
-      rs.map((r) => r.contentHash), rs.map((r) => r.envelope.id), rs.map((r) => r.version), rs.map((r) => r.envelope.kind),
-      rs.map((r) => r.envelope.schema), rs.map((r) => r.envelope.author), rs.map((r) => r.envelope.subjectRef),
-      rs.map((r) => r.envelope.consentId), rs.map((r) => r.envelope.prev), rs.map((r) => r.envelope.createdAt),
-      rs.map((r) => r.stored), rs.map((r) => r.leafIndex),
-      keys.map((k) => k.h), keys.map((k) => k.to), keys.map((k) => k.sealed), keys.map((k) => k.by),
-    ],
-  );
+     SELECT content_hash FROM r`;
+
+function insertParams(rs: Insertable[]): unknown[] {
+  const keys = rs.flatMap((r) => r.envelope.keys.map((k) => ({ h: r.contentHash, to: k.to, sealed: k.sealed, by: r.envelope.author })));
+  return [
+    rs.map((r) => r.contentHash), rs.map((r) => r.envelope.id), rs.map((r) => r.version), rs.map((r) => r.envelope.kind),
+    rs.map((r) => r.envelope.schema), rs.map((r) => r.envelope.author), rs.map((r) => r.envelope.subjectRef),
+    rs.map((r) => r.envelope.consentId), rs.map((r) => r.envelope.prev), rs.map((r) => r.envelope.createdAt),
+    rs.map((r) => r.stored), rs.map((r) => r.leafIndex),
+    keys.map((k) => k.h), keys.map((k) => k.to), keys.map((k) => k.sealed), keys.map((k) => k.by),
+  ];
+}
+
+/** Inserts and returns what was written (rows in input order). */
+async function insertRecords(q: Queryable, rs: Insertable[]): Promise<WrittenRecord[]> {
+  if (rs.length === 0) return [];
+  const rows = await q.query<{ content_hash: string }>(INSERT_RECORDS, insertParams(rs));
   const inserted = new Set(rows.map((r) => r.content_hash));
   return rs.filter((r) => inserted.has(r.contentHash)).map((r) => ({ recordId: r.envelope.id, version: r.version, contentHash: r.contentHash, leafIndex: r.leafIndex }));
+}
+
+/** Inserts without waiting where the driver allows (see BatchHandler): every row is stored, or the commit fails. */
+async function sendRecords(q: Queryable, rs: Insertable[]): Promise<void> {
+  if (rs.length > 0) await send(q, INSERT_RECORDS, insertParams(rs));
 }
 
 function isUniqueViolation(e: unknown): boolean {
@@ -214,8 +225,7 @@ export class RecordVault {
       throw forbidden("only accredited counselors and residents write records");
     }
 
-    const { keys, ...withoutKeys } = envelope;
-    const item: PendingRecord = { envelope, contentHash, stored: canonicalJson(withoutKeys), underGrant: session.roles.has("counselor") };
+    const item: PendingRecord = { envelope, contentHash, stored: check.stored!, underGrant: session.roles.has("counselor") };
     try {
       // Everything above is checked without the store (no await between the request and the queue, so concurrent
       // writes meet in one group commit). Inside the write transaction: the consent grant, the version rules, the
@@ -230,7 +240,7 @@ export class RecordVault {
   }
 
   /** Record versions as a BatchHandler: one lookup of latest versions + one INSERT for the group (see LogWriter). */
-  readonly #records: BatchHandler<PendingRecord, WrittenRecord> = {
+  readonly #records: BatchHandler<PendingRecord, WrittenRecord, { latest: Map<string, LatestRow>; grants: Map<string, Awaited<ReturnType<typeof getGrant>>> }> = {
     single: async ({ q, append }, item) => {
       const env = item.envelope;
       if (item.underGrant) {
@@ -245,15 +255,20 @@ export class RecordVault {
       const [row] = await insertRecords(q, [{ ...item, version, leafIndex: appendRecordLeaf(append, item, version) }]);
       return row;
     },
-    run: async ({ q, append }, items) => {
+    // Latest versions and named grants, in one round trip with the log head lock (see LogWriter).
+    read: async (q, items) => {
       const ids = [...new Set(items.map((i) => i.envelope.id))];
-      const found = await q.query<LatestRow>(
-        `SELECT DISTINCT ON (r.record_id) ${LATEST_SQL.slice("SELECT ".length)} WHERE r.record_id = ANY($1::text[]) ORDER BY r.record_id, r.version DESC`,
-        [ids],
-      );
-      const latest = new Map(found.map((r) => [r.record_id, r]));
       const consentIds = [...new Set(items.filter((i) => i.underGrant).map((i) => i.envelope.consentId!))];
-      const grants = new Map(await Promise.all(consentIds.map(async (id) => [id, await getGrant(q, id)] as const)));
+      const [found, grants] = await Promise.all([
+        q.query<LatestRow>(
+          `SELECT DISTINCT ON (r.record_id) ${LATEST_SQL.slice("SELECT ".length)} WHERE r.record_id = ANY($1::text[]) ORDER BY r.record_id, r.version DESC`,
+          [ids],
+        ),
+        Promise.all(consentIds.map(async (id) => [id, await getGrant(q, id)] as const)),
+      ]);
+      return { latest: new Map(found.map((r) => [r.record_id, r])), grants: new Map(grants) };
+    },
+    run: async ({ q, append }, items, { latest, grants }) => {
       const outcomes: Outcome<WrittenRecord>[] = [];
       const ok: Array<PendingRecord & { version: number; leafIndex: number; at: number }> = [];
       // In submit order, as if one after the other: a later item sees the versions of earlier ones.
@@ -275,11 +290,10 @@ export class RecordVault {
           outcomes.push({ ok: false, error });
         }
       });
-      const rows = await insertRecords(q, ok);
-      // One row per record: anything else (a concurrent writer on a shared PostgreSQL) throws, and the writer
-      // rolls the group back and reruns its items one by one.
-      if (rows.length !== ok.length) throw new Error("record batch inserted an unexpected number of rows");
-      ok.forEach((o, k) => (outcomes[o.at] = { ok: true, value: rows[k] }));
+      // Sent without waiting on the threaded store: the records INSERT either stores every row or fails (a version
+      // written concurrently by another instance: unique violation), and then the whole batch is redone item by item.
+      await sendRecords(q, ok);
+      ok.forEach((o) => (outcomes[o.at] = { ok: true, value: { recordId: o.envelope.id, version: o.version, contentHash: o.contentHash, leafIndex: o.leafIndex } }));
       return outcomes;
     },
   };

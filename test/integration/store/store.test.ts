@@ -3,7 +3,7 @@ import { backends } from "../../helpers/db.js";
 import { migrate, schemaVersion } from "../../../src/store/migrate.js";
 import { migrations } from "../../../src/store/migrations/index.js";
 import { openPg } from "../../../src/store/pg.js";
-import { StoreUnavailableError, type Db } from "../../../src/store/db.js";
+import { send, StoreUnavailableError, type Db } from "../../../src/store/db.js";
 import { LogWriter, type BatchHandler } from "../../../src/services/log-writer.js";
 import { readLeaves, logSize } from "../../../src/store/log-repo.js";
 import { CompactRange, eventTime, leafHash, rootOf, type LogEvent } from "../../../src/log/index.js";
@@ -110,6 +110,37 @@ for (const backend of backends) {
       expect([...values].sort((a, b) => a - b)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     });
 
+    it("redoes a batch item by item when a group statement sent without waiting fails at commit (unique violation)", async () => {
+      const w = new LogWriter(db);
+      await db.query("INSERT INTO meta (key, value) VALUES ('u3', 'taken')");
+      let reads = 0;
+      const handler: BatchHandler<number, number, string[]> = {
+        async read(q, items) {
+          reads++;
+          return (await q.query<{ key: string }>("SELECT key FROM meta WHERE key = ANY($1::text[])", [items.map((i) => `u${i}`)])).map((r) => r.key);
+        },
+        async run(u, items, taken) {
+          expect(taken).to.deep.equal(["u3"]);
+          // Written blindly, as the record vault does: u3 exists already, so this statement fails — on the threaded
+          // store only at commit, on the others right here. Either way the other items must commit, u3 must not.
+          await send(u.q, "INSERT INTO meta (key, value) SELECT k, 'g' FROM unnest($1::text[]) AS k", [items.map((i) => `u${i}`)]);
+          return items.map((i) => ({ ok: true as const, value: u.append(ev(100 + i)) }));
+        },
+        async single(u, i) {
+          await u.q.query("INSERT INTO meta (key, value) VALUES ($1, 's')", [`u${i}`]);
+          return u.append(ev(100 + i));
+        },
+      };
+      const out = await Promise.allSettled([1, 2, 3, 4].map((i) => w.submitBatched(handler, i)));
+      expect(out.map((r) => r.status)).to.deep.equal(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+      expect(((out[2] as PromiseRejectedResult).reason as { code?: string }).code).to.equal("23505");
+      expect(reads).to.be.greaterThan(0);
+      const rows = await db.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key LIKE 'u%' ORDER BY key");
+      expect(rows).to.deep.equal([{ key: "u1", value: "s" }, { key: "u2", value: "s" }, { key: "u3", value: "taken" }, { key: "u4", value: "s" }]);
+      expect((await readLeaves(db, 0, 10)).map((l) => l.ref_id)).to.deep.equal(["r101", "r102", "r104"]);
+      expect(await logSize(db)).to.equal(3);
+    });
+
     it("refuses a second log row at an existing index (the log is append-only)", async () => {
       const w = new LogWriter(db);
       await w.submit(async (u) => u.append(ev(0)));
@@ -120,6 +151,35 @@ for (const backend of backends) {
         err = e;
       }
       expect(err, "duplicate index accepted").to.be.instanceOf(Error);
+    });
+
+    it("keeps SQLSTATEs, statement order and isolation in transactions, also for statements sent without waiting", async () => {
+      await db.query("INSERT INTO meta (key, value) VALUES ('n', '0')");
+      // Read-modify-write in parallel transactions: serialised, so no increment is lost.
+      await Promise.all(
+        Array.from({ length: 6 }, () =>
+          db.tx(async (q) => {
+            const [{ value }] = await q.query<{ value: string }>("SELECT value FROM meta WHERE key = 'n' FOR UPDATE");
+            await send(q, "UPDATE meta SET value = $1 WHERE key = 'n'", [String(Number(value) + 1)]);
+            await send(q, "INSERT INTO meta (key, value) VALUES ($1, 'x')", [`k${value}`]);
+          }),
+        ),
+      );
+      expect((await db.query<{ value: string }>("SELECT value FROM meta WHERE key = 'n'"))[0].value).to.equal("6");
+      // A duplicate key, awaited: the SQLSTATE reaches the caller and the transaction rolls back.
+      const dup = await db.tx(async (q) => q.query("INSERT INTO meta (key, value) VALUES ('n', 'dup')")).catch((e) => e);
+      expect(dup.code).to.equal("23505");
+      // The same failure in a statement sent without waiting fails the commit; nothing of that transaction stays.
+      const sent = await db
+        .tx(async (q) => {
+          await send(q, "INSERT INTO meta (key, value) VALUES ('fresh', '1')");
+          await send(q, "INSERT INTO meta (key, value) VALUES ('n', 'dup')");
+          return "committed?";
+        })
+        .catch((e) => e);
+      expect(sent.code).to.equal("23505");
+      expect(await db.query("SELECT key FROM meta WHERE key = 'fresh'")).to.deep.equal([]);
+      expect((await db.query<{ c: number }>("SELECT count(*)::int AS c FROM meta WHERE key LIKE 'k%'"))[0].c).to.equal(6);
     });
   });
 }

@@ -74,3 +74,32 @@ describe("crypto: EIP-191 signer recovery with libsecp256k1", function () {
     expect(native.verify(new Uint8Array(32), "0x12", wallets[0].address.toLowerCase())).to.equal(false);
   });
 });
+
+describe("record writes: one canonical serialisation for the stored envelope and the content hash", function () {
+  this.timeout(60_000);
+  it("SignatureVerifier.checkParsed gives contentHash() and canonicalJson(envelope without keys), for any envelope", async () => {
+    const { Wallet } = await import("ethers");
+    const { canonicalJson, contentHashHex, counselorKeys, sealJson, walletSigner } = await import("../../../src/crypto/index.js");
+    const w = Wallet.createRandom();
+    const ck = await counselorKeys(w.privateKey);
+    const verifier = new SignatureVerifier();
+    const texts = ['"sig":"0x', ',"sig":"', '\\"', "朝阳区 \u2028", "x".repeat(3000)];
+    for (let i = 0; i < 12; i++) {
+      const env = await sealJson({
+        kind: i % 2 ? "consultation_note" : "assessment",
+        schema: "anxin.note.v1",
+        subjectRef: "0x" + String(i).padStart(40, "a"),
+        consentId: i % 3 ? "0x" + "1".repeat(64) : null,
+        body: { n: i, text: texts[i % texts.length] },
+        recipients: [{ address: ck.address, x25519PublicKey: ck.x25519.publicKey }],
+        signer: walletSigner(w),
+      });
+      const r = verifier.checkParsed(env);
+      expect(r.ok).to.equal(true);
+      const { keys: _k, ...withoutKeys } = env;
+      expect(r.ok && r.contentHash).to.equal(contentHashHex(env));
+      expect(r.stored).to.equal(canonicalJson(withoutKeys));
+      expect(verifier.checkParsed({ ...env, ciphertext: env.ciphertext.slice(4) + "AAAA" }).ok).to.equal(false);
+    }
+  });
+});

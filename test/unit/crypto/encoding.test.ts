@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import fc from "fast-check";
+import { BASE64_PATTERN, isCanonicalBase64 } from "../../../src/crypto/encoding.js";
 import { fromBase64, fromHex, fromHex0x, fromUtf8, InvalidEncoding, toBase64, toHex, toHex0x } from "../../../src/crypto/index.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -26,6 +28,18 @@ describe("encoding", () => {
   it("strict base64 decoding rejects every non-canonical spelling", () => {
     const bad = ["Zg", "Zg=", "Zh==", "Zm9=", "Zm9v\n", " Zm9v", "Zm-_", "Zm9vYg", "Z===", "====", "Zm=v", "Zm9vYmFy=", "Zg==Zg==", "Zé=="];
     for (const s of bad) expect(() => fromBase64(s), JSON.stringify(s)).to.throw(InvalidEncoding);
+  });
+
+  it("the fast canonical-base64 check says exactly what BASE64_PATTERN says", () => {
+    const bad = ["Zg", "Zg=", "Zh==", "Zm9=", "Zm9v\n", " Zm9v", "Zm-_", "Zm9vYg", "Z===", "====", "Zm=v", "Zm9vYmFy=", "Zg==Zg==", "Zé==", "=", "A==="];
+    for (const s of [...bad, "", "Zg==", "Zm8=", "Zm9v", "Zm9vYmFy"]) expect(isCanonicalBase64(s), JSON.stringify(s)).to.equal(BASE64_PATTERN.test(s));
+    const chars = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ é\u0100".split(""));
+    fc.assert(fc.property(fc.array(chars, { maxLength: 14 }).map((a) => a.join("")), (s) => {
+      expect(isCanonicalBase64(s)).to.equal(BASE64_PATTERN.test(s));
+    }), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
+      expect(isCanonicalBase64(Buffer.from(b).toString("base64"))).to.equal(true);
+    }));
   });
 
   it("base64 decoding can require an exact length", () => {
