@@ -36,7 +36,9 @@ async function sessionKey(db: Db): Promise<Buffer> {
 }
 
 export async function createContext(cfg: Config, log: Logger): Promise<AppContext> {
-  const db = await openStore(cfg);
+  const db = await openStore(cfg, (e) =>
+    log.fatal({ error: (e as Error)?.message }, "the embedded database thread stopped: requests answer 503 until the server is restarted"),
+  );
   log.info({ store: db.kind }, "store ready (migrations applied)");
   let chain: Chain;
   try {

@@ -28,7 +28,11 @@ export class DatabaseError extends Error {
 /** Unacknowledged bytes a bulk read may have in flight between the threads. */
 const STREAM_WINDOW = 4 * 1024 * 1024;
 
-export async function openPgliteThread(dir?: string): Promise<Db> {
+/**
+ * `onFailure` hears once if the thread dies (a WASM abort, out of memory): every call then fails with
+ * StoreUnavailableError (HTTP 503, /healthz not ok) until the server is restarted; committed data is on disk.
+ */
+export async function openPgliteThread(dir?: string, onFailure?: (e: unknown) => void): Promise<Db> {
   const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), { workerData: { dir } });
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -51,6 +55,7 @@ export async function openPgliteThread(dir?: string): Promise<Db> {
     else p.resolve(m);
   });
   const fail = (e: unknown) => {
+    if (failure === undefined && !closed) onFailure?.(e);
     failure ??= e;
     for (const [id, p] of pending) {
       settle(id);
