@@ -25,6 +25,9 @@ export class DatabaseError extends Error {
   }
 }
 
+/** Where the returned Db keeps its worker (fault tests stop the thread to see what callers get). */
+export const WORKER = Symbol.for("anxin.pglite.worker");
+
 /** Unacknowledged bytes a bulk read may have in flight between the threads. */
 const STREAM_WINDOW = 4 * 1024 * 1024;
 
@@ -93,7 +96,8 @@ export async function openPgliteThread(dir?: string, onFailure?: (e: unknown) =>
   let nextTx = 1;
 
   await call({ op: "ready" });
-  return {
+  const db: Db & { [WORKER]: Worker } = {
+    [WORKER]: worker,
     kind: "pglite",
     ...queryable(),
     async streamRows(sql: string, onRow: RawRowHandler) {
@@ -143,4 +147,5 @@ export async function openPgliteThread(dir?: string, onFailure?: (e: unknown) =>
       }
     },
   };
+  return db;
 }

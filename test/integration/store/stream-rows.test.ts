@@ -2,8 +2,8 @@
 // the auditor to read a million leaf inputs. Drivers without it (pg) are covered by the paged fallback.
 import { expect } from "chai";
 import { openPglite } from "../../../src/store/pglite.js";
-import { openPgliteThread } from "../../../src/store/pglite-thread.js";
-import type { Db } from "../../../src/store/db.js";
+import { openPgliteThread, WORKER } from "../../../src/store/pglite-thread.js";
+import { StoreUnavailableError, type Db } from "../../../src/store/db.js";
 
 for (const [driver, open] of [["in process", openPglite], ["on a worker thread", openPgliteThread]] as const)
 describe(`store: PGlite streamRows, ${driver}`, function () {
@@ -88,5 +88,21 @@ describe(`store: PGlite streamRows, ${driver}`, function () {
     });
     expect(n).to.equal(60000);
     expect(ok).to.equal(true);
+  });
+});
+
+describe("store: the PGlite thread dies", () => {
+  it("answers every pending and later call with StoreUnavailableError (→ 503) and reports the failure once", async () => {
+    const failures: unknown[] = [];
+    const db = await openPgliteThread(undefined, (e) => failures.push(e));
+    await db.query("CREATE TABLE t (id int)");
+    const pending = db.query("SELECT pg_sleep(0.5)");
+    await (db as unknown as Record<symbol, import("node:worker_threads").Worker>)[WORKER].terminate();
+    const [a, b] = await Promise.allSettled([pending, db.query("SELECT 1")]);
+    expect(a.status === "rejected" && a.reason).to.be.instanceOf(StoreUnavailableError);
+    expect(b.status === "rejected" && b.reason).to.be.instanceOf(StoreUnavailableError);
+    expect(failures).to.have.length(1);
+    await db.close();
+    expect(failures).to.have.length(1); // closing is not a failure
   });
 });
