@@ -249,7 +249,9 @@ export async function benchRecords(
   const keyReleases = opts.keyReleases ?? 2000;
   const keyReleaseRate = 200;
   const dataDir = mkdtempSync(path.join(tmpdir(), "anxin-bench-records-"));
-  const cfg = loadConfig({}, { dataDir, port: 0, anvilPort: 0, logLevel: "warn", chainPollMs: 200, rateLimitPerMinute: 1_000_000 });
+  // ANXIN_BENCH_DATABASE_URL (an empty database): the same run against a PostgreSQL server, for comparison only.
+  const databaseUrl = process.env.ANXIN_BENCH_DATABASE_URL;
+  const cfg = loadConfig({}, { dataDir, port: 0, anvilPort: 0, logLevel: "warn", chainPollMs: 200, rateLimitPerMinute: 1_000_000, ...(databaseUrl ? { databaseUrl } : {}) });
   const srv = await startServer(cfg, createLogger("warn"));
   const loader = new Loader(dataDir);
   try {
