@@ -219,7 +219,6 @@ export function anchorerFor(ctx: AppContext): Anchorer {
       intervalSeconds: ctx.cfg.anchorIntervalSeconds,
       log: ctx.log,
     });
-    ctx.writer.onLeaves((first, hashes) => a!.tree.offer(first, hashes));
     anchorers.set(ctx, a);
   }
   return a;

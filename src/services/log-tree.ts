@@ -27,26 +27,11 @@ export async function readHead(q: Queryable): Promise<LogHeadState> {
   return { size: Number(row.size), root: range.root() };
 }
 
-/** Offered leaf hashes kept beyond the tree (anchoring normally consumes them every ~1,000 leaves). */
-const MAX_OFFERED = 262_144;
-
 export class LogTreeCache {
   #tree = new MerkleTree(1024);
   #busy: Promise<unknown> = Promise.resolve();
-  /** Leaf hashes this process committed and the tree has not taken yet, by index: read from memory, not the store. */
-  #offered = new Map<number, Uint8Array>();
 
   constructor(private readonly db: Db) {}
-
-  /**
-   * Leaves this process just committed (LogWriter.onLeaves). #extend takes them instead of reading the rows back,
-   * which under write load was the store's largest single read (1,000+ rows per checkpoint, blocking writes for
-   * ~20 ms). The result is still checked against the head's compact range, and rebuilt from the store on mismatch.
-   */
-  offer(first: number, hashes: Uint8Array[]) {
-    if (this.#offered.size + hashes.length > MAX_OFFERED) return; // nobody anchors: the store has them anyway
-    hashes.forEach((h, i) => first + i >= this.#tree.size && this.#offered.set(first + i, h));
-  }
 
   /**
    * The tree holding at least the first `head.size` leaves, checked against the head's compact range (which every
@@ -62,12 +47,6 @@ export class LogTreeCache {
     if (this.#tree.size > head.size) throw new LogIntegrityError(`the log shrank from ${this.#tree.size} to ${head.size} leaves`);
     for (let attempt = 0; attempt < 2; attempt++) {
       while (this.#tree.size < head.size) {
-        const known = this.#offered.get(this.#tree.size);
-        if (known) {
-          this.#offered.delete(this.#tree.size);
-          this.#tree.append(known);
-          continue;
-        }
         const from = this.#tree.size;
         const to = Math.min(head.size, from + PAGE);
         const rows = await this.db.query<{ idx: number; leaf_hash: Uint8Array }>(
@@ -80,12 +59,9 @@ export class LogTreeCache {
         });
         if (rows.length !== to - from) throw new LogIntegrityError(`leaf ${from + rows.length} is missing`);
       }
-      // Offers the tree already took from the store (it read ahead of them) are of no further use.
-      for (const i of this.#offered.keys()) if (i < this.#tree.size) this.#offered.delete(i);
       if (bytesEqual(this.#tree.rootAt(head.size), head.root)) return this.#tree;
       // Maybe our cache is stale (rows changed after we read them): rebuild once from the store.
       this.#tree = new MerkleTree(Math.max(1024, head.size));
-      this.#offered.clear();
     }
     throw new LogIntegrityError(`the leaf rows do not reproduce the head's root at size ${head.size}`);
   }

@@ -42,16 +42,12 @@ export interface BatchHandler<I, T, R = unknown> {
 export interface LogWriterOptions {
   /** Upper bound of units per transaction. */
   maxBatch?: number;
-  /** Called after each commit with the new log size. */
+  /** Called after each commit with the new log size (the anchoring worker listens). */
   onCommit?: (size: number) => void;
 }
 
-/** The leaf hashes a commit appended: leaves first, first + 1, … of the log. */
-export type CommittedLeaves = (first: number, hashes: Uint8Array[]) => void;
-
 export class LogWriter {
   #queue: Unit<any>[] = [];
-  readonly #leafListeners: CommittedLeaves[] = [];
   #running = false;
   readonly #maxBatch: number;
 
@@ -60,11 +56,6 @@ export class LogWriter {
     private readonly opts: LogWriterOptions = {},
   ) {
     this.#maxBatch = opts.maxBatch ?? 256;
-  }
-
-  /** Hears every commit's new leaf hashes (the anchoring worker's tree cache: no re-reading of the log). */
-  onLeaves(listener: CommittedLeaves) {
-    this.#leafListeners.push(listener);
   }
 
   /** Runs fn in a transaction with log appends; resolves only after the commit. */
@@ -122,7 +113,6 @@ export class LogWriter {
     const outcomes = new Map<Unit<any>, Outcome<unknown>>();
     let size = 0;
     let sentGroups = false;
-    let committed: PendingLeaf[] = [];
     try {
       await this.db.tx(async (q) => {
         // Groups of batchable items: one savepoint per group, not per write.
@@ -180,7 +170,6 @@ export class LogWriter {
         }
         await writeLeaves(q, head, leaves);
         size = head.size;
-        committed = leaves;
       });
     } catch (error) {
       if (sentGroups) throw new GroupFailed(error);
@@ -192,7 +181,6 @@ export class LogWriter {
       else unit.reject(o.error);
     }
     this.opts.onCommit?.(size);
-    if (committed.length > 0) for (const l of this.#leafListeners) l(committed[0].index, committed.map((x) => x.hash));
   }
 }
 
