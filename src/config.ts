@@ -10,7 +10,7 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default("./data"),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   /** Embedded store on its own thread (default) or on the server's event loop ("false": one core, less memory). */
-  pgliteThread: z.enum(["true", "false"]).default("true").transform((v) => v === "true").or(z.boolean()),
+  pgliteThread: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ message: 'must be "true" or "false"' })).default(true),
   chainRpcUrl: z.url({ protocol: /^https?$/ }).optional(),
   host: z.string().min(1).default("127.0.0.1"),
   port: intFrom(0, 65535).default(7300),
