@@ -120,18 +120,13 @@ export class LogWriter {
         if (grouped) for (const unit of batch) if (unit.handler) groups.set(unit.handler, [...(groups.get(unit.handler) ?? []), unit]);
         for (const [h, units] of groups) if (units.length < 2) groups.delete(h);
         // The head lock and every group's lookups leave together (one round trip on the threaded store).
-        const headRead = lockHead(q);
-        const reads = [...groups].map(([h, units]) => h.read?.(q, units.map((x) => x.item)));
-        const settled = await Promise.allSettled([headRead, ...reads]);
-        const failed = settled.find((r) => r.status === "rejected");
-        if (failed) throw (failed as PromiseRejectedResult).reason;
-        const head = await headRead;
+        const [headRow, ...reads] = await allOrFirstError([lockHead(q), ...[...groups].map(([h, units]) => h.read?.(q, units.map((x) => x.item)))]);
         const leaves: PendingLeaf[] = [];
+        const head = headRow as LogHead;
         const u: UnitCtx = { q, append: (e) => pushLeaf(head, leaves, e) };
         const single = batch.length === 1;
-        let g = 0;
-        for (const [handler, units] of groups) {
-          const read = (settled[1 + g++] as PromiseFulfilledResult<unknown>).value;
+        for (const [g, [handler, units]] of [...groups].entries()) {
+          const read = reads[g];
           const before = head.range.clone();
           const mark = leaves.length;
           await send(q, "SAVEPOINT grp");
@@ -182,6 +177,14 @@ export class LogWriter {
     }
     this.opts.onCommit?.(size);
   }
+}
+
+/** Waits for every statement in flight (none may still run when the transaction rolls back), then throws the
+ *  first failure or returns all values. */
+async function allOrFirstError(ps: Array<Promise<unknown> | undefined>): Promise<unknown[]> {
+  const settled = await Promise.allSettled(ps);
+  for (const r of settled) if (r.status === "rejected") throw r.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value);
 }
 
 /** The commit of a batch whose groups sent statements without waiting failed: the batch is redone item by item. */

@@ -5,7 +5,7 @@
 import { Worker } from "node:worker_threads";
 import type { Db, Queryable, RawRowHandler } from "./db.js";
 import { StoreUnavailableError } from "./db.js";
-import { RowReader } from "./pg-wire.js";
+import { RowReader, simpleQuery } from "./pg-wire.js";
 
 type Reply = { id: number; error?: Record<string, string>; rows?: unknown[]; tx?: number; chunk?: Uint8Array; streamed?: boolean };
 
@@ -68,13 +68,13 @@ export async function openPgliteThread(dir?: string, onFailure?: (e: unknown) =>
   worker.on("error", fail);
   worker.on("exit", (code) => fail(new Error(closed ? "the store is closed" : `the embedded database thread exited (${code})`)));
 
-  function call(msg: Record<string, unknown>, onChunk?: (c: Uint8Array) => void): Promise<Reply> {
+  function call(msg: Record<string, unknown>, onChunk?: (c: Uint8Array) => void, transfer?: ArrayBuffer[]): Promise<Reply> {
     if (failure !== undefined) return Promise.reject(new StoreUnavailableError(failure));
     const id = nextId++;
     return new Promise<Reply>((resolve, reject) => {
       if (pending.size === 0) worker.ref();
       pending.set(id, { resolve, reject, onChunk });
-      worker.postMessage({ id, ...msg });
+      worker.postMessage({ id, ...msg }, transfer);
     });
   }
 
@@ -104,11 +104,13 @@ export async function openPgliteThread(dir?: string, onFailure?: (e: unknown) =>
       const shared = new SharedArrayBuffer(4);
       const acked = new Int32Array(shared);
       const reader = new RowReader(onRow);
-      await call({ op: "stream", sql, window: { shared, bytes: STREAM_WINDOW } }, (chunk) => {
+      const message = simpleQuery(sql);
+      const onChunk = (chunk: Uint8Array) => {
         reader.push(chunk);
         Atomics.add(acked, 0, chunk.length);
         Atomics.notify(acked, 0);
-      });
+      };
+      await call({ op: "stream", message, window: { shared, bytes: STREAM_WINDOW } }, onChunk, [message.buffer as ArrayBuffer]);
       return reader.finish();
     },
     async tx<T>(fn: (q: Queryable) => Promise<T>) {

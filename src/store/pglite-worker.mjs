@@ -5,7 +5,8 @@
 //   {op: "query", sql, params, tx?} → {rows}     {op: "exec", sql, tx?} → {}
 //   {op: "begin", tx} → {} once the transaction holds PGlite  {op: "end", tx, commit} → {} after COMMIT/ROLLBACK
 //   (statements of a transaction carry its tx id and run in arrival order, even when sent before "begin" replied)
-//   {op: "stream", sql, window} → {chunk}… then {rows: true}   (raw wire bytes; flow control through `window`)
+//   {op: "stream", message, window} → {chunk}… then {streamed: true}   (message: a simple-query message built by
+//   pg-wire.ts; the reply is raw wire bytes; flow control through `window`)
 //   {op: "close"} → {}
 // Any failure → {error: {message, code, …}} with PostgreSQL's fields, so callers see SQLSTATEs as before.
 import { mkdirSync } from "node:fs";
@@ -25,16 +26,6 @@ function errorOf(e) {
 }
 
 const reply = (id, msg, transfer) => parentPort.postMessage({ id, ...msg }, transfer);
-
-/** Simple-query message ('Q', length, SQL, NUL) for the raw protocol path. */
-function simpleQuery(sql) {
-  const text = new TextEncoder().encode(sql);
-  const msg = new Uint8Array(text.length + 6);
-  msg[0] = 0x51;
-  new DataView(msg.buffer).setUint32(1, text.length + 5);
-  msg.set(text, 5);
-  return msg;
-}
 
 /**
  * Open transactions, by the id the main thread chose (so it can send statements right behind "begin" without
@@ -79,7 +70,7 @@ function inTx(id, txId, fn) {
  * WASM, so flow control blocks this thread (Atomics.wait) while more than `window` bytes are unacknowledged: a
  * million-row read stays within a few MiB however slowly the caller consumes it.
  */
-async function stream(id, sql, window) {
+async function stream(id, message, window) {
   const CHUNK = 256 * 1024;
   const credit = new Int32Array(window.shared); // [bytes acknowledged by the main thread]
   let sent = 0;
@@ -106,7 +97,7 @@ async function stream(id, sql, window) {
     }
   };
   await pg._runExclusiveTransaction(() =>
-    pg.runExclusive(() => pg.execProtocolRawStream(simpleQuery(sql), { syncToFs: false, onRawData: push })),
+    pg.runExclusive(() => pg.execProtocolRawStream(message, { syncToFs: false, onRawData: push })),
   );
   flush();
   reply(id, { streamed: true });
@@ -141,7 +132,7 @@ parentPort.on("message", async (m) => {
       case "begin":
         return begin(m.id, m.tx);
       case "stream":
-        return await stream(m.id, m.sql, m.window);
+        return await stream(m.id, m.message, m.window);
       case "close":
         await pg.close();
         return reply(m.id, {});
