@@ -123,15 +123,17 @@ function amendmentVersion(latest: LatestRow | undefined, env: RecordEnvelope): n
   return Number(latest.version) + 1;
 }
 
+/** The record-version leaf. It also commits the version's initial sealed keys (`keys`: their keyEntryHashes, sorted;
+ *  docs/FORMATS.md (Audit formats) §Sealed-key leaf): one leaf per write instead of one more per key, and a swapped
+ *  sealed key is still caught by the audit (key-entry-not-in-log). Keys added later get "key-added" leaves. */
 function appendRecordLeaf(append: UnitCtx["append"], item: PendingRecord, version: number): number {
   const env = item.envelope;
-  const leafIndex = append({ type: "record", id: `${env.id}:${version}`, hash: item.contentHash.slice(2), at: env.createdAt, kind: env.kind });
-  appendKeyLeaves(append, `${env.id}:${version}`, item.contentHash, env.keys);
-  return leafIndex;
+  const keys = env.keys.map((k) => keyEntryHash(item.contentHash, k.to, k.sealed)).sort();
+  return append({ type: "record", id: `${env.id}:${version}`, hash: item.contentHash.slice(2), at: env.createdAt, kind: env.kind, keys });
 }
 
-/** One "key-added" leaf per stored sealed key (docs/FORMATS.md (Audit formats)): keys are outside contentHash, so each is
- *  committed on its own and a swapped sealed key is caught by the audit (key-entry-not-in-log). */
+/** One "key-added" leaf per sealed key stored after its version (re-wraps; docs/FORMATS.md (Audit formats)): keys are
+ *  outside contentHash, so each is committed on its own. */
 function appendKeyLeaves(append: UnitCtx["append"], id: string, contentHash: string, keys: Array<{ to: string; sealed: string }>) {
   const at = new Date().toISOString();
   for (const k of keys) append({ type: "access", id, hash: keyEntryHash(contentHash, k.to, k.sealed), at, decision: "key-added" });

@@ -1,5 +1,6 @@
-// Helpers for the audit suites. logKeyEntries appends, for every stored sealed key not yet logged, the leaf the
-// vault is asked to write itself (docs/FORMATS.md (Audit formats) §"Sealed-key leaf"); until it does, tests add them here.
+// Helpers for the audit suites. logKeyEntries appends, for every stored sealed key not yet logged (neither in a record
+// leaf's `keys` nor by a "key-added" leaf), the leaf the vault would write (docs/FORMATS.md (Audit formats)
+// §"Sealed-key leaf"): the vault logs every key it stores, so against an untouched store it adds none.
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { counselorKeys, fromBase64, sealJson, walletSigner } from "../../../src/crypto/index.js";
@@ -10,9 +11,10 @@ import type { TestServer } from "../../helpers/server.js";
 export async function logKeyEntries(srv: TestServer): Promise<number> {
   return srv.ctx.writer.submit(async ({ q, append }) => {
     const logged = new Set(
-      (await q.query<{ input: string }>("SELECT input FROM log_leaves WHERE type = 'access' AND input LIKE '%\"decision\":\"key-added\"%'")).map(
-        (r) => JSON.parse(r.input).hash as string,
-      ),
+      (await q.query<{ input: string }>("SELECT input FROM log_leaves WHERE type IN ('record', 'access')")).flatMap((r) => {
+        const e = JSON.parse(r.input) as { type: string; hash: string; decision?: string; keys?: string[] };
+        return e.type === "record" ? (e.keys ?? []) : e.decision === "key-added" ? [e.hash] : [];
+      }),
     );
     const rows = await q.query<{ content_hash: string; recipient: string; sealed: string; added_at: Date; record_id: string; version: number }>(
       `SELECT k.content_hash, k.recipient, k.sealed, k.added_at, r.record_id, r.version

@@ -17,6 +17,7 @@ import {
   type RelationshipKeys,
 } from "../../../src/crypto/index.js";
 import { Purpose } from "../../../src/consent/index.js";
+import { keyEntryHash } from "../../../src/services/audit.js";
 import { accreditCounselor, appointAuditor, registerMatcher, startTestServer, type TestServer } from "../../helpers/server.js";
 import { counselorWrites, fetchForReader, grant, loginAs, problem, publishKey, revoke, suspend } from "./helpers.js";
 import type { ApiClient } from "../../../src/cli/client.js";
@@ -70,7 +71,12 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
     expect(reply.version).to.equal(1);
     expect(reply.contentHash).to.match(/^0x[0-9a-f]{64}$/);
     const l = await leaf(reply.leafIndex);
-    expect(l).to.deep.equal({ type: "record", id: `${envelope.id}:1`, hash: reply.contentHash.slice(2), at: envelope.createdAt, kind: "consultation_note" });
+    // The initial sealed keys are committed in the record leaf (their keyEntryHashes, sorted): one leaf per write.
+    const keys = envelope.keys.map((k) => keyEntryHash(reply.contentHash, k.to, k.sealed)).sort();
+    expect(keys).to.have.length(2);
+    expect(l).to.deep.equal({ type: "record", id: `${envelope.id}:1`, hash: reply.contentHash.slice(2), at: envelope.createdAt, kind: "consultation_note", keys });
+    const keyLeaves = await srv.ctx.db.query("SELECT idx FROM log_leaves WHERE input LIKE $1", [`%"decision":"key-added"%"id":"${envelope.id}:1"%`]);
+    expect(keyLeaves).to.deep.equal([]);
 
     const c = await fetchForReader(cApi, reply.recordId, reply.contentHash);
     expect(c.key.basis).to.equal("author");
@@ -310,7 +316,8 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
     for (const [i, reply] of ok.entries()) {
       if (!reply) continue;
       const l = await leaf(reply.leafIndex);
-      expect(l).to.deep.equal({ type: "record", id: `${all[i].id}:${reply.version}`, hash: reply.contentHash.slice(2), at: all[i].createdAt, kind: "consultation_note" });
+      const keys = all[i].keys.map((k) => keyEntryHash(reply.contentHash, k.to, k.sealed)).sort();
+      expect(l).to.deep.equal({ type: "record", id: `${all[i].id}:${reply.version}`, hash: reply.contentHash.slice(2), at: all[i].createdAt, kind: "consultation_note", keys });
       const [row] = await srv.ctx.db.query<{ leaf_index: string; n: number }>(
         "SELECT r.leaf_index, (SELECT count(*)::int FROM record_keys k WHERE k.content_hash = r.content_hash) AS n FROM records r WHERE r.content_hash = $1",
         [reply.contentHash],
