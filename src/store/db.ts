@@ -18,6 +18,8 @@ export interface Queryable {
   /**
    * Optional, inside a transaction only: run a statement whose result is not needed, after the ones before it,
    * without waiting for it. If it fails, the transaction fails at commit. Use through `send()` below.
+   * Parameters as for query(), except that a json/jsonb parameter takes its JSON as a string: the threaded
+   * driver encodes by the JS value, not the column type, so an array would become a PostgreSQL array.
    */
   send?(sql: string, params?: unknown[]): void;
 }

@@ -86,10 +86,11 @@ export async function openPgliteThread(dir?: string, onFailure?: (e: unknown) =>
       await call({ op: "exec", sql, tx });
     },
     // In a transaction: queued behind the statements before it, not awaited (one thread hop less per statement);
-    // its failure aborts the transaction, which then fails at commit with this error.
+    // its failure aborts the transaction, which then fails at commit with this error. The worker runs it as a
+    // prepared statement and returns no rows ("send" in pglite-worker.mjs): cheaper than a query.
     ...(aborted && {
       send(sql: string, params?: unknown[]) {
-        call({ op: "query", sql, params, tx }).catch((e) => (aborted.error ??= e));
+        call({ op: "send", sql, params, tx }).catch((e) => (aborted.error ??= e));
       },
     }),
   });
