@@ -12,7 +12,7 @@
 // its main-thread busy time (event-loop utilisation), and the ceiling those imply: ~1 / main-thread ms per write on
 // one event loop, and cores / CPU ms per write for the whole machine.
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -69,6 +69,8 @@ export interface RecordsBench {
   storedRecords: number;
   cores: number;
   connections: number;
+  /** CPU ms per write of the server's four busiest threads in the max run (Linux only). */
+  busiestThreadsMsPerWrite: number[];
   /** 1-minute load average when the max run started: >cores means other work shared the machine. */
   loadAverageAtStart: number;
 }
@@ -158,7 +160,11 @@ async function loadChild() {
     };
     const started = performance.now();
     const cpu0 = process.cpuUsage();
-    autocannon(
+    // autocannon calls back only at its next 1-second sampling tick after the last answer: timing up to the
+    // callback would round every run up to whole seconds (8,000 writes in 7.1 s read as 8.0 s). The run ends at
+    // its last answer.
+    let lastAnswer = started;
+    const instance = autocannon(
       {
         url: job.url,
         method: job.method,
@@ -170,14 +176,31 @@ async function loadChild() {
       },
       (err: unknown, r: any) => {
         if (err) return process.send!({ error: String(err) });
-        const seconds = (performance.now() - started) / 1000;
+        const seconds = (lastAnswer - started) / 1000;
         const cpu = process.cpuUsage(cpu0);
         const loaderCpuMs = (cpu.user + cpu.system) / 1000;
         process.send!({ ok: r["2xx"], non2xx: r.non2xx, errors: r.errors, total: r.requests.total, seconds, p50: r.latency.p50, p99: r.latency.p99, loaderCpuMs } satisfies LoadResult);
       },
     );
+    instance.on("response", () => (lastAnswer = performance.now()));
   });
   process.send!({ ready: true });
+}
+
+/** CPU time of each thread of this process so far (Linux /proc; empty elsewhere), by thread id. */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    const tick = 10; // USER_HZ is 100 on Linux: utime and stime count 10 ms ticks
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(tid, (Number(f[11]) + Number(f[12])) * tick);
+    }
+  } catch {
+    // not Linux: the per-thread figures are left out
+  }
+  return out;
 }
 
 class Loader {
@@ -199,14 +222,16 @@ class Loader {
     writeFileSync(itemsFile, JSON.stringify(items));
     const elu0 = performance.eventLoopUtilization();
     const cpu0 = process.cpuUsage();
+    const threads0 = threadCpuMs();
     const r = await new Promise<LoadResult>((resolve, reject) => {
       this.#child.once("message", (m: LoadResult & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m)));
       this.#child.send({ ...job, itemsFile });
     });
     const cpu = process.cpuUsage(cpu0);
     const elu = performance.eventLoopUtilization(elu0);
+    const threads = [...threadCpuMs()].map(([tid, ms]) => ms - (threads0.get(tid) ?? 0)).sort((a, b) => b - a);
     rmSync(itemsFile, { force: true });
-    return { ...r, cpuMs: (cpu.user + cpu.system) / 1000, mainBusyMs: elu.active };
+    return { ...r, cpuMs: (cpu.user + cpu.system) / 1000, mainBusyMs: elu.active, busiestThreadsMs: threads.slice(0, 4) };
   }
 
   close() {
@@ -251,7 +276,9 @@ export async function benchRecords(
   const dataDir = mkdtempSync(path.join(tmpdir(), "anxin-bench-records-"));
   // ANXIN_BENCH_DATABASE_URL (an empty database): the same run against a PostgreSQL server, for comparison only.
   const databaseUrl = process.env.ANXIN_BENCH_DATABASE_URL;
-  const cfg = loadConfig({}, { dataDir, port: 0, anvilPort: 0, logLevel: "warn", chainPollMs: 200, rateLimitPerMinute: 1_000_000, ...(databaseUrl ? { databaseUrl } : {}) });
+  // The thread switches come from the environment (ANXIN_PGLITE_THREAD, ANXIN_CHECK_THREAD), to compare layouts.
+  const threads = { ANXIN_PGLITE_THREAD: process.env.ANXIN_PGLITE_THREAD, ANXIN_CHECK_THREAD: process.env.ANXIN_CHECK_THREAD };
+  const cfg = loadConfig(threads, { dataDir, port: 0, anvilPort: 0, logLevel: "warn", chainPollMs: 200, rateLimitPerMinute: 1_000_000, ...(databaseUrl ? { databaseUrl } : {}) });
   const srv = await startServer(cfg, createLogger("warn"));
   const loader = new Loader(dataDir);
   try {
@@ -358,6 +385,9 @@ export async function benchRecords(
       cpuMsPerWrite: r3(cpuMsPerWrite),
       mainThreadMsPerWrite: r3(mainThreadMsPerWrite),
       loaderCpuMsPerWrite: r3(max.loaderCpuMs / Math.max(1, max.ok)),
+      // The server's four busiest threads (event loop, store, envelope checks, GC/libuv helpers), CPU ms per write:
+      // the first one at ~1000 / writesPerSecond is the bottleneck.
+      busiestThreadsMsPerWrite: max.busiestThreadsMs.map((ms) => r3(ms / Math.max(1, max.ok))),
       ceilingMainThreadPerSecond: Math.round(1000 / mainThreadMsPerWrite),
       ceilingAllCoresPerSecond: Math.round((cpus().length * 1000) / cpuMsPerWrite),
       idleCpuMsPerSecond: r3(idleCpuMsPerSecond),
@@ -396,7 +426,9 @@ export async function benchRecords(
 if (process.argv.includes("--load-generator")) {
   await loadChild();
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const r = await benchRecords();
+  // Run alone: ANXIN_BENCH_CONNECTIONS / ANXIN_BENCH_MAX_RUN try other loads (npm run bench uses the defaults).
+  const env = (k: string) => (process.env[k] ? Number(process.env[k]) : undefined);
+  const r = await benchRecords({ connections: env("ANXIN_BENCH_CONNECTIONS"), maxRun: env("ANXIN_BENCH_MAX_RUN") });
   process.stdout.write(JSON.stringify(r, null, 2) + "\n");
   process.exit(0);
 }
