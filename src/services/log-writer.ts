@@ -49,6 +49,8 @@ export interface LogWriterOptions {
 export class LogWriter {
   #queue: Unit<any>[] = [];
   #running = false;
+  /** Set while the drain loop waits for in-flight batches: a new write wakes it. */
+  #wake: (() => void) | undefined;
   readonly #maxBatch: number;
 
   constructor(
@@ -62,7 +64,7 @@ export class LogWriter {
   submit<T>(fn: (u: UnitCtx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, resolve, reject });
-      if (!this.#running) void this.#drain();
+      this.#kick();
     });
   }
 
@@ -70,8 +72,13 @@ export class LogWriter {
   submitBatched<I, T>(handler: BatchHandler<I, T>, item: I): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn: (u) => handler.single(u, item), resolve, reject, handler, item });
-      if (!this.#running) void this.#drain();
+      this.#kick();
     });
+  }
+
+  #kick() {
+    if (!this.#running) void this.#drain();
+    else this.#wake?.();
   }
 
   async #drain() {
@@ -79,24 +86,47 @@ export class LogWriter {
     try {
       // Let requests already read in this turn of the event loop queue up first: they join this commit.
       await new Promise((r) => setImmediate(r));
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
-        await this.#runBatch(batch);
+      // Two batches overlap: while one writes and commits, the next one's transaction opens and does its lookups
+      // (the store runs them right after the commit). Without this, the store waits for the HTTP thread between
+      // every two commits. The store serialises the transactions (one PGlite; the log head row lock on PostgreSQL),
+      // so the second sees everything the first committed.
+      const inFlight = new Set<Promise<void>>();
+      for (;;) {
+        if (this.#queue.length > 0) {
+          if (inFlight.size >= 2) {
+            await Promise.race(inFlight);
+            continue;
+          }
+          const batch = this.#queue.splice(0, this.#maxBatch);
+          let looked!: () => void;
+          const lookedUp = new Promise<void>((r) => (looked = r));
+          const done: Promise<void> = this.#runBatch(batch, looked).finally(() => inFlight.delete(done));
+          inFlight.add(done);
+          await Promise.race([lookedUp, done]);
+          continue;
+        }
+        // Checked synchronously right before `running` is cleared: a write queued after this starts a new drain.
+        if (inFlight.size === 0) break;
+        // Nothing queued: wait until a batch finishes or a write arrives (it joins with its turn's peers).
+        const arrived = new Promise<void>((r) => (this.#wake = r));
+        await Promise.race([...inFlight, arrived]);
+        this.#wake = undefined;
+        if (this.#queue.length > 0) await new Promise((r) => setImmediate(r));
       }
     } finally {
       this.#running = false;
     }
   }
 
-  async #runBatch(batch: Unit<any>[]) {
+  async #runBatch(batch: Unit<any>[], looked: () => void) {
     try {
-      await this.#commit(batch, true);
+      await this.#commit(batch, true, looked);
     } catch (error) {
       // A statement of a group that was sent without waiting failed and took the commit with it: redo the batch
       // with every item on its own (savepoints), which gives each item its exact outcome. Store down: no retry.
       if (error instanceof GroupFailed && !(error.cause instanceof StoreUnavailableError)) {
         try {
-          await this.#commit(batch, false);
+          await this.#commit(batch, false, looked);
           return;
         } catch (again) {
           error = again;
@@ -109,7 +139,7 @@ export class LogWriter {
   }
 
   /** One transaction for the batch; resolves or rejects every unit after the commit. */
-  async #commit(batch: Unit<any>[], grouped: boolean) {
+  async #commit(batch: Unit<any>[], grouped: boolean, looked: () => void) {
     const outcomes = new Map<Unit<any>, Outcome<unknown>>();
     let size = 0;
     let sentGroups = false;
@@ -121,6 +151,7 @@ export class LogWriter {
         for (const [h, units] of groups) if (units.length < 2) groups.delete(h);
         // The head lock and every group's lookups leave together (one round trip on the threaded store).
         const [headRow, ...reads] = await allOrFirstError([lockHead(q), ...[...groups].map(([h, units]) => h.read?.(q, units.map((x) => x.item)))]);
+        looked(); // from here on this batch writes: the next one may open its transaction
         const leaves: PendingLeaf[] = [];
         const head = headRow as LogHead;
         const u: UnitCtx = { q, append: (e) => pushLeaf(head, leaves, e) };

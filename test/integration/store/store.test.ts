@@ -153,6 +153,41 @@ for (const backend of backends) {
       expect(err, "duplicate index accepted").to.be.instanceOf(Error);
     });
 
+    it("overlaps two group commits without losing an update: the next batch's lookups see the previous commit", async () => {
+      await db.query("INSERT INTO meta (key, value) VALUES ('n', '0')");
+      // Count the transactions open at once on the real store (the writer should run two: one committing, one
+      // looking up); the store itself is not replaced.
+      let open = 0, most = 0;
+      const tx = db.tx.bind(db);
+      const counted: Db = Object.assign(Object.create(db), {
+        tx: async <T>(fn: (q: import("../../../src/store/db.js").Queryable) => Promise<T>) => {
+          most = Math.max(most, ++open);
+          try {
+            return await tx(fn);
+          } finally {
+            open--;
+          }
+        },
+      });
+      // At most 10 writes per batch, so that 120 queued writes make 12 batches back to back.
+      const w = new LogWriter(counted, { maxBatch: 10 });
+      // Read-modify-write in every unit: a batch that looked up before the previous one committed would lose updates.
+      const writes = Array.from({ length: 120 }, (_, k) =>
+        w.submit(async (u) => {
+          const [{ value }] = await u.q.query<{ value: string }>("SELECT value FROM meta WHERE key = 'n'");
+          await u.q.query("UPDATE meta SET value = $1 WHERE key = 'n'", [String(Number(value) + 1)]);
+          return u.append(ev(k));
+        }),
+      );
+      const idx = await Promise.all(writes);
+      expect((await db.query<{ value: string }>("SELECT value FROM meta WHERE key = 'n'"))[0].value).to.equal("120");
+      expect([...idx].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 120 }, (_, i) => i));
+      expect(await logSize(db)).to.equal(120);
+      expect(most, "two batches were never in flight together").to.equal(2);
+      // A write submitted once everything settled still commits (the drain loop restarts).
+      expect(await w.submit(async (u) => u.append(ev(999)))).to.equal(120);
+    });
+
     it("keeps SQLSTATEs, statement order and isolation in transactions, also for statements sent without waiting", async () => {
       await db.query("INSERT INTO meta (key, value) VALUES ('n', '0')");
       // Read-modify-write in parallel transactions: serialised, so no increment is lost.
