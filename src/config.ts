@@ -11,6 +11,8 @@ export const configSchema = z.object({
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   /** Embedded store on its own thread (default) or on the server's event loop ("false": one core, less memory). */
   pgliteThread: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ message: 'must be "true" or "false"' })).default(true),
+  /** Envelope signature checks of record writes on their own thread (default) or on the event loop ("false"). */
+  checkThread: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ message: 'must be "true" or "false"' })).default(true),
   chainRpcUrl: z.url({ protocol: /^https?$/ }).optional(),
   host: z.string().min(1).default("127.0.0.1"),
   port: intFrom(0, 65535).default(7300),
@@ -39,6 +41,7 @@ const ENV: Record<keyof Config, string> = {
   dataDir: "ANXIN_DATA_DIR",
   databaseUrl: "DATABASE_URL",
   pgliteThread: "ANXIN_PGLITE_THREAD",
+  checkThread: "ANXIN_CHECK_THREAD",
   chainRpcUrl: "CHAIN_RPC_URL",
   host: "HOST",
   port: "PORT",

@@ -323,3 +323,11 @@ export function checkAmendment(previous: unknown, next: unknown): { ok: true } |
   if (b.createdAt < a.createdAt) return { ok: false, reason: "createdAt is earlier than the previous version" };
   return { ok: true };
 }
+
+/**
+ * SHA-256 of the canonical {contentHash, recipient, sealed}, 64 hex: the commitment to one sealed key in the log
+ * (a record leaf's `keys`, or a "key-added" leaf; docs/FORMATS.md (Audit formats) §Sealed-key leaf).
+ */
+export function keyEntryHash(contentHash: string, recipient: string, sealed: string): string {
+  return toHex(sha256(canonicalBytes({ contentHash, recipient, sealed })));
+}

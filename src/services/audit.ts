@@ -12,7 +12,7 @@
 //   6 erasure       tombstoned data is gone while the leaves remain
 import { Contract, type Provider } from "ethers";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { canonicalBytes, contentHashHex } from "../crypto/index.js";
+import { canonicalBytes, contentHashHex, keyEntryHash } from "../crypto/index.js";
 import { MerkleTree, bytesEqual, fromHex, leafInputType, toHex, validateLogEvent, verifyConsistency, type LogEvent } from "../log/index.js";
 import { CompactRange } from "../log/index.js";
 import { loadArtifact } from "../chain/artifacts.js";
@@ -98,10 +98,7 @@ interface ParsedLeaf {
   event: LogEvent;
 }
 
-/** SHA-256 of the canonical {contentHash, recipient, sealed}: the `hash` of the leaf that logs a sealed key. */
-export function keyEntryHash(contentHash: string, recipient: string, sealed: string): string {
-  return toHex(sha256(canonicalBytes({ contentHash, recipient, sealed })));
-}
+export { keyEntryHash };
 
 const NEEDS_PARSE = new Set(["record", "access", "tombstone"]);
 const utf8 = new TextDecoder();

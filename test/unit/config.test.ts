@@ -8,6 +8,12 @@ describe("config", () => {
     expect(loadConfig({ ANXIN_PGLITE_THREAD: "true" }).pgliteThread).to.equal(true);
   });
 
+  it("checks record envelopes on their own thread unless ANXIN_CHECK_THREAD is false", () => {
+    expect(loadConfig({}).checkThread).to.equal(true);
+    expect(loadConfig({ ANXIN_CHECK_THREAD: "false" }).checkThread).to.equal(false);
+    expect(() => loadConfig({ ANXIN_CHECK_THREAD: "0" })).to.throw(ConfigError);
+  });
+
   it("refuses a wrong value naming the variable and the accepted values, never echoing the value", () => {
     let err: unknown;
     try {

@@ -10,8 +10,8 @@ import { activeGrants, getGrant, grantCovers, isActiveAt } from "../../store/con
 import type { AppContext } from "../context.js";
 import type { BatchHandler, Outcome, UnitCtx } from "../log-writer.js";
 import { counselorMayList, decide, nowSeconds, readingPurposes, TREATMENT, type Decision, type RefusalReason } from "./policy.js";
-import { SignatureVerifier } from "./signature.js";
-import { keyEntryHash } from "../audit.js";
+import { EnvelopeChecker } from "./envelope-check.js";
+import { keyEntryHash } from "../../crypto/index.js";
 
 /** Kinds a resident may write about themself (self-assessment, wearable summary, identity vault entry). */
 const SELF_KINDS = new Set(["assessment", "wearable_summary", "identity"]);
@@ -88,6 +88,8 @@ interface PendingRecord {
   contentHash: string;
   /** Canonical JSON of the envelope without keys: what records.envelope holds. */
   stored: string;
+  /** keyEntryHash of each sealed key of the envelope, sorted: committed in the record leaf. */
+  keyHashes: string[];
   /** A counselor's record: consentId must name an active grant from subjectRef to the author (checked in the transaction). */
   underGrant: boolean;
 }
@@ -128,8 +130,7 @@ function amendmentVersion(latest: LatestRow | undefined, env: RecordEnvelope): n
  *  sealed key is still caught by the audit (key-entry-not-in-log). Keys added later get "key-added" leaves. */
 function appendRecordLeaf(append: UnitCtx["append"], item: PendingRecord, version: number): number {
   const env = item.envelope;
-  const keys = env.keys.map((k) => keyEntryHash(item.contentHash, k.to, k.sealed)).sort();
-  return append({ type: "record", id: `${env.id}:${version}`, hash: item.contentHash.slice(2), at: env.createdAt, kind: env.kind, keys });
+  return append({ type: "record", id: `${env.id}:${version}`, hash: item.contentHash.slice(2), at: env.createdAt, kind: env.kind, keys: item.keyHashes });
 }
 
 /** One "key-added" leaf per sealed key stored after its version (re-wraps; docs/FORMATS.md (Audit formats)): keys are
@@ -196,8 +197,14 @@ export function intact(r: RecordRow): boolean {
 }
 
 export class RecordVault {
-  readonly signatures = new SignatureVerifier();
-  constructor(private readonly ctx: AppContext) {}
+  /** Signature, content hash and key commitments of an envelope, off the HTTP thread (see envelope-check.ts). */
+  readonly #checker: EnvelopeChecker;
+  constructor(private readonly ctx: AppContext) {
+    this.#checker = new EnvelopeChecker(ctx.cfg.checkThread !== false, (e) =>
+      ctx.log.error({ error: (e as Error)?.name }, "the envelope check thread stopped: record writes are checked on the event loop (slower) until restart"),
+    );
+    ctx.onClose.push(() => this.#checker.close());
+  }
 
   // ---------- write ----------
 
@@ -205,7 +212,7 @@ export class RecordVault {
   async write(session: Session, envelope: RecordEnvelope) {
     const me = session.address;
     if (envelope.author !== me) throw forbidden("the envelope's author must be the signed-in address");
-    const check = this.signatures.checkParsed(envelope);
+    const check = await this.#checker.check(envelope);
     if (!check.ok) throw unprocessable(`envelope refused: ${check.reason}`);
     const contentHash = check.contentHash;
     if (Date.parse(envelope.createdAt) > Date.now() + MAX_FUTURE_MS) throw unprocessable("createdAt is in the future");
@@ -227,10 +234,10 @@ export class RecordVault {
       throw forbidden("only accredited counselors and residents write records");
     }
 
-    const item: PendingRecord = { envelope, contentHash, stored: check.stored!, underGrant: session.roles.has("counselor") };
+    const item: PendingRecord = { envelope, contentHash, stored: check.stored, keyHashes: check.keyHashes, underGrant: session.roles.has("counselor") };
     try {
-      // Everything above is checked without the store (no await between the request and the queue, so concurrent
-      // writes meet in one group commit). Inside the write transaction: the consent grant, the version rules, the
+      // Everything above is checked without the store (the envelope checks of concurrent writes come back together,
+      // so they meet in one group commit). Inside the write transaction: the consent grant, the version rules, the
       // inserts — set-based for all records of one group commit.
       return await this.ctx.writer.submitBatched(this.#records, item);
     } catch (e) {
