@@ -83,7 +83,7 @@ const extra: Array<[string, string, string, (r: any) => Goal[]]> = [
         value: r.writesPerSecond,
         goal: "≥ 2,000/s",
         met: ge(r.writesPerSecond, 2000),
-        note: `bare express ceiling ${r.bareExpressPerSecond}/s; CPU per write: server ${r.cpuMsPerWrite} ms (event loop ${r.mainThreadMsPerWrite} ms) + load generator ${r.loaderCpuMsPerWrite} ms → at most ${r.ceilingMachinePerSecond}/s on ${r.cores} cores`,
+        note: `bare express ceiling ${r.bareExpressPerSecond}/s; CPU per write: server ${r.cpuMsPerWrite} ms (event loop ${r.mainThreadMsPerWrite} ms) + load generator ${r.loaderCpuMsPerWrite} ms → at most ${r.ceilingMachinePerSecond}/s on ${r.cores} cores; busiest server threads ${(r.busiestThreadsMsPerWrite ?? []).join(" / ")} ms CPU per write (HTTP event loop, store, envelope checks, GC)`,
       },
       {
         figure: "p99 latency at a 500 writes/s target (autocannon overallRate, 32 connections), ms",
