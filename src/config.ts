@@ -5,14 +5,16 @@ import path from "node:path";
 import { z } from "zod";
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A switch from the environment: exactly "true" or "false", on when unset. */
+const onByDefault = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ message: 'must be "true" or "false"' })).default(true);
 
 export const configSchema = z.object({
   dataDir: z.string().min(1).default("./data"),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   /** Embedded store on its own thread (default) or on the server's event loop ("false": one core, less memory). */
-  pgliteThread: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ message: 'must be "true" or "false"' })).default(true),
+  pgliteThread: onByDefault,
   /** Envelope signature checks of record writes on their own thread (default) or on the event loop ("false"). */
-  checkThread: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ message: 'must be "true" or "false"' })).default(true),
+  checkThread: onByDefault,
   chainRpcUrl: z.url({ protocol: /^https?$/ }).optional(),
   host: z.string().min(1).default("127.0.0.1"),
   port: intFrom(0, 65535).default(7300),

@@ -11,8 +11,7 @@
 //   5 accreditation every counselor-written record's author was accredited (on chain) at its createdAt
 //   6 erasure       tombstoned data is gone while the leaves remain
 import { Contract, type Provider } from "ethers";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { canonicalBytes, contentHashHex, keyEntryHash } from "../crypto/index.js";
+import { contentHashHex, keyEntryHash } from "../crypto/index.js";
 import { MerkleTree, bytesEqual, fromHex, leafInputType, toHex, validateLogEvent, verifyConsistency, type LogEvent } from "../log/index.js";
 import { CompactRange } from "../log/index.js";
 import { loadArtifact } from "../chain/artifacts.js";
@@ -97,8 +96,6 @@ interface ParsedLeaf {
   index: number;
   event: LogEvent;
 }
-
-export { keyEntryHash };
 
 const NEEDS_PARSE = new Set(["record", "access", "tombstone"]);
 const utf8 = new TextDecoder();

@@ -235,8 +235,9 @@ const FIELD_NAMES = {
   c: "column", n: "constraint", R: "routine", S: "severity", V: "severityV",
 };
 
-/** An ErrorResponse body as an Error with PostgreSQL's fields: code "23505", constraint, detail, … */
-function errorOf(body) {
+/** An ErrorResponse body as an Error with PostgreSQL's fields: code "23505", constraint, detail, … (also used by
+ *  pg-wire.ts for the bulk reads, so both paths report a server error the same way). */
+export function errorOf(body) {
   const fields = {};
   const dec = new TextDecoder();
   for (let p = 0; p < body.length && body[p] !== 0; ) {

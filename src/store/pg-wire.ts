@@ -1,6 +1,7 @@
 // Just enough of the PostgreSQL wire protocol (v3) to run one simple Query and read its DataRows straight from
 // the backend's bytes: bulk reads (the auditor's million leaf inputs) skip the per-row JS strings and objects.
 import type { RawRowHandler } from "./db.js";
+import { errorOf } from "./pg-extended.mjs";
 
 /** A simple-protocol Query message ('Q'): no parameters, text results. */
 export function simpleQuery(sql: string): Uint8Array {
@@ -11,17 +12,6 @@ export function simpleQuery(sql: string): Uint8Array {
   dv.setInt32(1, text.length + 5);
   m.set(text, 5);
   return m; // last byte stays 0: the C string terminator
-}
-
-/** An ErrorResponse from the server, with its SQLSTATE in `code` like the drivers' errors. */
-export class WireError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-    this.name = "WireError";
-  }
 }
 
 const D = 0x44; // DataRow
@@ -107,19 +97,4 @@ export class RowReader {
     this.rows++;
     if (this.#error === undefined) this.onRow(buf, b);
   }
-}
-
-function errorOf(body: Uint8Array): WireError {
-  const dec = new TextDecoder();
-  let message = "database error";
-  let code: string | undefined;
-  for (let p = 0; p < body.length && body[p] !== 0; ) {
-    const field = body[p];
-    const z = body.indexOf(0, p + 1);
-    const value = dec.decode(body.subarray(p + 1, z === -1 ? body.length : z));
-    if (field === 0x4d) message = value; // 'M'
-    else if (field === 0x43) code = value; // 'C'
-    p = z === -1 ? body.length : z + 1;
-  }
-  return new WireError(message, code);
 }

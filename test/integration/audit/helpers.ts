@@ -3,9 +3,9 @@
 // §"Sealed-key leaf"): the vault logs every key it stores, so against an untouched store it adds none.
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { counselorKeys, fromBase64, sealJson, walletSigner } from "../../../src/crypto/index.js";
+import { counselorKeys, fromBase64, keyEntryHash, sealJson, walletSigner } from "../../../src/crypto/index.js";
 import type { ApiClient } from "../../../src/cli/client.js";
-import { keyEntryHash, verifyAudit, type AuditReport } from "../../../src/services/audit.js";
+import { verifyAudit, type AuditReport } from "../../../src/services/audit.js";
 import type { TestServer } from "../../helpers/server.js";
 
 export async function logKeyEntries(srv: TestServer): Promise<number> {

@@ -17,7 +17,7 @@ import {
   type RelationshipKeys,
 } from "../../../src/crypto/index.js";
 import { Purpose } from "../../../src/consent/index.js";
-import { keyEntryHash } from "../../../src/services/audit.js";
+import { keyEntryHash } from "../../../src/crypto/index.js";
 import { accreditCounselor, appointAuditor, registerMatcher, startTestServer, type TestServer } from "../../helpers/server.js";
 import { counselorWrites, fetchForReader, grant, loginAs, problem, publishKey, revoke, suspend } from "./helpers.js";
 import type { ApiClient } from "../../../src/cli/client.js";
