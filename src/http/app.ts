@@ -7,7 +7,8 @@ import helmet from "helmet";
 import { rateLimit } from "express-rate-limit";
 import type { Logger } from "pino";
 import { StoreUnavailableError } from "../store/db.js";
-import { HttpError, badRequest, fieldErrors, forbidden, notFound, problemBody, unauthorized } from "./problem.js";
+import { Refusal } from "../services/errors.js";
+import { HttpError, badRequest, fieldErrors, forbidden, fromRefusal, notFound, problemBody, unauthorized } from "./problem.js";
 import type { RouteDef, Session } from "./route.js";
 import type { HttpMetrics } from "./metrics.js";
 
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps) {
     const e = toHttpError(err);
     if (e.status >= 500) deps.log.error({ reqId: id, route: res.locals.routePath ?? "unmatched", error: errorSummary(err) }, "request failed");
     if (res.headersSent) return res.end();
+    if (e.retryAfter !== undefined) res.setHeader("retry-after", String(e.retryAfter));
     res.status(e.status).type("application/problem+json").send(JSON.stringify(problemBody(e, id)));
   });
   return app;
@@ -136,6 +138,7 @@ function parse(schema: import("zod").ZodType | undefined, value: unknown, where:
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof Refusal) return fromRefusal(err);
   if (err instanceof StoreUnavailableError) return new HttpError(503, "Service Unavailable", "the database is unavailable; retry shortly");
   const e = err as { type?: string; status?: number; name?: string; code?: string };
   if (e?.type === "entity.too.large") return new HttpError(413, "Content Too Large", "request body too large");

@@ -23,3 +23,11 @@ export function createMetrics(): HttpMetrics {
     },
   };
 }
+
+const perContext = new WeakMap<object, HttpMetrics>();
+/** One registry per running server context: the http adapter owns metrics, the services never see them. */
+export function metricsFor(ctx: object): HttpMetrics {
+  let m = perContext.get(ctx);
+  if (!m) perContext.set(ctx, (m = createMetrics()));
+  return m;
+}

@@ -1,10 +1,8 @@
 // RFC 9457 problem details: every error leaves the server as application/problem+json, never HTML or a stack.
 import type { ZodError } from "zod";
+import { Refusal, type FieldError, type RefusalKind } from "../services/errors.js";
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError };
 
 export class HttpError extends Error {
   constructor(
@@ -13,6 +11,8 @@ export class HttpError extends Error {
     readonly detail?: string,
     readonly errors?: FieldError[],
     readonly type = "about:blank",
+    readonly code?: string,
+    readonly retryAfter?: number,
   ) {
     super(detail ?? title);
     this.name = "HttpError";
@@ -26,6 +26,28 @@ export const notFound = (detail = "not found") => new HttpError(404, "Not Found"
 export const conflict = (detail: string) => new HttpError(409, "Conflict", detail);
 export const unprocessable = (detail: string, errors?: FieldError[]) => new HttpError(422, "Unprocessable Content", detail, errors);
 export const unavailable = (detail: string) => new HttpError(503, "Service Unavailable", detail);
+
+/** The one place where a domain refusal becomes an HTTP status. */
+const STATUS: Record<RefusalKind, [number, string]> = {
+  invalid: [400, "Bad Request"],
+  unauthenticated: [401, "Unauthorized"],
+  forbidden: [403, "Forbidden"],
+  not_found: [404, "Not Found"],
+  conflict: [409, "Conflict"],
+  gone: [410, "Gone"],
+  unprocessable: [422, "Unprocessable Content"],
+  too_many: [429, "Too Many Requests"],
+  integrity: [500, "Integrity Failure"],
+  unavailable: [503, "Service Unavailable"],
+};
+
+export function fromRefusal(r: Refusal): HttpError {
+  const [status, title] = STATUS[r.kind];
+  // A coded refusal with no field errors names its code as the body's error, as clients have always read it.
+  const errors = r.errors ?? (r.code && r.kind === "unprocessable" ? [{ path: "body", message: r.code }] : undefined);
+  const type = r.type ?? (r.kind === "integrity" ? "urn:anxin:problem:integrity" : undefined);
+  return new HttpError(status, title, r.message, errors, type, r.code, r.retryAfter);
+}
 
 /** Field errors name the path and the rule broken, never the offending value (it may be personal). */
 export function fieldErrors(err: ZodError, prefix: string): FieldError[] {
@@ -42,6 +64,7 @@ export function problemBody(e: HttpError, instance: string) {
     status: e.status,
     ...(e.detail ? { detail: e.detail } : {}),
     instance,
+    ...(e.code ? { code: e.code } : {}),
     ...(e.errors?.length ? { errors: e.errors } : {}),
   };
 }

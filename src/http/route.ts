@@ -3,16 +3,9 @@
 import type { Request, Response } from "express";
 import type { z, ZodType } from "zod";
 
-/** public: anyone; resident: any signed-in pseudonymous address that holds no staff role. */
-export const ROLES = ["public", "resident", "counselor", "auditor", "matcher", "admin"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role, type Session } from "../services/session.js";
 
-export interface Session {
-  address: string; // lowercase 0x address
-  roles: Set<Role>;
-  /** True for an address that was accredited but is suspended or expired now. */
-  formerCounselor: boolean;
-}
+export { ROLES, type Role, type Session };
 
 export interface HandlerCtx<B, Q, P> {
   req: Request;

@@ -10,6 +10,7 @@ import { startWorkers } from "../services/workers.js";
 import { createApp } from "./app.js";
 import { verifyToken } from "./session-token.js";
 import { allRoutes } from "./routes/index.js";
+import { metricsFor } from "./metrics.js";
 import { ensureWebBundle } from "./web-bundle.js";
 
 export interface RunningServer {
@@ -33,7 +34,7 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
       jsonBodyLimit: cfg.jsonBodyLimit,
       rateLimitPerMinute: cfg.rateLimitPerMinute,
       authRateLimitPerMinute: cfg.authRateLimitPerMinute,
-      metrics: ctx.metrics,
+      metrics: metricsFor(ctx),
       staticDir: existsSync(webDir) ? webDir : undefined,
       tokenSubject: (token) => verifyToken(ctx.sessionKey, token)?.sub,
       async authenticate(token) {

@@ -7,7 +7,7 @@ import { canonicalBytes, verifyEnvelope } from "../crypto/index.js";
 import { Purpose } from "../consent/types.js";
 import { activeGrants } from "../store/consent-repo.js";
 import type { Queryable } from "../store/db.js";
-import { conflict, forbidden, notFound, unprocessable } from "../http/problem.js";
+import { conflict, forbidden, notFound, unprocessable } from "./errors.js";
 import type { AppContext } from "./context.js";
 
 const hashOf = (v: unknown) => Buffer.from(sha256(canonicalBytes(v))).toString("hex");

@@ -26,6 +26,10 @@ import {
 import { activeGrants, getGrant, grantCovers, isActiveAt, type GrantRow } from "../store/consent-repo.js";
 import type { Queryable } from "../store/db.js";
 import type { AppContext } from "./context.js";
+import { Refusal, type RefusalKind } from "./errors.js";
+
+/** Consent refusals carry a stable code (e.g. "bad_signature") that clients and tests read. */
+const refusal = (kind: RefusalKind, code: string, detail: string) => new Refusal(kind, detail, { code });
 
 /** Longest grant a resident may sign through the service (5 years) and furthest future start (1 year). */
 export const MAX_GRANT_SECONDS = 5 * 366 * 86400;
@@ -54,17 +58,6 @@ export interface RequestRow {
 }
 
 /** A refusal with a reason code (no personal data) that routes turn into 403/409/422. */
-export class ConsentRefused extends Error {
-  constructor(
-    readonly kind: "forbidden" | "unprocessable" | "conflict" | "not_found",
-    readonly code: string,
-    detail: string,
-  ) {
-    super(detail);
-    this.name = "ConsentRefused";
-  }
-}
-
 export function domainOf(ctx: AppContext): ConsentDomain {
   return consentDomain(ctx.chain.deployment.chainId, ctx.chain.deployment.consentLedger);
 }
@@ -115,7 +108,7 @@ export async function checkGrantee(ctx: AppContext, purpose: Purpose, grantee: s
           : false;
   if (!ok) {
     const need = { 0: "an accredited counselor", 1: "a registered matching service", 2: "the operator or a registered matching service", 3: "an accredited counselor" }[purpose as 0 | 1 | 2 | 3];
-    throw new ConsentRefused("unprocessable", "unsuitable_grantee", `the grantee is not ${need ?? "allowed"} for this purpose`);
+    throw refusal("unprocessable", "unsuitable_grantee", `the grantee is not ${need ?? "allowed"} for this purpose`);
   }
 }
 
@@ -134,21 +127,21 @@ export interface GrantSubmission {
 export async function submitGrant(ctx: AppContext, sessionAddress: string, s: GrantSubmission, nowSeconds = Math.floor(Date.now() / 1000)) {
   const g = s.grant;
   if (g.subject.toLowerCase() !== sessionAddress.toLowerCase())
-    throw new ConsentRefused("forbidden", "not_subject", "sign in with the key that signs the grant (the grant's subject)");
+    throw refusal("forbidden", "not_subject", "sign in with the key that signs the grant (the grant's subject)");
   if (!verifyGrantSignature(domainOf(ctx), g, s.signature))
-    throw new ConsentRefused("unprocessable", "bad_signature", "the signature is not the subject's signature over this grant on this ledger");
+    throw refusal("unprocessable", "bad_signature", "the signature is not the subject's signature over this grant on this ledger");
   let categories: string[];
   try {
     categories = canonicalCategories(s.categories);
   } catch {
-    throw new ConsentRefused("unprocessable", "bad_categories", "unknown or empty data categories");
+    throw refusal("unprocessable", "bad_categories", "unknown or empty data categories");
   }
   if (scopeHash(categories, s.scopeSalt) !== g.scope)
-    throw new ConsentRefused("unprocessable", "scope_mismatch", "scope does not open to these categories and scope salt");
-  if (g.purpose === Purpose.EMERGENCY) throw new ConsentRefused("unprocessable", "emergency_not_signable", "EMERGENCY is opened on chain by a counselor, never signed");
-  if (g.notAfter <= nowSeconds) throw new ConsentRefused("unprocessable", "expired", "the grant has already ended (notAfter is in the past)");
-  if (g.notAfter - g.notBefore > MAX_GRANT_SECONDS) throw new ConsentRefused("unprocessable", "too_long", "a grant may last at most 5 years");
-  if (g.notBefore > nowSeconds + MAX_START_AHEAD_SECONDS) throw new ConsentRefused("unprocessable", "starts_too_late", "a grant may start at most one year ahead");
+    throw refusal("unprocessable", "scope_mismatch", "scope does not open to these categories and scope salt");
+  if (g.purpose === Purpose.EMERGENCY) throw refusal("unprocessable", "emergency_not_signable", "EMERGENCY is opened on chain by a counselor, never signed");
+  if (g.notAfter <= nowSeconds) throw refusal("unprocessable", "expired", "the grant has already ended (notAfter is in the past)");
+  if (g.notAfter - g.notBefore > MAX_GRANT_SECONDS) throw refusal("unprocessable", "too_long", "a grant may last at most 5 years");
+  if (g.notBefore > nowSeconds + MAX_START_AHEAD_SECONDS) throw refusal("unprocessable", "starts_too_late", "a grant may start at most one year ahead");
   await checkGrantee(ctx, g.purpose, g.grantee);
   const id = computeGrantId(g);
   const payload = JSON.stringify({ grant: wireGrant(g), signature: s.signature });
@@ -171,15 +164,15 @@ export async function submitGrant(ctx: AppContext, sessionAddress: string, s: Gr
 /** Queues a subject-signed revoke. A revoke signed by anyone else (the grantee, the operator) is refused. */
 export async function submitRevoke(ctx: AppContext, sessionAddress: string, grantIdParam: string, r: { revoke: Revoke; signature: string }) {
   const id = grantIdParam.toLowerCase();
-  if (r.revoke.grantId !== id) throw new ConsentRefused("unprocessable", "grant_mismatch", "the signed revoke names another grant");
+  if (r.revoke.grantId !== id) throw refusal("unprocessable", "grant_mismatch", "the signed revoke names another grant");
   const indexed = await getGrant(ctx.db, id);
   const req = await scopeRow(ctx.db, id);
   const subject = indexed?.subject ?? req?.subject;
-  if (!subject || (req?.kind === "grant" && req.status === "failed" && !indexed)) throw new ConsentRefused("not_found", "unknown_grant", "no such grant");
-  if (subject !== sessionAddress.toLowerCase()) throw new ConsentRefused("forbidden", "not_subject", "only the resident who gave the consent can withdraw it");
+  if (!subject || (req?.kind === "grant" && req.status === "failed" && !indexed)) throw refusal("not_found", "unknown_grant", "no such grant");
+  if (subject !== sessionAddress.toLowerCase()) throw refusal("forbidden", "not_subject", "only the resident who gave the consent can withdraw it");
   if (!verifyRevokeSignature(domainOf(ctx), r.revoke, r.signature, subject))
-    throw new ConsentRefused("unprocessable", "bad_signature", "the revoke is not signed by the grant's subject");
-  if (indexed?.revoked_at) throw new ConsentRefused("conflict", "already_revoked", "this consent is already withdrawn");
+    throw refusal("unprocessable", "bad_signature", "the revoke is not signed by the grant's subject");
+  if (indexed?.revoked_at) throw refusal("conflict", "already_revoked", "this consent is already withdrawn");
   const existing = await getRequest(ctx.db, id, "revoke");
   if (existing && existing.status !== "failed") return { grantId: id, request: existing, created: false };
   const payload = JSON.stringify({ revoke: r.revoke, signature: r.signature });

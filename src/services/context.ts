@@ -6,7 +6,6 @@ import type { Config } from "../config.js";
 import { connectChain, type Chain } from "../chain/index.js";
 import { openStore, type Db } from "../store/index.js";
 import { indexedRoleResolver, type RoleResolver } from "./roles.js";
-import { createMetrics, type HttpMetrics } from "../http/metrics.js";
 import { LogWriter } from "./log-writer.js";
 import { ChainIndexer } from "./chain-index.js";
 
@@ -20,7 +19,6 @@ export interface AppContext {
   writer: LogWriter;
   /** Consent and registry events from the chain, kept in the store. */
   indexer: ChainIndexer;
-  metrics: HttpMetrics;
   sessionKey: Buffer;
   /** Host[:port] values a SIWE message may name as its domain; filled in once the server listens. */
   siweDomains: Set<string>;
@@ -66,7 +64,6 @@ export async function createContext(cfg: Config, log: Logger): Promise<AppContex
     roles,
     writer,
     indexer,
-    metrics: createMetrics(),
     sessionKey: await sessionKey(db),
     siweDomains: new Set(cfg.publicOrigin ? [new URL(cfg.publicOrigin).host] : []),
     onClose: [],

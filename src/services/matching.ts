@@ -20,7 +20,7 @@ import { solve, type Counselor } from "../matching/index.js";
 import { Purpose } from "../consent/types.js";
 import { activeGrants } from "../store/consent-repo.js";
 import type { Queryable } from "../store/db.js";
-import { conflict, forbidden, notFound, unprocessable, HttpError } from "../http/problem.js";
+import { conflict, forbidden, notFound, unprocessable } from "./errors.js";
 import type { AppContext } from "./context.js";
 import { isIndexedAccredited, isIndexedMatcher } from "./registry-view.js";
 import { raiseAlert, type RaisedAlert } from "./alerts.js";
@@ -384,7 +384,7 @@ export class MatchingService {
         return { releaseId, ...release, createdAt: at, budget: { total: budget.total, spent: budget.spent, remaining: Math.max(0, budget.total - budget.spent) } };
       });
     } catch (e) {
-      if (e instanceof PrivacyBudgetExceededError) throw new HttpError(409, "Conflict", `privacy budget for ${period} exhausted: remaining ε=${Math.max(0, e.remaining).toFixed(6)}`, undefined, "https://anxin.example/problems/privacy-budget-exceeded");
+      if (e instanceof PrivacyBudgetExceededError) throw conflict(`privacy budget for ${period} exhausted: remaining ε=${Math.max(0, e.remaining).toFixed(6)}`, { type: "https://anxin.example/problems/privacy-budget-exceeded", code: "privacy_budget_exceeded" });
       throw e;
     }
   }

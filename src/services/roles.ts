@@ -3,7 +3,7 @@
 // signs in is a resident, identified only by a per-relationship pseudonymous address. The cache is cleared
 // whenever the indexer sees a registry event.
 import { keccak256, toUtf8Bytes } from "ethers";
-import type { Role, Session } from "../http/route.js";
+import type { Role, Session } from "./session.js";
 import type { Queryable } from "../store/db.js";
 import { isIndexedAccredited, isIndexedMatcher } from "./registry-view.js";
 

@@ -20,7 +20,6 @@ import { route, type Session } from "../route.js";
 import { badRequest, conflict, forbidden, notFound, unprocessable } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
 import {
-  ConsentRefused,
   consentView,
   fhirFor,
   grantRecord,
@@ -59,16 +58,6 @@ const consentViewSchema = z.object({
   attempts: z.number(),
   revoke: z.object({ status: z.string(), txHash: z.string().nullable(), blockNumber: z.number().nullable(), error: z.string().nullable() }).nullable(),
 });
-
-function rethrow(e: unknown): never {
-  if (e instanceof ConsentRefused) {
-    if (e.kind === "forbidden") throw forbidden(e.message);
-    if (e.kind === "conflict") throw conflict(e.message);
-    if (e.kind === "not_found") throw notFound(e.message);
-    throw unprocessable(e.message, [{ path: "body", message: e.code }]);
-  }
-  throw e;
-}
 
 /** Subject, grantee and auditors may see a grant; to anyone else it does not exist. */
 function canSee(s: Session, v: Pick<ConsentView, "subject" | "grantee">): boolean {
@@ -134,13 +123,9 @@ export default (ctx: AppContext) => [
     successStatus: 202,
     response: z.object({ grantId: z.string(), status: z.string(), created: z.boolean() }),
     async handler({ body, session }) {
-      try {
-        const r = await submitGrant(ctx, session!.address, { grant: body.grant, signature: body.signature, categories: body.categories, scopeSalt: body.scopeSalt, lang: body.lang });
-        const indexed = await getGrant(ctx.db, r.grantId);
-        return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: indexed ? "on_chain" : r.request.status === "on_chain" ? "submitted" : r.request.status, created: r.created } };
-      } catch (e) {
-        rethrow(e);
-      }
+      const r = await submitGrant(ctx, session!.address, { grant: body.grant, signature: body.signature, categories: body.categories, scopeSalt: body.scopeSalt, lang: body.lang });
+      const indexed = await getGrant(ctx.db, r.grantId);
+      return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: indexed ? "on_chain" : r.request.status === "on_chain" ? "submitted" : r.request.status, created: r.created } };
     },
   }),
   route({
@@ -226,12 +211,8 @@ export default (ctx: AppContext) => [
     successStatus: 202,
     response: z.object({ grantId: z.string(), status: z.string(), created: z.boolean() }),
     async handler({ params, body, session }) {
-      try {
-        const r = await submitRevoke(ctx, session!.address, params.grantId, body);
-        return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: r.request.status, created: r.created } };
-      } catch (e) {
-        rethrow(e);
-      }
+      const r = await submitRevoke(ctx, session!.address, params.grantId, body);
+      return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: r.request.status, created: r.created } };
     },
   }),
   route({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { route } from "../route.js";
+import { metricsFor } from "../metrics.js";
 import type { AppContext } from "../../services/context.js";
 
 const healthSchema = z.object({
@@ -43,7 +44,7 @@ export default (ctx: AppContext) => [
     tags: ["ops"],
     roles: ["public"],
     async handler() {
-      return { body: await ctx.metrics.registry.metrics(), type: ctx.metrics.registry.contentType };
+      return { body: await metricsFor(ctx).registry.metrics(), type: metricsFor(ctx).registry.contentType };
     },
   }),
 ];

@@ -1,7 +1,7 @@
 // Who may read a record version's content key, decided from the consent index at the moment of the request
 // (DESIGN: "a key release re-checks the grant's expiry and revocation at the time of release").
 // Order: author → subject → TREATMENT grant (MONITORING also for wearable summaries) → EMERGENCY grant → refuse.
-import type { Session } from "../../http/route.js";
+import type { Session } from "../session.js";
 import type { Queryable } from "../../store/db.js";
 import { activeGrants, getGrant, grantCovers, grantsWhere, isActiveAt } from "../../store/consent-repo.js";
 

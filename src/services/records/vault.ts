@@ -3,8 +3,8 @@
 // on a basis the consent index gives at that moment, logs every release and refusal, and crypto-shreds on erasure.
 // Formats: docs/FORMATS.md (Record vault).
 import { contentHashHex, type RecordEnvelope } from "../../crypto/index.js";
-import { HttpError, conflict, forbidden, notFound, unprocessable } from "../../http/problem.js";
-import type { Session } from "../../http/route.js";
+import { Refusal, conflict, forbidden, gone, integrity, notFound, unprocessable } from "../errors.js";
+import type { Session } from "../session.js";
 import { send, type Queryable } from "../../store/db.js";
 import { activeGrants, getGrant, grantCovers, isActiveAt } from "../../store/consent-repo.js";
 import type { AppContext } from "../context.js";
@@ -20,10 +20,8 @@ const MAX_FUTURE_MS = 5 * 60_000;
 /** Sealed keys a version may carry on the server (envelope ≤ 16 + later re-wraps). */
 const MAX_KEYS_PER_VERSION = 64;
 
-export const gone = (detail = "this record was erased at the resident's request") => new HttpError(410, "Gone", detail);
 /** The stored envelope no longer hashes to its logged content hash: never serve it. */
-export const integrityFailure = () =>
-  new HttpError(500, "Integrity Failure", "the stored record no longer matches the hash in the log; it is not served", undefined, "urn:anxin:problem:integrity");
+export const integrityFailure = () => integrity();
 
 export interface RecordRow {
   content_hash: string;
@@ -95,7 +93,7 @@ interface PendingRecord {
 }
 
 /** Why the grant a counselor's record names does not allow it now (null: it does). */
-function grantRefusal(grant: Awaited<ReturnType<typeof getGrant>>, env: RecordEnvelope): HttpError | null {
+function grantRefusal(grant: Awaited<ReturnType<typeof getGrant>>, env: RecordEnvelope): Refusal | null {
   if (!grant) return conflict("the consent is not in the index yet (it may still be in relay); retry once it is mined");
   if (grant.subject !== env.subjectRef || grant.grantee !== env.author || !readingPurposes(env.kind).includes(grant.purpose)) {
     return forbidden("the named consent does not cover this counselor and subject");
