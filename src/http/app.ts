@@ -147,7 +147,9 @@ function toHttpError(err: unknown): HttpError {
   // The router cannot percent-decode a path parameter (e.g. "%E0%A4%A"): the client's URL is malformed.
   if (err instanceof URIError) return badRequest("the URL is not validly percent-encoded");
   // A Content-Encoding (gzip, deflate, br) body that does not decompress.
-  if (typeof e?.code === "string" && e.code.startsWith("Z_")) return badRequest("request body could not be decompressed");
+  // zlib reports gzip/deflate failures as Z_* codes and brotli ones as ERR_BROTLI_* / ERR__ERROR_FORMAT_* codes.
+  if (typeof e?.code === "string" && (e.code.startsWith("Z_") || e.code.startsWith("ERR_BROTLI") || e.code.startsWith("ERR__ERROR_FORMAT")))
+    return badRequest("request body could not be decompressed");
   if (e?.name === "ChainUnavailableError" || e?.code === "ECONNREFUSED" || e?.code === "NETWORK_ERROR" || e?.code === "TIMEOUT")
     return new HttpError(503, "Service Unavailable", "the chain is unavailable; retry shortly");
   return new HttpError(500, "Internal Server Error", "unexpected error; it has been logged with the request id");

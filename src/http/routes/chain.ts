@@ -65,18 +65,21 @@ export default (ctx: AppContext) => [
     response: z.object({ txHash: z.string(), block: z.number(), status: z.number() }),
     async handler({ body, session }) {
       let tx: Transaction;
+      let from: string | null;
       try {
         tx = Transaction.from(body.rawTransaction);
+        // Recovering the signer can throw too (an r that is not on the curve): that is bad input, not a 500.
+        from = tx.from;
       } catch {
         throw badRequest("invalid body", [{ path: "body.rawTransaction", message: "not a signed transaction" }]);
       }
       const d = ctx.chain.deployment;
-      if (!tx.from || tx.from.toLowerCase() !== session!.address) throw forbidden("the transaction is not signed by the signed-in account");
+      if (!from || from.toLowerCase() !== session!.address) throw forbidden("the transaction is not signed by the signed-in account");
       if (!tx.to || ![d.consentLedger, d.registry].map((a) => a.toLowerCase()).includes(tx.to.toLowerCase())) throw forbidden("only transactions to Anxin's contracts are relayed");
       if (Number(tx.chainId) !== d.chainId) throw unprocessable("the transaction is for another chain");
       // Simulate first: a transaction that would revert is refused with the contract's reason and not broadcast.
       try {
-        await ctx.chain.provider.call({ from: tx.from, to: tx.to, data: tx.data, value: tx.value });
+        await ctx.chain.provider.call({ from, to: tx.to, data: tx.data, value: tx.value });
       } catch (e) {
         const name = revertName(e, [ctx.chain.consentLedger.interface, ctx.chain.registry.interface]);
         if (name) throw unprocessable(`the contract refused: ${name}`);
