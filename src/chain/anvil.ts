@@ -8,10 +8,13 @@ import path from "node:path";
 
 export interface AnvilHandle {
   url: string;
-  pid: number;
+  /** The running process's pid (a new one after each supervised restart). */
+  readonly pid: number;
   port: number;
+  /** How many times the supervisor restarted a chain that died. */
+  readonly restarts: number;
   stop(): Promise<void>;
-  /** SIGKILL: for fault tests that simulate a crash. */
+  /** SIGKILL and no restart: for fault tests that need the chain to stay down. */
   kill(): Promise<void>;
 }
 
@@ -54,7 +57,16 @@ export interface StartAnvilOptions {
   chainId?: number;
   /** Forwarded to a callback line by line (anvil's own log has no personal data: only tx hashes). */
   onLog?: (line: string) => void;
+  /**
+   * Restart the chain from its state file when it dies on its own (SIGKILL, OOM, a crash): the server keeps one URL
+   * and carries on without a person. Called after each restart, or with an error when restarting failed for good.
+   */
+  supervise?: (event: { restarts: number; pid?: number; exitCode: number | null; error?: string }) => void;
 }
+
+/** Restarts allowed within RESTART_WINDOW_MS before the supervisor gives up (a chain that dies at once, every time). */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
 
 /** Where a persistent chain records its anvil's pid: after a crash of the server the child outlives it. */
 export function anvilPidFile(stateFile: string): string {
@@ -111,6 +123,46 @@ export async function stopStaleAnvil(stateFile: string): Promise<number | undefi
   return pid;
 }
 
+interface Running {
+  child: ChildProcess;
+  /** Resolves with the exit code when the process is gone. */
+  exited: Promise<number>;
+  isExited(): boolean;
+}
+
+async function spawnAnvil(args: string[], url: string, opts: StartAnvilOptions): Promise<Running> {
+  const child: ChildProcess = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"], detached: false });
+  let code: number | null = null;
+  let stderr = "";
+  const exited = new Promise<number>((resolve) =>
+    child.on("exit", (c) => {
+      code = c ?? -1;
+      if (opts.stateFile) rmSync(anvilPidFile(opts.stateFile), { force: true });
+      resolve(code);
+    }),
+  );
+  child.stderr?.on("data", (d) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.stdout?.on("data", (d) => opts.onLog?.(d.toString().trimEnd()));
+  if (opts.stateFile && child.pid) writeFileSync(anvilPidFile(opts.stateFile), `${child.pid}\n`);
+  const deadline = Date.now() + 30_000;
+  while (!(await rpcAnswers(url))) {
+    if (code !== null) throw new Error(`anvil exited with code ${code} before answering: ${stderr.trim()}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error("anvil did not answer within 30 s");
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, exited, isExited: () => code !== null };
+}
+
+async function waitExit(run: Running, ms: number): Promise<void> {
+  if (run.isExited()) return;
+  const t = setTimeout(() => run.child.kill("SIGKILL"), ms);
+  await run.exited;
+  clearTimeout(t);
+}
+
 export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilHandle> {
   if (opts.stateFile) await stopStaleAnvil(opts.stateFile);
   const port = opts.port && opts.port > 0 ? opts.port : await freePort();
@@ -122,50 +174,62 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilHan
     mkdirSync(path.dirname(opts.stateFile), { recursive: true });
     args.push("--state", opts.stateFile, "--state-interval", "1", "--preserve-historical-states");
   }
-  const child: ChildProcess = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"], detached: false });
-  let exited: number | null = null;
-  let stderr = "";
-  child.on("exit", (code) => {
-    exited = code ?? -1;
-    if (opts.stateFile) rmSync(anvilPidFile(opts.stateFile), { force: true });
-  });
-  child.stderr?.on("data", (d) => (stderr = (stderr + d.toString()).slice(-4000)));
-  child.stdout?.on("data", (d) => opts.onLog?.(d.toString().trimEnd()));
-  if (opts.stateFile && child.pid) writeFileSync(anvilPidFile(opts.stateFile), `${child.pid}\n`);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (!(await rpcAnswers(url))) {
-    if (exited !== null) throw new Error(`anvil exited with code ${exited} before answering: ${stderr.trim()}`);
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error("anvil did not answer within 30 s");
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const waitExit = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (exited !== null) return resolve();
-      const t = setTimeout(() => {
-        child.kill("SIGKILL");
-        resolve();
-      }, ms);
-      child.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
+  let run = await spawnAnvil(args, url, opts);
+  let stopping = false;
+  let restarts = 0;
+  const recent: number[] = [];
+  // The supervisor: a chain that exits while nobody asked it to is started again on the same port and state file.
+  let restarting: Promise<void> | undefined;
+  const watch = (r: Running) =>
+    void (restarting = r.exited.then(async (exitCode) => {
+      if (stopping || !opts.supervise) return;
+      const now = Date.now();
+      while (recent.length && now - recent[0] > RESTART_WINDOW_MS) recent.shift();
+      if (recent.length >= MAX_RESTARTS) {
+        opts.supervise({ restarts, exitCode, error: `the chain died ${MAX_RESTARTS} times within a minute; not restarting` });
+        return;
+      }
+      recent.push(now);
+      await new Promise((res) => setTimeout(res, 250 * recent.length));
+      if (stopping) return;
+      try {
+        run = await spawnAnvil(args, url, opts);
+        restarts++;
+        opts.supervise({ restarts, pid: run.child.pid, exitCode });
+        watch(run);
+      } catch (e) {
+        opts.supervise({ restarts, exitCode, error: (e as Error).message });
+      }
+    }));
+  watch(run);
+  /** A restart that was under way when we were told to stop: wait for it and stop what it started too. */
+  const settle = async (signal: NodeJS.Signals, ms: number) => {
+    await restarting?.catch(() => undefined);
+    if (!run.isExited()) run.child.kill(signal);
+    await waitExit(run, ms);
+  };
   return {
     url,
     port,
-    pid: child.pid!,
+    get pid() {
+      return run.child.pid!;
+    },
+    get restarts() {
+      return restarts;
+    },
     // SIGTERM to anvil's own PID: it dumps its state, then exits.
     async stop() {
-      if (exited === null) child.kill("SIGTERM");
-      await waitExit(15_000);
+      stopping = true;
+      if (!run.isExited()) run.child.kill("SIGTERM");
+      await waitExit(run, 15_000);
+      await settle("SIGTERM", 15_000);
     },
     async kill() {
-      if (exited === null) child.kill("SIGKILL");
-      await waitExit(5_000);
+      stopping = true;
+      if (!run.isExited()) run.child.kill("SIGKILL");
+      await waitExit(run, 5_000);
+      await settle("SIGKILL", 5_000);
     },
   };
 }

@@ -23,12 +23,15 @@ export interface Chain {
   checkpointLog: Contract;
   anvil?: AnvilHandle;
   embedded: boolean;
+  /** Called after the supervisor restarted an embedded chain that died (workers re-check what it may have lost). */
+  onRestart: Set<() => void>;
   close(): Promise<void>;
 }
 
 export interface ChainLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
 }
 
 async function operatorWallet(cfg: Config, embedded: boolean): Promise<Wallet> {
@@ -55,8 +58,17 @@ export async function connectChain(cfg: Config, log: ChainLogger): Promise<Chain
   const embedded = !cfg.chainRpcUrl;
   let anvil: AnvilHandle | undefined;
   let url = cfg.chainRpcUrl;
+  const onRestart = new Set<() => void>();
   if (embedded) {
-    anvil = await startAnvil({ stateFile: path.join(cfg.dataDir, "chain-state.json"), port: cfg.anvilPort });
+    anvil = await startAnvil({
+      stateFile: path.join(cfg.dataDir, "chain-state.json"),
+      port: cfg.anvilPort,
+      supervise(ev) {
+        if (ev.error) return log.error({ restarts: ev.restarts, exitCode: ev.exitCode, error: ev.error }, "the embedded chain died and could not be restarted");
+        log.warn({ restarts: ev.restarts, exitCode: ev.exitCode, pid: ev.pid }, "the embedded chain died: restarted it from its state file");
+        for (const f of onRestart) f();
+      },
+    });
     url = anvil.url;
     log.info({ pid: anvil.pid, url }, "embedded chain started (anvil)");
   }
@@ -78,6 +90,7 @@ export async function connectChain(cfg: Config, log: ChainLogger): Promise<Chain
       ...contractsFor(deploy.deployment, operator),
       anvil,
       embedded,
+      onRestart,
       async close() {
         provider.destroy();
         await anvil?.stop();

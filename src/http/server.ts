@@ -10,6 +10,7 @@ import { startWorkers } from "../services/workers.js";
 import { createApp } from "./app.js";
 import { verifyToken } from "./session-token.js";
 import { allRoutes } from "./routes/index.js";
+import { lockDataDir } from "../data-dir-lock.js";
 import { metricsFor } from "./metrics.js";
 import { ensureWebBundle } from "./web-bundle.js";
 
@@ -23,7 +24,15 @@ export interface RunningServer {
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../web");
 
 export async function startServer(cfg: Config, log: Logger): Promise<RunningServer> {
-  const ctx = await createContext(cfg, log);
+  // The embedded store and chain live in the data directory: one server at a time may use them.
+  const unlock = !cfg.databaseUrl || !cfg.chainRpcUrl ? lockDataDir(cfg.dataDir) : () => undefined;
+  let ctx: Awaited<ReturnType<typeof createContext>>;
+  try {
+    ctx = await createContext(cfg, log);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   let server: Server | undefined;
   try {
     await startWorkers(ctx);
@@ -43,8 +52,8 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
       },
     });
     server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(cfg.port, cfg.host, () => resolve(s));
-      s.once("error", reject);
+      // Express 5 hands a listen error to this callback (and server.address() is then null).
+      const s = app.listen(cfg.port, cfg.host, (err?: Error) => (err ? reject(listenError(err, cfg.host, cfg.port)) : resolve(s)));
     });
     server.keepAliveTimeout = 5000;
     const port = (server.address() as { port: number }).port;
@@ -66,12 +75,22 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
             setTimeout(() => srv.closeAllConnections(), 5000).unref();
           });
           await closeContext(ctx);
+          unlock();
           log.info("anxin stopped");
         })()),
     };
   } catch (e) {
     server?.close();
     await closeContext(ctx);
+    unlock();
     throw e;
   }
+}
+
+function listenError(err: Error, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") return new Error(`port ${port} on ${host} is already in use (another server?): stop it or set PORT`);
+  if (code === "EACCES") return new Error(`no permission to listen on ${host}:${port}: choose a PORT above 1023`);
+  if (code === "EADDRNOTAVAIL") return new Error(`${host} is not an address of this machine: check HOST`);
+  return err;
 }

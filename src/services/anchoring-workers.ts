@@ -4,6 +4,6 @@ import { anchorerFor } from "./anchoring.js";
 import type { AppContext } from "./context.js";
 import { startReconciler } from "./reconciler.js";
 
-export const reconcilerWorker = async (ctx: AppContext) => startReconciler(anchorerFor(ctx));
+export const reconcilerWorker = async (ctx: AppContext) => startReconciler(anchorerFor(ctx), 60_000, ctx.chain.onRestart);
 
 export const anchoringWorker = async (ctx: AppContext) => anchorerFor(ctx).start();

@@ -56,24 +56,29 @@ export async function reconcile(anchorer: Anchorer, opts: { anchorIfBehind?: boo
 }
 
 /** At start: reconcile (retrying while another instance holds the writer lock); then every `everyMs`. */
-export async function startReconciler(anchorer: Anchorer, everyMs = 60_000): Promise<() => Promise<void>> {
+export async function startReconciler(anchorer: Anchorer, everyMs = 60_000, onChainRestart?: Set<() => void>): Promise<() => Promise<void>> {
   for (let i = 0; ; i++) {
     const r = await reconcile(anchorer, { anchorIfBehind: true });
     if (r.status !== "busy" || i >= 50) break;
     await new Promise((res) => setTimeout(res, 200));
   }
   let current: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
+  const run = (anchorIfBehind: boolean) => {
     if (anchorer.halted || current) return;
-    current = reconcile(anchorer)
+    current = reconcile(anchorer, { anchorIfBehind })
       .catch((e) => {
         if (!(e instanceof DivergenceError)) anchorer.d.log.warn({ err: (e as Error).name }, "reconciliation failed; will retry");
       })
       .finally(() => (current = undefined));
-  }, everyMs);
+  };
+  const timer = setInterval(() => run(false), everyMs);
   timer.unref();
+  // A restarted embedded chain may have lost its newest blocks: compare and re-anchor now, not at the next tick.
+  const afterRestart = () => run(true);
+  onChainRestart?.add(afterRestart);
   return async () => {
     clearInterval(timer);
+    onChainRestart?.delete(afterRestart);
     await current;
   };
 }
