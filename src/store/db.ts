@@ -36,6 +36,8 @@ export interface Db extends Queryable {
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** Runs fn while holding a session-level advisory lock, if it can be taken; otherwise returns undefined. */
   withTryLock<T>(key: number, fn: () => Promise<T>): Promise<T | undefined>;
+  /** The embedded store: fsync(2) calls made so far (a PostgreSQL server keeps its own counters). */
+  syncCount?(): Promise<number>;
   close(): Promise<void>;
 }
 

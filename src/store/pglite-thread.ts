@@ -7,7 +7,7 @@ import type { Db, Queryable, RawRowHandler } from "./db.js";
 import { StoreUnavailableError } from "./db.js";
 import { RowReader, simpleQuery } from "./pg-wire.js";
 
-type Reply = { id: number; error?: Record<string, string>; rows?: unknown[]; tx?: number; chunk?: Uint8Array; streamed?: boolean };
+type Reply = { id: number; error?: Record<string, string>; rows?: unknown[]; tx?: number; chunk?: Uint8Array; streamed?: boolean; syncs?: number };
 
 interface Pending {
   resolve(r: Reply): void;
@@ -139,6 +139,9 @@ export async function openPgliteThread(dir?: string, onFailure?: (e: unknown) =>
     // One embedded database means one process: the lock is always ours, but callers are still serialised by it.
     async withTryLock(_key, fn) {
       return fn();
+    },
+    async syncCount() {
+      return (await call({ op: "syncs" })).syncs ?? 0;
     },
     async close() {
       if (closed) return;

@@ -9,16 +9,15 @@
 //   a commit after a failed statement rolls back and fails with that statement's error, see end)
 //   {op: "stream", message, window} → {chunk}… then {streamed: true}   (message: a simple-query message built by
 //   pg-wire.ts; the reply is raw wire bytes; flow control through `window`)
+//   {op: "syncs"} → {syncs}  fsync(2) calls made for PostgreSQL so far
 //   {op: "close"} → {}
 // Any failure → {error: {message, code, …}} with PostgreSQL's fields, so callers see SQLSTATEs as before.
-import { mkdirSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import { PGlite } from "@electric-sql/pglite";
+import { openDurablePglite } from "./pglite-durable.mjs";
 import { AnswerReader, MessageWriter, SYNC, writeStatement } from "./pg-extended.mjs";
 
 const { dir } = workerData ?? {};
-if (dir) mkdirSync(dir, { recursive: true });
-const pg = dir ? new PGlite(dir) : new PGlite();
+const { pg, syncs } = openDurablePglite(dir);
 const ready = pg.waitReady;
 
 const FIELDS = ["code", "detail", "hint", "constraint", "table", "column", "schema", "severity", "position", "where", "routine"];
@@ -221,6 +220,8 @@ parentPort.on("message", async (m) => {
         throw new Error("send runs only inside a transaction");
       case "stream":
         return await stream(m.id, m.message, m.window);
+      case "syncs":
+        return reply(m.id, { syncs: syncs() });
       case "close":
         await pg.close();
         return reply(m.id, {});

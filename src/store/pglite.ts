@@ -1,12 +1,11 @@
-import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
+import { openDurablePglite } from "./pglite-durable.mjs";
 import type { Db, Queryable } from "./db.js";
 import { RowReader, simpleQuery } from "./pg-wire.js";
 
 /** Embedded PostgreSQL (WASM) under a data directory; `dir` undefined = in memory (tests). */
 export async function openPglite(dir?: string): Promise<Db> {
-  if (dir) mkdirSync(dir, { recursive: true });
-  const pg = dir ? new PGlite(dir) : new PGlite();
+  const { pg, syncs } = openDurablePglite(dir);
   await pg.waitReady;
   const wrap = (q: { query: PGlite["query"]; exec: PGlite["exec"] }): Queryable => ({
     async exec(sql: string) {
@@ -20,6 +19,9 @@ export async function openPglite(dir?: string): Promise<Db> {
   return {
     kind: "pglite",
     ...wrap(pg),
+    async syncCount() {
+      return syncs();
+    },
     // Raw wire protocol, streamed: the backend's output chunks are read in place (no result buffer, no strings).
     // Takes the same two locks as query(), so it never runs inside another caller's open transaction.
     async streamRows(sql, onRow) {
