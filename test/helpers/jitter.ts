@@ -40,8 +40,8 @@ export function ksStatistic(a: number[], b: number[]): number {
   return d;
 }
 
-/** KS critical value at α = 0.001 for samples of n and m. */
-export const ksCritical = (n: number, m: number) => 1.95 * Math.sqrt((n + m) / (n * m));
+/** KS critical value at α = 10⁻⁵ for samples of n and m: √(−ln(α/2)/2) · √((n+m)/(nm)). */
+export const ksCritical = (n: number, m: number) => Math.sqrt(-Math.log(1e-5 / 2) / 2) * Math.sqrt((n + m) / (n * m));
 
 /** 32 bins: the χ² quantile 1 − 10⁻⁵ at 31 degrees of freedom is 76.6 (a correct sampler fails 1 run in 10⁵). */
 const BINS = 32;
