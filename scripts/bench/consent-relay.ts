@@ -12,7 +12,7 @@ import { loadConfig } from "../../src/config.js";
 import { counselorKeys, x25519PublicKeyToBytes32 } from "../../src/crypto/index.js";
 import { createLogger } from "../../src/http/logger.js";
 import { startServer } from "../../src/http/server.js";
-import { draftGrant } from "../../src/cli/consent-draft.js";
+import { draftGrant } from "../../src/client/index.js";
 import { submitGrant } from "../../src/services/consents.js";
 import { relayerOf } from "../../src/services/consent-relayer.js";
 

@@ -263,7 +263,7 @@ export async function benchRecords(
   const { loadConfig } = await import("../../src/config.js");
   const { createLogger } = await import("../../src/http/logger.js");
   const { startServer } = await import("../../src/http/server.js");
-  const { ApiClient } = await import("../../src/cli/client.js");
+  const { ApiClient } = await import("../../src/client/index.js");
   const { buildGrant, consentDomain, grantId, signGrant, Purpose } = await import("../../src/consent/index.js");
   const { counselorKeys, generateSeed, relationshipKeys, sealJson, walletSigner, x25519PublicKeyToBytes32 } = await import("../../src/crypto/index.js");
 
@@ -294,7 +294,7 @@ export async function benchRecords(
     const sig = await signGrant(rel.wallet, consentDomain(srv.ctx.chain.deployment.chainId, srv.ctx.chain.deployment.consentLedger), grant);
     // The resident submits the consent as any resident does (the relayer puts it on chain; the service keeps the
     // scope's opening, without which no record kind is covered).
-    const { wireGrant } = await import("../../src/services/consents.js");
+    const { wireGrant } = await import("../../src/consent/index.js");
     const resident = await new ApiClient(srv.url).login(rel.wallet);
     await resident.post("/v1/consents", { grant: wireGrant(grant), signature: sig, categories: built.categories, scopeSalt: built.scopeSalt });
     for (let i = 0; !(await resident.get(`/v1/consents/${grantId(grant)}`)).onChain; i++) {

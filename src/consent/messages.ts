@@ -77,6 +77,11 @@ export function buildGrant(req: GrantRequest): BuiltGrant {
   return { grant, scopeSalt, categories };
 }
 
+/** A grant as JSON on the wire (POST /v1/consents, relay payloads): the uint32 times as decimal strings. */
+export function wireGrant(g: Grant) {
+  return { subject: g.subject, grantee: g.grantee, purpose: g.purpose, scope: g.scope, notBefore: String(g.notBefore), notAfter: String(g.notAfter), salt: g.salt };
+}
+
 /** grantId = EIP-712 hashStruct(Grant) (not the domain-bound digest). Lowercase 0x hex. */
 export function grantId(grant: Grant): string {
   return TypedDataEncoder.hashStruct("Grant", GRANT_TYPES, normalizeGrant(grant));

@@ -12,7 +12,7 @@ const distDir = path.join(webDir, "dist");
 /** Page entry points: one bundle per page. */
 export const ENTRIES = ["index", "resident", "counselor", "auditor", "admin"];
 /** Everything a bundle can import: a change in any of these rebuilds. */
-const SOURCE_DIRS = ["src/web/app", "src/crypto", "src/consent", "src/assess", "src/log", "src/deid"].map((d) => path.join(root, d));
+const SOURCE_DIRS = ["src/web/app", "src/client", "src/crypto", "src/consent", "src/assess", "src/log", "src/deid", "src/matching"].map((d) => path.join(root, d));
 
 function newestMtime(dir: string): number {
   let newest = 0;

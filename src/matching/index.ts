@@ -4,3 +4,4 @@ export * from "./cost.js";
 export * from "./flow.js";
 export * from "./explain.js";
 export * from "./solve.js";
+export * from "./accept.js";

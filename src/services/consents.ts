@@ -15,6 +15,7 @@ import {
   toFhirConsent,
   verifyGrantSignature,
   verifyRevokeSignature,
+  wireGrant,
   type ConsentDomain,
   type ConsentReceipt,
   type Grant,
@@ -189,10 +190,6 @@ export async function submitRevoke(ctx: AppContext, sessionAddress: string, gran
     return x;
   });
   return { grantId: id, request: normRequest(row), created: true, revokeHash: revokeHash(r.revoke) };
-}
-
-export function wireGrant(g: Grant) {
-  return { subject: g.subject, grantee: g.grantee, purpose: g.purpose, scope: g.scope, notBefore: String(g.notBefore), notAfter: String(g.notAfter), salt: g.salt };
 }
 
 export function grantFromPayload(payload: string): { grant: Grant; signature: string } {

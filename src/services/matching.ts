@@ -16,7 +16,7 @@ import {
   type Need,
   type RiskReport,
 } from "../deid/index.js";
-import { solve, type Counselor } from "../matching/index.js";
+import { acceptMessage, solve, type Counselor } from "../matching/index.js";
 import { Purpose } from "../consent/types.js";
 import { activeGrants } from "../store/consent-repo.js";
 import type { Queryable } from "../store/db.js";
@@ -36,11 +36,6 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const randomId = () => randomBytes(16).toString("hex");
 const hashOf = (v: unknown) => hex(sha256(canonicalBytes(v)));
 const monthOf = (d: Date) => d.toISOString().slice(0, 7);
-
-/** The message a resident signs with their new TREATMENT relationship key to claim a proposal. */
-export function acceptMessage(proposalId: string, counselor: string): string {
-  return `Anxin: accept match ${proposalId} with counselor ${counselor.toLowerCase()}`;
-}
 
 export type ProfileInput = Omit<Counselor, "counselorId" | "accredited">;
 

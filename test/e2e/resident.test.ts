@@ -35,6 +35,8 @@ describe("web: resident (browser)", function () {
   let counselor: Wallet;
   /** The resident's TREATMENT relationship address (known once the consent exists). */
   let subject: string;
+  /** The MATCHING subjects of the other residents the test adds to the pool (not the page's). */
+  const others = new Set<string>();
 
   const home = async () => {
     await page.getByRole("button", { name: "回到首页" }).first().click();
@@ -147,6 +149,7 @@ describe("web: resident (browser)", function () {
       const r = await newResident();
       const { keys, api } = await r.as(srv, matcher.address);
       await grant(srv, keys, matcher.address, Purpose.MATCHING, ["need"]);
+      others.add(keys.address.toLowerCase());
       await api.post("/v1/needs", { need: deriveNeed(intake(cats, { place: "sh.xuhui", age: 71, modalities: ["in_person"], availability: ["mon_am"] })) });
     }
     const m = await srv.api().login(matcher);
@@ -170,6 +173,27 @@ describe("web: resident (browser)", function () {
     const mine = (await c.get<{ items: Array<{ subject: string; purpose: number; state: string }> }>(`/v1/consents?grantee=${counselor.address.toLowerCase()}`)).items;
     subject = mine.find((i) => i.purpose === Purpose.TREATMENT && i.state === "active")!.subject;
     await home();
+  });
+
+  it("signs its grants with the time jitter of FORMATS §Time jitter (the client's draftGrant, as the CLI)", async () => {
+    type Item = { subject: string; purpose: number; notBefore: number; notAfter: number; blockTime: number };
+    const list = async (w: Wallet) => (await (await srv.api().login(w)).get<{ items: Item[] }>(`/v1/consents?grantee=${w.address.toLowerCase()}`)).items;
+    const matching = (await list(matcher)).filter((i) => i.purpose === Purpose.MATCHING && !others.has(i.subject.toLowerCase()));
+    const treatment = (await list(counselor)).filter((i) => i.purpose === Purpose.TREATMENT && i.subject.toLowerCase() === subject.toLowerCase());
+    expect(matching, "the page's MATCHING grant").to.have.length(1);
+    expect(treatment, "the page's TREATMENT grant").to.have.length(1);
+    const ends: number[] = [];
+    for (const g of [...matching, ...treatment]) {
+      // notBefore = signing time − U[0, 3600): before its block, and less than an hour (plus the relay's delay) before it.
+      expect(g.notBefore).to.be.at.most(g.blockTime);
+      expect(g.blockTime - g.notBefore).to.be.below(3600 + 300);
+      // notAfter = notBefore + 365 days + U[0, 86400).
+      const end = g.notAfter - g.notBefore - 365 * 86400;
+      expect(end).to.be.within(0, 86399);
+      ends.push(end);
+    }
+    // A grant of exactly one year (the page's old drafting) has no end jitter; two such grants by chance: 1 in 7·10⁹.
+    expect(ends.some((e) => e > 0), `end offsets ${ends.join(", ")}`).to.equal(true);
   });
 
   it("seals the next assessment to the counsellor too; after the counsellor opens it, the access log says who and why", async () => {

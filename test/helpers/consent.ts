@@ -3,8 +3,8 @@
 // that relay grants straight to the ledger register them here — the same path a grant relayed elsewhere takes.
 import type { Wallet } from "ethers";
 import type { Grant } from "../../src/consent/index.js";
-import { ApiClient } from "../../src/cli/client.js";
-import { wireGrant } from "../../src/services/consents.js";
+import { ApiClient } from "../../src/client/index.js";
+import { wireGrant } from "../../src/consent/index.js";
 
 export async function registerOpening(baseUrl: string, key: Wallet, built: { grant: Grant; categories: string[]; scopeSalt: string }, signature: string): Promise<void> {
   const api = await new ApiClient(baseUrl).login(key);

@@ -1,4 +1,4 @@
-import { ApiError } from "../../src/cli/client.js";
+import { ApiError } from "../../src/client/index.js";
 
 /** Awaits a request that must fail and returns its problem+json error (any other failure is rethrown). */
 export async function problem(p: Promise<unknown>): Promise<ApiError> {

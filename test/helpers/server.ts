@@ -8,7 +8,7 @@ import type { OperatorSigner } from "../../src/chain/operator.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/http/logger.js";
 import { startServer, type RunningServer } from "../../src/http/server.js";
-import { ApiClient } from "../../src/cli/client.js";
+import { ApiClient } from "../../src/client/index.js";
 import { counselorKeys, x25519PublicKeyToBytes32 } from "../../src/crypto/index.js";
 import { freshSchemaUrl, TEST_DATABASE_URL } from "./db.js";
 import pino from "pino";

@@ -6,9 +6,9 @@ import { expect } from "chai";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { runDemo, NOTE_MARKER, STEPS, type DemoSummary } from "../../src/services/demo/run.js";
-import { RESIDENTS } from "../../src/services/demo/community.js";
-import { formatSummary } from "../../src/services/demo/summary.js";
+import { runDemo, NOTE_MARKER, STEPS, type DemoSummary } from "../../src/demo/run.js";
+import { RESIDENTS } from "../../src/demo/community.js";
+import { formatSummary } from "../../src/demo/summary.js";
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -1,6 +1,6 @@
 // `anxin alerts list`: a counselor's alerts (or a resident's "your counselor was notified" list).
 import type { Command } from "commander";
-import { ApiClient, ApiError } from "../client.js";
+import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult } from "../io.js";
 import { loadSeed, loadWallet } from "./keys.js";
 import { relationshipKeys } from "../../crypto/index.js";

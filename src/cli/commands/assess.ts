@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { createInterface } from "node:readline/promises";
 import { AssessmentInputError, decideCrisis, INSTRUMENTS, isInstrumentId, score, type ScoredAssessment } from "../../assess/index.js";
 import { fromBase64, relationshipKeys, sealJson, walletSigner } from "../../crypto/index.js";
-import { ApiClient, ApiError } from "../client.js";
+import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult } from "../io.js";
 import { loadSeed } from "./keys.js";
 

@@ -15,7 +15,7 @@ import type { Db } from "../../store/db.js";
 import { verifyAudit, type AuditReport } from "../../services/audit.js";
 import { buildBundle, checkBundle } from "../../services/bundle.js";
 import { LogTreeCache } from "../../services/log-tree.js";
-import { ApiClient, ApiError } from "../client.js";
+import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, passphrase, printResult, readJsonFile } from "../io.js";
 
 interface Offline {

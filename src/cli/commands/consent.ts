@@ -8,15 +8,10 @@ import {
   Purpose,
   consentDomain,
   explainGrant,
-  grantId as computeGrantId,
-  revokeMessage,
-  signGrant,
-  signRevoke,
   type Lang,
 } from "../../consent/index.js";
 import { decryptSeed, decryptWalletJson, relationshipKeys } from "../../crypto/index.js";
-import { ApiClient, ApiError } from "../client.js";
-import { draftGrant } from "../consent-draft.js";
+import { ApiClient, ApiError, consentDomainOf, draftGrant, submitGrant, submitRevoke } from "../../client/index.js";
 import { CliError, passphrase, printResult } from "../io.js";
 import { readFileSync } from "node:fs";
 
@@ -140,18 +135,7 @@ export function register(program: Command) {
         if (!(await confirm(l === "en" ? "Do you agree? (yes/no) " : "您同意吗？（是/否）"))) throw new CliError(l === "en" ? "not granted" : "未同意，没有提交");
       }
       const api = await call(new ApiClient(o.url).login(wallet));
-      const signature = await signGrant(wallet, consentDomain(domain.chainId, domain.verifyingContract), built.grant);
-      const g = built.grant;
-      const id = computeGrantId(g);
-      await call(
-        api.post("/v1/consents", {
-          grant: { ...g, notBefore: String(g.notBefore), notAfter: String(g.notAfter) },
-          signature,
-          categories: built.categories,
-          scopeSalt: built.scopeSalt,
-          lang: l === "en" ? "en" : "zh",
-        }),
-      );
+      const id = await call(submitGrant(api, wallet, consentDomain(domain.chainId, domain.verifyingContract), built, l === "en" ? "en" : "zh"));
       if (!o.wait) return printResult(!!o.json, { grantId: id, status: "queued" }, () => `queued: ${id}\ncheck with: anxin consent status ${id}`);
       await waitOnChain(api, id, "grant");
       const receipt = await call(api.get(`/v1/consents/${id}/receipt?lang=${l === "en" ? "en" : "zh"}`));
@@ -167,10 +151,7 @@ export function register(program: Command) {
       if (!/^0x[0-9a-fA-F]{64}$/.test(grantId)) throw new CliError("grantId must be 0x + 64 hex digits");
       const [{ wallet }] = await signers(o);
       const api = await call(new ApiClient(o.url).login(wallet));
-      const domain = await call(api.get("/v1/consents/domain"));
-      const revoke = revokeMessage(grantId.toLowerCase());
-      const signature = await signRevoke(wallet, consentDomain(domain.chainId, domain.verifyingContract), revoke);
-      await call(api.post(`/v1/consents/${grantId.toLowerCase()}/revoke`, { revoke, signature }));
+      await call(submitRevoke(api, wallet, await call(consentDomainOf(api)), grantId.toLowerCase()));
       const v = o.wait ? await waitOnChain(api, grantId.toLowerCase(), "revoke") : await call(api.get(`/v1/consents/${grantId.toLowerCase()}`));
       printResult(!!o.json, v, () => (o.wait ? `withdrawn on chain at block ${v.revoke?.blockNumber}: ${grantId}` : `withdrawal queued: ${grantId}`));
     });

@@ -1,9 +1,9 @@
-// `anxin demo`: one community end to end (src/services/demo/run.ts) with progress on stderr and the summary on
+// `anxin demo`: one community end to end (src/demo/run.ts) with progress on stderr and the summary on
 // stdout; --json prints the summary as one JSON object. Exit code 1 when a step or the audit fails.
 import type { Command } from "commander";
 import { rmSync } from "node:fs";
-import { runDemo } from "../../services/demo/run.js";
-import { formatSummary } from "../../services/demo/summary.js";
+import { runDemo } from "../../demo/run.js";
+import { formatSummary } from "../../demo/summary.js";
 import { CliError } from "../io.js";
 
 export function register(program: Command) {

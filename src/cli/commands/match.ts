@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { z, ZodError } from "zod";
 import { NeedSchema } from "../../deid/index.js";
 import { CounselorSchema, solveFromJson } from "../../matching/index.js";
-import { ApiClient, ApiError } from "../client.js";
+import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult, readJsonFile } from "../io.js";
 import { loadWallet } from "./keys.js";
 

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Wallet } from "ethers";
-import { ApiClient, ApiError } from "../client.js";
+import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, passphrase, printResult, readJsonFile } from "../io.js";
 import {
   AnxinCryptoError,

@@ -1,6 +1,6 @@
 // `anxin vault publish-key|erase`: the resident's side of the record vault, signed in with keys derived from the seed.
 import type { Command } from "commander";
-import { ApiClient } from "../client.js";
+import { ApiClient } from "../../client/index.js";
 import { CliError, passphrase, printResult } from "../io.js";
 import { AnxinCryptoError, decryptSeed, relationshipKeys, toBase64 } from "../../crypto/index.js";
 import { readFileSync } from "node:fs";

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { assessWearable, parseWearableCsv, parseWearableJson, WearableImportError, STRESS_INDEX_NOTICE } from "../../assess/index.js";
 import { relationshipKeys } from "../../crypto/index.js";
-import { ApiClient, ApiError } from "../client.js";
+import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult } from "../io.js";
 import { loadSeed } from "./keys.js";
 

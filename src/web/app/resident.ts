@@ -1,6 +1,6 @@
 // Resident (居民) pages: one task per screen, zh-CN first, big type and targets, crisis help always one tap away.
 // The root seed never leaves the page; every request is signed in with the per-relationship key it concerns.
-import { Purpose, buildGrant, explainGrant, formatDate, revokeMessage, signGrant, signRevoke, consentDomain, type GranteeRole } from "../../consent/index.js";
+import { Purpose, explainGrant, formatDate, type BuiltGrant, type GranteeRole } from "../../consent/index.js";
 import { INSTRUMENTS, score, type InstrumentId, type ScoredAssessment, decideCrisis, parseWearableCsv, parseWearableJson, assessWearable, STRESS_INDEX_NOTICE } from "../../assess/index.js";
 import { sealJson } from "../../crypto/envelope.js";
 import { fromBase64, toBase64 } from "../../crypto/encoding.js";
@@ -8,28 +8,33 @@ import { walletSigner } from "../../crypto/keys.js";
 import { deriveNeed } from "../../deid/need.js";
 import { LABELS } from "../../deid/vocab.js";
 import { placeLabel } from "../../deid/geo.js";
-import { Api, RouteTable } from "./api.js";
+import { ApiClient, consentDomainOf, draftGrant, submitGrant, submitRevoke } from "../../client/index.js";
+import { acceptMessage } from "../../matching/accept.js";
+import { RouteTable } from "./route-table.js";
 import { bi, lang, short, t } from "./i18n.js";
 import { actions, busy, button, confirmScreen, download, errorText, facts, field, h, notAvailable, p, screen, select, shortAddr, show, startShell, status, type Screen } from "./ui.js";
 import * as keys from "./resident-keys.js";
 import { addCounterparty, counterparties, kv, type Counterparty } from "./store.js";
 
 let routes: RouteTable;
-const sessions = new Map<string, Api>();
+const sessions = new Map<string, ApiClient>();
 
 /** A signed-in client for one relationship (counterparty address or "vault"). */
-async function apiFor(counterparty: string): Promise<Api> {
+async function apiFor(counterparty: string): Promise<ApiClient> {
   const r = await keys.rel(counterparty);
   let api = sessions.get(r.address);
   if (!api?.token) {
-    api = await new Api().login(r.wallet);
+    api = await new ApiClient(location.origin).login(r.wallet);
     sessions.set(r.address, api);
   }
   return api;
 }
 
+/** An unsigned-in client, for the public directory and the consent domain. */
+const anon = () => new ApiClient(location.origin);
 const now = () => Math.floor(Date.now() / 1000);
-const YEAR = 365 * 86400;
+/** A grant from these pages lasts a year (plus the end jitter of FORMATS §Time jitter). */
+const GRANT_DAYS = 365;
 
 // ---------------- keys ----------------
 
@@ -275,40 +280,40 @@ async function saveAssessment(r: ScoredAssessment): Promise<number> {
 
 // ---------------- consent helpers ----------------
 
-let domainCache: ReturnType<typeof consentDomain> | undefined;
+let domainCache: Awaited<ReturnType<typeof consentDomainOf>> | undefined;
 async function domain() {
-  if (domainCache) return domainCache;
-  const d = await new Api().get<{ chainId: number; verifyingContract: string }>(R.consentDomain);
-  domainCache = consentDomain(d.chainId, d.verifyingContract);
-  return domainCache;
+  return (domainCache ??= await consentDomainOf(anon()));
 }
 
-function consentCard(x: { purpose: Purpose; role: GranteeRole; categories: string[]; notBefore: number; notAfter: number }): HTMLElement {
+function consentCard(x: { purpose: Purpose; role: GranteeRole; categories: readonly string[]; notBefore: number; notAfter: number }): HTMLElement {
   const e = explainGrant({ purpose: x.purpose, granteeRole: x.role, categories: x.categories, notBefore: x.notBefore, notAfter: x.notAfter }, lang());
   return h("div", { class: "consent-card" }, h("h2", {}, e.title), p(e.who), p(e.what), p(e.why), p(e.until), p(e.howToWithdraw), p(e.sensitiveNotice, "note"));
 }
 
-/** Builds, signs (EIP-712, in the page) and submits a grant from the relationship key for `grantee`. */
-async function grantTo(grantee: string, purpose: Purpose, categories: string[]): Promise<string> {
+/** Drafts a grant from the relationship key for `grantee` (fresh salts, jittered times: the client's draftGrant). */
+async function draftTo(grantee: string, purpose: Purpose, categories: string[]): Promise<BuiltGrant> {
+  const me = await keys.rel(grantee);
+  return draftGrant({ subject: me.address, grantee, purpose, categories, days: GRANT_DAYS });
+}
+
+/** The consent screen's card for exactly the grant that will be signed. */
+function draftCard(built: BuiltGrant, role: GranteeRole): HTMLElement {
+  const g = built.grant;
+  return consentCard({ purpose: g.purpose, role, categories: built.categories, notBefore: g.notBefore, notAfter: g.notAfter });
+}
+
+/** Signs (EIP-712, in the page) and submits a drafted grant with its relationship key; waits until it is on chain. */
+async function grantTo(built: BuiltGrant): Promise<string> {
+  const grantee = built.grant.grantee.toLowerCase();
   const me = await keys.rel(grantee);
   const api = await apiFor(grantee);
-  const start = now() - 60;
-  const built = buildGrant({ subject: me.address, grantee, purpose, categories, notBefore: start, notAfter: start + YEAR });
-  const signature = await signGrant(me.wallet, await domain(), built.grant);
-  const g = built.grant;
-  const res = await api.post<{ grantId: string }>(R.consents, {
-    grant: { ...g, notBefore: String(g.notBefore), notAfter: String(g.notAfter) },
-    signature,
-    categories: built.categories,
-    scopeSalt: built.scopeSalt,
-    lang: short(),
-  });
-  await waitOnChain(api, res.grantId);
-  return res.grantId;
+  const grantId = await submitGrant(api, me.wallet, await domain(), built, short());
+  await waitOnChain(api, grantId);
+  return grantId;
 }
 
 /** Polls the consent until the chain index has it (a grant is only relied on once it is on chain). */
-async function waitOnChain(api: Api, grantId: string, revoked = false): Promise<void> {
+async function waitOnChain(api: ApiClient, grantId: string, revoked = false): Promise<void> {
   for (let i = 0; i < 90; i++) {
     const v = await api.get<{ onChain: boolean; state: string; revoke: { status: string; error: string | null } | null }>(`${R.consents}/${grantId}`);
     if (revoked ? v.state === "revoked" : v.onChain) return;
@@ -352,13 +357,13 @@ const matchScreen: Screen = async () => {
 function matchConsentScreen(intake: unknown): Screen {
   return async () => {
     // The community's matching service comes from the public directory: nobody types an address.
-    const m = await new Api().get<{ matchers: Array<{ address: string; since: number }> }>(R.matchers);
+    const m = await anon().get<{ matchers: Array<{ address: string; since: number }> }>(R.matchers);
     const matcher = m.matchers[0]?.address?.toLowerCase();
     if (!matcher) return screen("matchTitle", p(t("noMatcher"), "lead"), actions(homeButton()));
-    const start = now();
+    const draft = await draftTo(matcher, Purpose.MATCHING, MATCH_CATEGORIES);
     const sign = button("agreeSign", async () => {
       await busy(sign, "signing", async () => {
-        await grantTo(matcher, Purpose.MATCHING, MATCH_CATEGORIES);
+        await grantTo(draft);
         const api = await apiFor(matcher);
         const need = deriveNeed(intake as Parameters<typeof deriveNeed>[0]);
         await api.post(R.needs, { need, matcher, lang: short() });
@@ -369,7 +374,7 @@ function matchConsentScreen(intake: unknown): Screen {
     });
     return screen(
       "consentTitle",
-      consentCard({ purpose: Purpose.MATCHING, role: "matching_service", categories: MATCH_CATEGORIES, notBefore: start, notAfter: start + YEAR }),
+      draftCard(draft, "matching_service"),
       p(t("matcherListed", { addr: shortAddr(matcher) }), "note"),
       actions(sign, button("disagree", () => show(homeScreen), "secondary")),
     );
@@ -430,17 +435,16 @@ function reasonsList(reasons: unknown): HTMLElement | null {
 /** Accept: prove the new TREATMENT relationship key, then show and sign the TREATMENT consent to the counsellor. */
 function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTMLButtonElement): void {
   const counselor = x.counselorId.toLowerCase();
-  const start = now();
   const cats = ["assessment", "consultation_note", "care_plan"];
-  void show(() => {
+  void show(async () => {
+    const draft = await draftTo(counselor, Purpose.TREATMENT, cats);
     const sign = button("agreeSign", async () => {
       await busy(sign, "signing", async () => {
         const matcher = (await counterparties()).find((c) => c.role === "matcher")!;
         const treat = await keys.rel(counselor);
-        const msg = `Anxin: accept match ${x.proposalId} with counselor ${counselor}`;
         const mApi = await apiFor(matcher.address);
-        await mApi.post(`${R.proposals}/${x.proposalId}/accept`, { treatmentAddress: treat.address, treatmentSignature: await treat.wallet.signMessage(msg) });
-        await grantTo(counselor, Purpose.TREATMENT, cats);
+        await mApi.post(`${R.proposals}/${x.proposalId}/accept`, { treatmentAddress: treat.address, treatmentSignature: await treat.wallet.signMessage(acceptMessage(x.proposalId, counselor)) });
+        await grantTo(draft);
         await addCounterparty({ address: counselor, role: "counselor" });
         // Publish this relationship's X25519 key so the counsellor seals the resident's own copy of each record.
         if (routes.has("POST", R.recipients)) {
@@ -452,7 +456,7 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
     });
     return screen(
       "consentTitle",
-      consentCard({ purpose: Purpose.TREATMENT, role: "counselor", categories: cats, notBefore: start, notAfter: start + YEAR }),
+      draftCard(draft, "counselor"),
       actions(sign, button("disagree", () => show(homeScreen), "secondary")),
     );
   });
@@ -516,9 +520,7 @@ function revokeConfirm(c: Counterparty, v: ConsentView, title: string, who: stri
       await busy(btn, "withdrawing", async () => {
         const api = await apiFor(c.address);
         const me = await keys.rel(c.address);
-        const r = revokeMessage(v.grantId);
-        const signature = await signRevoke(me.wallet, await domain(), r);
-        await api.post(`${R.consents}/${v.grantId}/revoke`, { revoke: r, signature });
+        await submitRevoke(api, me.wallet, await domain(), v.grantId);
         await waitOnChain(api, v.grantId, true);
         status(t("revoked"), "ok");
         await show(consentsScreen);

@@ -3,13 +3,13 @@
 import { Wallet } from "ethers";
 import { decryptWalletJson, encryptWalletJson } from "../../crypto/keystore.js";
 import { counselorKeys, x25519PublicKeyToBytes32 } from "../../crypto/keys.js";
-import { Api } from "./api.js";
+import { ApiClient } from "../../client/index.js";
 import { t } from "./i18n.js";
 import { actions, busy, button, download, facts, field, h, p, screen, status } from "./ui.js";
 
 export interface StaffSession {
   wallet: Wallet;
-  api: Api;
+  api: ApiClient;
 }
 
 /** The key screen; calls onReady once signed in with `role` among the session's roles. */
@@ -21,7 +21,7 @@ export function keyScreen(role: string, onReady: (s: StaffSession) => void): HTM
     if (!f) return status(t("keyNoFile"), "error");
     await busy(open, "keyOpening", async () => {
       const wallet = await decryptWalletJson(await f.text(), pw.input.value);
-      const api = await new Api().login(wallet);
+      const api = await new ApiClient(location.origin).login(wallet);
       if (!api.roles.includes(role)) throw new Error(t("notRole"));
       onReady({ wallet, api });
     });

@@ -7,7 +7,7 @@ import { startTestServer, accreditCounselor, registerMatcher, type TestServer } 
 import { Purpose } from "../../../src/consent/index.js";
 import { score, decideCrisis } from "../../../src/assess/index.js";
 import { sealJson, walletSigner, type RelationshipKeys } from "../../../src/crypto/index.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 import { grant, newResident, problem, withNonceRetry, type Resident } from "../matching/helpers.js";
 
 describe("assessments: crisis path, wearable warning, booking (real server)", function () {

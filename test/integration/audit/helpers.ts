@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { counselorKeys, fromBase64, keyEntryHash, sealJson, walletSigner } from "../../../src/crypto/index.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 import { verifyAudit, type AuditReport } from "../../../src/services/audit.js";
 import type { TestServer } from "../../helpers/server.js";
 

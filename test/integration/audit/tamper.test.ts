@@ -8,7 +8,7 @@ import { anchorerFor, chainLatest } from "../../../src/services/anchoring.js";
 import { buildBundle, checkBundle, type Bundle } from "../../../src/services/bundle.js";
 import { checkpointIface } from "../../../src/services/checkpoints.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 import { accreditCounselor, appointAuditor, startTestServer, type TestServer } from "../../helpers/server.js";
 import { counselorWrites, fetchForReader, grant, publishKey } from "../vault/helpers.js";
 import { audit, codes, logKeyEntries, writeAt } from "./helpers.js";

@@ -3,7 +3,7 @@ import { Wallet, type Contract } from "ethers";
 import { Purpose, grantId as computeGrantId, scopeHash, newScopeSalt, emergencyGrant, grantId } from "../../../src/consent/index.js";
 import { activeGrants } from "../../../src/store/consent-repo.js";
 import { consentCovers } from "../../../src/services/consents.js";
-import { draftGrant } from "../../../src/cli/consent-draft.js";
+import { draftGrant } from "../../../src/client/index.js";
 import { accreditCounselor, appointAuditor, registerMatcher, startTestServer, type TestServer } from "../../helpers/server.js";
 import { withNonceRetry, Resident, onChain, problem, signedGrant, signedRevoke, waitFor } from "./helpers.js";
 import { hexlify, randomBytes } from "ethers";

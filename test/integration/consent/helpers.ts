@@ -2,9 +2,8 @@
 import { Wallet } from "ethers";
 import { consentDomain, Purpose, signGrant, signRevoke, revokeMessage, type BuiltGrant } from "../../../src/consent/index.js";
 import { generateSeed, relationshipKeys } from "../../../src/crypto/index.js";
-import { ApiClient, ApiError } from "../../../src/cli/client.js";
-import { draftGrant } from "../../../src/cli/consent-draft.js";
-import { wireGrant } from "../../../src/services/consents.js";
+import { ApiClient, ApiError, draftGrant } from "../../../src/client/index.js";
+import { wireGrant } from "../../../src/consent/index.js";
 import type { TestServer } from "../../helpers/server.js";
 
 export { problem } from "../../helpers/problem.js";

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { Wallet } from "ethers";
 import { counselorKeys, fromBase64, generateSeed, relationshipKeys, sealJson, walletSigner, type RelationshipKeys } from "../../../src/crypto/index.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 import { TEST_DATABASE_URL } from "../../helpers/db.js";
 import { accreditCounselor, startTestServer, type TestServer } from "../../helpers/server.js";
 import { grant, publishKey } from "../vault/helpers.js";

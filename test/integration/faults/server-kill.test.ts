@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
 import { freePort } from "../../../src/chain/anvil.js";
-import { ApiClient, ApiError } from "../../../src/cli/client.js";
+import { ApiClient, ApiError } from "../../../src/client/index.js";
 import { counselorKeys, fromBase64, generateSeed, relationshipKeys, sealJson, toBase64, walletSigner } from "../../../src/crypto/index.js";
 import { openPglite } from "../../../src/store/pglite.js";
 import { devChain, killAllServers, killHard, logConsistency, spawnServer, stopGracefully, type ChildServer } from "./helpers.js";

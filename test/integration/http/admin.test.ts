@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
-import { ApiError } from "../../../src/cli/client.js";
+import { ApiError } from "../../../src/client/index.js";
 import { counselorKeys, x25519PublicKeyToBytes32 } from "../../../src/crypto/index.js";
 
 describe("admin: registry actions by a signed-in authority", function () {

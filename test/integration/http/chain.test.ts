@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Wallet, Interface, randomBytes, hexlify } from "ethers";
 import { startTestServer, accreditCounselor, registerMatcher, type TestServer } from "../../helpers/server.js";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
-import { ApiError } from "../../../src/cli/client.js";
+import { ApiError } from "../../../src/client/index.js";
 
 describe("chain routes: staff-signed transactions, directory", function () {
   let srv: TestServer;

@@ -3,7 +3,7 @@
 import { type Contract } from "ethers";
 import { buildGrant, consentDomain, grantId, revokeMessage, signGrant, signRevoke, Purpose } from "../../../src/consent/index.js";
 import { generateSeed, relationshipKeys, type RelationshipKeys } from "../../../src/crypto/index.js";
-import { ApiError, type ApiClient } from "../../../src/cli/client.js";
+import { ApiError, type ApiClient } from "../../../src/client/index.js";
 import type { TestServer } from "../../helpers/server.js";
 import { registerOpening } from "../../helpers/consent.js";
 

@@ -7,8 +7,8 @@ import { Wallet } from "ethers";
 import { startTestServer, accreditCounselor, registerMatcher, appointAuditor, type TestServer } from "../../helpers/server.js";
 import { Purpose } from "../../../src/consent/index.js";
 import { deriveNeed, isKAnonymousLDiverse, NeedSchema, type Need } from "../../../src/deid/index.js";
-import { acceptMessage } from "../../../src/services/matching.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import { acceptMessage } from "../../../src/matching/index.js";
+import type { ApiClient } from "../../../src/client/index.js";
 import { grant, intake, newResident, problem, revoke, withNonceRetry, type Resident } from "./helpers.js";
 
 const NEED_KEYS = Object.keys(NeedSchema.shape).sort();

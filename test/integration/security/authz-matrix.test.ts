@@ -9,11 +9,10 @@ import { startTestServer, accreditCounselor, appointAuditor, registerMatcher, ty
 import { allRoutes } from "../../../src/http/routes/index.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
-import { ApiClient } from "../../../src/cli/client.js";
-import { draftGrant } from "../../../src/cli/consent-draft.js";
+import { ApiClient, draftGrant } from "../../../src/client/index.js";
 import { Purpose, revokeMessage, scopeHash, signGrant, signRevoke, consentDomain } from "../../../src/consent/index.js";
-import { wireGrant } from "../../../src/services/consents.js";
-import { acceptMessage } from "../../../src/services/matching.js";
+import { wireGrant } from "../../../src/consent/index.js";
+import { acceptMessage } from "../../../src/matching/index.js";
 import { counselorKeys, generateSeed, relationshipKeys, sealJson, toBase64, walletSigner, type RelationshipKeys } from "../../../src/crypto/index.js";
 import { deriveNeed } from "../../../src/deid/index.js";
 import { grant as grantOnChain, intake, withNonceRetry } from "../matching/helpers.js";

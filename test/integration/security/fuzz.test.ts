@@ -12,10 +12,9 @@ import { startTestServer, accreditCounselor, appointAuditor, registerMatcher, ty
 import { allRoutes } from "../../../src/http/routes/index.js";
 import type { RouteDef } from "../../../src/http/route.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
-import type { ApiClient } from "../../../src/cli/client.js";
-import { draftGrant } from "../../../src/cli/consent-draft.js";
+import { draftGrant, type ApiClient } from "../../../src/client/index.js";
 import { Purpose, consentDomain, revokeMessage, signGrant, signRevoke } from "../../../src/consent/index.js";
-import { wireGrant } from "../../../src/services/consents.js";
+import { wireGrant } from "../../../src/consent/index.js";
 import { counselorKeys, generateSeed, relationshipKeys, sealJson, toBase64, walletSigner, type RelationshipKeys } from "../../../src/crypto/index.js";
 import { deriveNeed } from "../../../src/deid/index.js";
 import { grant as grantOnChain, intake, revoke as revokeOnChain, withNonceRetry } from "../matching/helpers.js";

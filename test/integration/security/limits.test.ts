@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { Wallet, type Contract, type Signer } from "ethers";
 import { issueToken } from "../../../src/http/session-token.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 import { accreditCounselor, startTestServer, type TestServer } from "../../helpers/server.js";
 
 const AUTH_LIMIT = 12;

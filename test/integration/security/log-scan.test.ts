@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 import {
   counselorKeys,
   generateSeed,

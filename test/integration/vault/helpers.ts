@@ -12,8 +12,7 @@ import {
   type RecordKind,
   type RelationshipKeys,
 } from "../../../src/crypto/index.js";
-import type { ApiClient } from "../../../src/cli/client.js";
-import { ApiError } from "../../../src/cli/client.js";
+import { ApiError, type ApiClient } from "../../../src/client/index.js";
 import type { TestServer } from "../../helpers/server.js";
 import { registerOpening } from "../../helpers/consent.js";
 

@@ -20,7 +20,7 @@ import { Purpose } from "../../../src/consent/index.js";
 import { keyEntryHash } from "../../../src/crypto/index.js";
 import { accreditCounselor, appointAuditor, registerMatcher, startTestServer, type TestServer } from "../../helpers/server.js";
 import { counselorWrites, fetchForReader, grant, loginAs, problem, publishKey, revoke, suspend } from "./helpers.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 
 const NOTE_MARKER = "MARKER-note-7f3a9c 失眠三周";
 const AMEND_MARKER = "MARKER-amend-51be02 情绪好转";

@@ -3,7 +3,7 @@ import type { Wallet } from "ethers";
 import { generateSeed, relationshipKeys, type RelationshipKeys } from "../../../src/crypto/index.js";
 import { accreditCounselor, startTestServer, type TestServer } from "../../helpers/server.js";
 import { counselorWrites, grant, problem, publishKey } from "./helpers.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 
 // A consent opens only the data categories the resident chose (the grant's salted scope commitment).
 describe("record vault: the consent's scope limits what it opens", function () {

@@ -1,18 +1,28 @@
-// SIWE statements are printable ASCII only (EIP-4361 ABNF), hence no 安心 in them.
-// A small HTTP client for the Anxin API: SIWE sign-in with a wallet, JSON calls, problem+json errors.
-// Used by the CLI, the demo and the integration tests (it is the real client, not a test double).
-import { SiweMessage } from "siwe";
+// The HTTP client of the Anxin API, one for every party: the CLI, the web pages, the demo and the integration
+// tests. SIWE sign-in with the caller's key, JSON calls with the session token, problem+json errors.
+// Runs in Node and in the browser (fetch and Web Crypto only; no node: imports).
 import type { Signer } from "ethers";
+import { SIWE_STATEMENT, siweMessage } from "./siwe.js";
+
+export interface Problem {
+  title?: string;
+  detail?: string;
+  errors?: Array<{ path: string; message: string }>;
+  [k: string]: unknown;
+}
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly problem: { title?: string; detail?: string; errors?: Array<{ path: string; message: string }> } & Record<string, unknown>,
+    readonly problem: Problem,
   ) {
     super(`${status} ${problem.title ?? ""}${problem.detail ? `: ${problem.detail}` : ""}`);
     this.name = "ApiError";
   }
 }
+
+/** How long a signed sign-in message stays valid (the server refuses it afterwards). */
+const SIWE_VALID_MS = 5 * 60_000;
 
 export class ApiClient {
   token?: string;
@@ -22,7 +32,7 @@ export class ApiClient {
   constructor(readonly baseUrl: string) {}
 
   /** Signs in with Ethereum: fetch a nonce, sign an EIP-4361 message, exchange it for a session token. */
-  async login(signer: Signer, statement = "Sign in to Anxin (an xin)."): Promise<this> {
+  async login(signer: Signer, statement = SIWE_STATEMENT): Promise<this> {
     const { message, signature } = await this.siwe(signer, statement);
     const r = await this.post<{ token: string; address: string; roles: string[] }>("/v1/auth/login", { message, signature });
     this.token = r.token;
@@ -32,24 +42,24 @@ export class ApiClient {
   }
 
   /** Builds and signs a SIWE message for this server (exposed for tests of forged/replayed messages). */
-  async siwe(signer: Signer, statement = "Sign in to Anxin (an xin).") {
-    const n = await this.post<{ nonce: string; domains: string[]; chainId: number }>("/v1/auth/nonce", {});
+  async siwe(signer: Signer, statement = SIWE_STATEMENT) {
+    const n = await this.post<{ nonce: string; chainId: number }>("/v1/auth/nonce", {});
     const url = new URL(this.baseUrl);
-    const msg = new SiweMessage({
+    const issuedAt = new Date();
+    const message = siweMessage({
       domain: url.host,
       address: await signer.getAddress(),
       statement,
       uri: url.origin,
-      version: "1",
       chainId: n.chainId,
       nonce: n.nonce,
-      issuedAt: new Date().toISOString(),
-      expirationTime: new Date(Date.now() + 5 * 60_000).toISOString(),
+      issuedAt,
+      expires: new Date(issuedAt.getTime() + SIWE_VALID_MS),
     });
-    const message = msg.prepareMessage();
     return { message, signature: await signer.signMessage(message), nonce: n.nonce };
   }
 
+  /** The same server with another session token (or none). */
   as(token: string | undefined): ApiClient {
     const c = new ApiClient(this.baseUrl);
     c.token = token;
@@ -65,10 +75,14 @@ export class ApiClient {
   put<T = any>(path: string, body: unknown) {
     return this.request<T>("PUT", path, body);
   }
+  patch<T = any>(path: string, body: unknown) {
+    return this.request<T>("PATCH", path, body);
+  }
   delete<T = any>(path: string, body?: unknown) {
     return this.request<T>("DELETE", path, body);
   }
 
+  /** The response as it came (for non-JSON answers and tests of status codes); a string body is sent verbatim. */
   async raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     return fetch(new URL(path, this.baseUrl), {
       method,
@@ -81,11 +95,12 @@ export class ApiClient {
     });
   }
 
+  /** The parsed JSON answer; a non-2xx status throws ApiError with the problem document. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.raw(method, path, body);
     const text = await res.text();
     const parsed = text ? safeJson(text) : undefined;
-    if (!res.ok) throw new ApiError(res.status, (parsed as Record<string, unknown>) ?? { title: res.statusText });
+    if (!res.ok) throw new ApiError(res.status, (parsed as Problem | undefined) ?? { title: res.statusText });
     return parsed as T;
   }
 }

@@ -1,11 +1,9 @@
 // The demo's parties as clients of the real server: each signs in with SIWE (its own key, or for a resident the
 // per-relationship key derived from the root seed), signs consents with EIP-712 and seals records on its side.
 import type { Wallet } from "ethers";
-import { ApiClient, ApiError } from "../../cli/client.js";
-import { draftGrant } from "../../cli/consent-draft.js";
-import { consentDomain, revokeMessage, signGrant, signRevoke, type ConsentDomain, type Purpose } from "../../consent/index.js";
-import { generateSeed, relationshipKeys, vaultKeys, type RelationshipKeys } from "../../crypto/index.js";
-import { wireGrant } from "../consents.js";
+import { ApiClient, ApiError, draftGrant, submitGrant as submitDrafted } from "../client/index.js";
+import type { ConsentDomain, Purpose } from "../consent/index.js";
+import { generateSeed, relationshipKeys, vaultKeys, type RelationshipKeys } from "../crypto/index.js";
 import type { DemoResident } from "./community.js";
 
 export class DemoStepError extends Error {
@@ -69,11 +67,6 @@ export class ResidentActor {
   }
 }
 
-export async function domainOf(api: ApiClient): Promise<ConsentDomain> {
-  const d = await api.get<{ chainId: number; verifyingContract: string }>("/v1/consents/domain");
-  return consentDomain(d.chainId, d.verifyingContract);
-}
-
 /** Drafts (fresh salts, jittered times), signs and submits a grant; returns its id (relayed in the background). */
 export async function submitGrant(
   api: ApiClient,
@@ -84,21 +77,7 @@ export async function submitGrant(
   categories: string[],
   days = 180,
 ): Promise<string> {
-  const built = draftGrant({ subject: key.address, grantee, purpose, categories, days });
-  const signature = await signGrant(key, domain, built.grant);
-  const r = await api.post<{ grantId: string }>("/v1/consents", {
-    grant: wireGrant(built.grant),
-    signature,
-    categories: built.categories,
-    scopeSalt: built.scopeSalt,
-  });
-  return r.grantId;
-}
-
-export async function submitRevoke(api: ApiClient, key: Wallet, domain: ConsentDomain, grantId: string) {
-  const revoke = revokeMessage(grantId);
-  const signature = await signRevoke(key, domain, revoke);
-  return api.post(`/v1/consents/${grantId}/revoke`, { revoke, signature });
+  return submitDrafted(api, key, domain, draftGrant({ subject: key.address, grantee, purpose, categories, days }));
 }
 
 /** Polls the consent view until `pred` holds; a failed relay stops the demo with the ledger's reason. */

@@ -1,7 +1,7 @@
 // The demo community (社区): three counselors, twenty residents and their self-assessments. Entirely synthetic:
 // names, ID numbers and phone numbers are invented and marked 演示 (demo); no real person is described.
-import type { InstrumentId } from "../../assess/index.js";
-import type { Category, Language, Modality, Slot } from "../../deid/index.js";
+import type { InstrumentId } from "../assess/index.js";
+import type { Category, Language, Modality, Slot } from "../deid/index.js";
 
 export interface DemoCounselor {
   label: string;
@@ -130,3 +130,18 @@ export const RESIDENTS: DemoResident[] = [
 
 /** The resident whose PHQ-9 item 9 is answered 2: the crisis path (hotlines, alert; never pooled). */
 export const CRISIS_RESIDENT = 19;
+
+/** What shapes the community a run plays (room for more choices; today there is one community). */
+export interface CommunityOptions {}
+
+export interface Community {
+  counselors: DemoCounselor[];
+  residents: DemoResident[];
+  /** Index into `residents` of the crisis case. */
+  crisisResident: number;
+}
+
+/** The community a demo run plays. */
+export function demoCommunity(_opts: CommunityOptions = {}): Community {
+  return { counselors: COUNSELORS, residents: RESIDENTS, crisisResident: CRISIS_RESIDENT };
+}

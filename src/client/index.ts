@@ -1,0 +1,5 @@
+// The Anxin API client (Node and browser): one package for the CLI, the web pages and the demo.
+export * from "./api.js";
+export * from "./siwe.js";
+export * from "./grants.js";
+export * from "./consents.js";

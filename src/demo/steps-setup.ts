@@ -1,0 +1,62 @@
+// Steps 1–3: the server and chain, the authority's registrations, the counselors' matching profiles.
+import { Wallet } from "ethers";
+import { DEV_OPERATOR_KEY } from "../chain/index.js";
+import { loadConfig } from "../config.js";
+import { counselorKeys } from "../crypto/index.js";
+import { startServer } from "../http/server.js";
+import { DemoStepError, Party, retrying } from "./actors.js";
+import { short, type Demo, type Note } from "./state.js";
+
+export async function startStack(d: Demo, note: Note) {
+  // Ignore the caller's environment (DATABASE_URL, CHAIN_RPC_URL): the demo is always embedded and fresh.
+  const cfg = loadConfig({}, {
+    dataDir: d.dataDir,
+    port: 0,
+    anvilPort: 0,
+    logLevel: "info",
+    chainPollMs: 100,
+    anchorIntervalSeconds: 5,
+    rateLimitPerMinute: 1_000_000,
+    authRateLimitPerMinute: 1_000_000,
+  });
+  d.srv = await startServer(cfg, d.log);
+  d.started(d.srv);
+  d.url = d.S.url = d.srv.url;
+  d.admin = new Party(d.url, new Wallet(DEV_OPERATOR_KEY));
+  d.matcher = new Party(d.url, d.matcherWallet);
+  d.auditor = new Party(d.url, d.auditorWallet);
+  const health = await (await d.admin.api()).get("/healthz");
+  note(`${d.url} · store ${health.db.kind} · chain ${health.chain.chainId} (block ${health.chain.block}) · data ${d.dataDir}`);
+}
+
+export async function accreditParties(d: Demo, note: Note) {
+  const api = await d.admin.api();
+  if (!api.roles.includes("admin")) throw new DemoStepError("the dev operator is not the authority on this chain");
+  d.S.community.authority = d.admin.address;
+  const keys = await Promise.all(d.counselorWallets.map((w) => counselorKeys(w.privateKey)));
+  for (const [i, k] of keys.entries()) {
+    const r = await retrying(() => api.post("/v1/admin/counselors", { address: k.address, encryptionKey: k.encryptionKey, validDays: 365 }));
+    d.counselorOf.set(k.address, i);
+    d.counselors.push({ wallet: d.counselorWallets[i], keys: k, party: new Party(d.url, d.counselorWallets[i]) });
+    note(`咨询师 counselor ${d.community.counselors[i].label}: ${short(k.address)} accredited (block ${r.block})`);
+  }
+  const m = await retrying(() => api.post("/v1/admin/matchers", { address: d.matcher.address }));
+  note(`匹配服务 matcher ${short(d.matcher.address)} registered (block ${m.block})`);
+  const a = await retrying(() => api.post("/v1/admin/auditors", { address: d.auditor.address }));
+  note(`审计员 auditor ${short(d.auditor.address)} appointed (block ${a.block})`);
+  d.S.community.matcher = d.matcher.address;
+  d.S.community.auditor = d.auditor.address;
+  const expected: Array<[Party, string]> = [[d.matcher, "matcher"], [d.auditor, "auditor"], ...d.counselors.map((c): [Party, string] => [c.party, "counselor"])];
+  for (const [p, role] of expected) {
+    const roles = (await p.api()).roles;
+    if (!roles.includes(role)) throw new DemoStepError(`${short(p.address)} signed in without the ${role} role`);
+  }
+}
+
+export async function publishProfiles(d: Demo, note: Note) {
+  for (const [i, c] of d.community.counselors.entries()) {
+    await (await d.counselors[i].party.api()).put("/v1/counselors/me/profile", c.profile);
+  }
+  const list = (await (await d.matcher.api()).get("/v1/match/counselors")).counselors as Array<{ counselorId: string; accredited: boolean; capacity: number }>;
+  note(`${list.filter((c) => c.accredited).length} accredited profiles, total capacity ${list.reduce((s, c) => s + c.capacity, 0)} (languages 普通话 · 粤语 · 上海话)`);
+}
