@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
+/** One proxy in ANXIN_TRUST_PROXY: an IPv4/IPv6 address or CIDR, or one of express's names. */
+const TRUST_PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9.]+(\/\d{1,2})?|[0-9a-fA-F:]+(\/\d{1,3})?)$/;
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** A switch from the environment: exactly "true" or "false", on when unset. */
 const onByDefault = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ message: 'must be "true" or "false"' })).default(true);
@@ -36,6 +38,20 @@ export const configSchema = z.object({
   jsonBodyLimit: z.string().regex(/^\d+(kb|mb)$/).default("2mb"),
   rateLimitPerMinute: intFrom(1, 1_000_000).default(600),
   authRateLimitPerMinute: intFrom(1, 1_000_000).default(60),
+  /** Reads that write a log leaf (key releases), per signed-in address. */
+  loggedReadRateLimitPerMinute: intFrom(1, 1_000_000).default(1200),
+  /** "false" (default), a number of proxy hops, or comma-separated proxy addresses/CIDRs ("loopback", "uniquelocal" too). */
+  trustProxy: z
+    .union([z.boolean(), z.number().int().min(0).max(10), z.string()])
+    .transform((v) => (typeof v !== "string" ? v : v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v))
+    .refine((v) => typeof v !== "string" || v.split(",").every((p) => TRUST_PROXY_ENTRY.test(p.trim())), {
+      message: 'must be "false", a hop count (0–10), or comma-separated addresses, CIDRs, "loopback", "linklocal" or "uniquelocal"',
+    })
+    .refine((v) => v !== true, { message: "trusting every proxy lets any client choose its address: name the proxies or their hop count" })
+    .refine((v) => typeof v !== "number" || v <= 10, { message: "a hop count is at most 10" })
+    .default(false),
+  /** The bearer token /metrics requires (a file; created 0600 in the data directory when unset). */
+  metricsTokenFile: z.string().min(1).optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -61,6 +77,9 @@ const ENV: Record<keyof Config, string> = {
   jsonBodyLimit: "ANXIN_JSON_BODY_LIMIT",
   rateLimitPerMinute: "ANXIN_RATE_LIMIT_PER_MINUTE",
   authRateLimitPerMinute: "ANXIN_AUTH_RATE_LIMIT_PER_MINUTE",
+  loggedReadRateLimitPerMinute: "ANXIN_LOGGED_READ_RATE_LIMIT_PER_MINUTE",
+  trustProxy: "ANXIN_TRUST_PROXY",
+  metricsTokenFile: "ANXIN_METRICS_TOKEN_FILE",
 };
 export const CONFIG_ENV_VARS = ENV;
 

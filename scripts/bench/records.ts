@@ -278,7 +278,7 @@ export async function benchRecords(
   const databaseUrl = process.env.ANXIN_BENCH_DATABASE_URL;
   // The thread switches come from the environment (ANXIN_PGLITE_THREAD, ANXIN_CHECK_THREAD), to compare layouts.
   const threads = { ANXIN_PGLITE_THREAD: process.env.ANXIN_PGLITE_THREAD, ANXIN_CHECK_THREAD: process.env.ANXIN_CHECK_THREAD };
-  const cfg = loadConfig(threads, { dataDir, port: 0, anvilPort: 0, logLevel: "warn", chainPollMs: 200, rateLimitPerMinute: 1_000_000, ...(databaseUrl ? { databaseUrl } : {}) });
+  const cfg = loadConfig(threads, { dataDir, port: 0, anvilPort: 0, logLevel: "warn", chainPollMs: 200, rateLimitPerMinute: 1_000_000, loggedReadRateLimitPerMinute: 1_000_000, ...(databaseUrl ? { databaseUrl } : {}) });
   const srv = await startServer(cfg, createLogger("warn"));
   const loader = new Loader(dataDir);
   try {

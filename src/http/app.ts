@@ -18,6 +18,9 @@ export interface AppDeps {
   jsonBodyLimit: string;
   rateLimitPerMinute: number;
   authRateLimitPerMinute: number;
+  loggedReadRateLimitPerMinute: number;
+  /** Express "trust proxy": false, a hop count, or addresses/CIDRs/names of the proxies in front of us. */
+  trustProxy: boolean | number | string;
   metrics: HttpMetrics;
   /** Resolves a bearer token to a session, or undefined when it is invalid or expired. */
   authenticate(token: string): Promise<Session | undefined>;
@@ -32,7 +35,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 export function createApp(deps: AppDeps) {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  // Behind a reverse proxy every client would otherwise share the proxy's address, and so one sign-in limit.
+  app.set("trust proxy", deps.trustProxy);
   app.set("query parser", "simple");
   app.use(
     helmet({
@@ -51,7 +55,7 @@ export function createApp(deps: AppDeps) {
     res.on("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const routePath = (res.locals.routePath as string) ?? "unmatched";
-      deps.metrics.observe(req.method, routePath, res.statusCode, seconds);
+      deps.metrics.observe(req.method, (res.locals.metricsRoute as string) ?? routePath, res.statusCode, seconds);
       // Only the route pattern, never the URL with its ids or a body.
       deps.log.info({ reqId: id, method: req.method, route: routePath, status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
     });
@@ -67,17 +71,20 @@ export function createApp(deps: AppDeps) {
     return sub ? `addr:${sub}` : `ip:${req.ip ?? "unknown"}`;
   };
   const writeLimiter = rateLimit({ windowMs: 60_000, limit: deps.rateLimitPerMinute, keyGenerator: keyOf, standardHeaders: "draft-8", legacyHeaders: false, handler: tooMany, validate: false });
+  const loggedReadLimiter = rateLimit({ windowMs: 60_000, limit: deps.loggedReadRateLimitPerMinute, keyGenerator: keyOf, standardHeaders: "draft-8", legacyHeaders: false, handler: tooMany, validate: false });
   const authLimiter = rateLimit({ windowMs: 60_000, limit: deps.authRateLimitPerMinute, standardHeaders: "draft-8", legacyHeaders: false, handler: tooMany, validate: false });
 
   for (const r of deps.routes) {
     const chain: express.RequestHandler[] = [];
     // Sign-in (nonce, login) is limited per client address; "who am I" reads are not sign-in attempts.
     if (r.path.startsWith("/v1/auth/") && r.method !== "get") chain.push(authLimiter);
+    else if (r.loggedRead) chain.push(loggedReadLimiter);
     else if (r.write ?? r.method !== "get") chain.push(writeLimiter);
     app[r.method](r.path, ...chain, async (req: Request, res: Response, next: NextFunction) => {
       res.locals.routePath = r.path;
+      if (r.sensitive) res.locals.metricsRoute = "sensitive";
       try {
-        const session = await sessionOf(req, deps);
+        const session = r.sessionless ? undefined : await sessionOf(req, deps);
         if (!r.roles.includes("public")) {
           if (!session) throw unauthorized();
           if (![...session.roles].some((role) => r.roles.includes(role))) throw forbidden();

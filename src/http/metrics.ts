@@ -1,3 +1,6 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface HttpMetrics {
@@ -30,4 +33,28 @@ export function metricsFor(ctx: object): HttpMetrics {
   let m = perContext.get(ctx);
   if (!m) perContext.set(ctx, (m = createMetrics()));
   return m;
+}
+
+/**
+ * The bearer token a scraper sends to /metrics: from ANXIN_METRICS_TOKEN_FILE, else `metrics.token` in the data
+ * directory, created 0600 on first start. Request counts are the operator's business, not the public's.
+ */
+export function metricsToken(cfg: { dataDir: string; metricsTokenFile?: string }): string {
+  const file = cfg.metricsTokenFile ?? path.join(cfg.dataDir, "metrics.token");
+  if (!cfg.metricsTokenFile && !existsSync(file)) {
+    writeFileSync(file, randomBytes(32).toString("base64url") + "\n", { mode: 0o600, flag: "wx" });
+    chmodSync(file, 0o600);
+  }
+  const token = readFileSync(file, "utf8").trim();
+  if (token.length < 16) throw new Error(`the metrics token in ${file} is shorter than 16 characters`);
+  return token;
+}
+
+/** Constant-time check of an Authorization header against the metrics token. */
+export function metricsAuthorized(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (\S+)$/.exec(header ?? "");
+  if (!m) return false;
+  const a = Buffer.from(m[1]);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -39,6 +39,12 @@ export interface RouteDef<B extends ZodType = ZodType, Q extends ZodType = ZodTy
   successStatus?: number;
   /** Counts against the write rate limit. Defaults to true for non-GET. */
   write?: boolean;
+  /** A read that writes a permanent log leaf (a key release): limited per address like writes, on its own budget. */
+  loggedRead?: boolean;
+  /** Counted in metrics under one "sensitive" label: per-route counts would show crisis or erasure volumes. */
+  sensitive?: boolean;
+  /** The handler checks its own credential (the metrics token); no session is looked up. */
+  sessionless?: boolean;
   handler(ctx: HandlerCtx<z.infer<B>, z.infer<Q>, z.infer<P>>): Promise<Reply>;
 }
 

@@ -11,7 +11,7 @@ import { createApp } from "./app.js";
 import { verifyToken } from "./session-token.js";
 import { allRoutes } from "./routes/index.js";
 import { lockDataDir } from "../data-dir-lock.js";
-import { metricsFor } from "./metrics.js";
+import { metricsFor, metricsToken } from "./metrics.js";
 import { ensureWebBundle } from "./web-bundle.js";
 
 export interface RunningServer {
@@ -37,11 +37,14 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
   try {
     await startWorkers(ctx);
     if (existsSync(webDir)) await ensureWebBundle(); // browser pages: build src/web/dist when missing or stale
+    metricsToken(cfg); // created now, so the operator finds it before the first scrape
     const app = createApp({
       log,
       routes: allRoutes(ctx),
       jsonBodyLimit: cfg.jsonBodyLimit,
       rateLimitPerMinute: cfg.rateLimitPerMinute,
+      loggedReadRateLimitPerMinute: cfg.loggedReadRateLimitPerMinute,
+      trustProxy: cfg.trustProxy,
       authRateLimitPerMinute: cfg.authRateLimitPerMinute,
       metrics: metricsFor(ctx),
       staticDir: existsSync(webDir) ? webDir : undefined,

@@ -1,6 +1,6 @@
 // Starts a real Anxin server in-process for integration tests: a temporary data directory, PGlite on disk
 // (or a fresh schema on the CI PostgreSQL with { pg: true }), and an embedded Anvil on a free port.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Wallet, type Contract } from "ethers";
@@ -19,6 +19,8 @@ export interface TestServer extends RunningServer {
   /** Every log line the server wrote (for privacy scans). */
   logLines: string[];
   api(): ApiClient;
+  /** GET /metrics as the operator's scraper does: with the metrics token from the data directory. */
+  metrics(): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startTestServer(opts: { pg?: boolean; config?: Partial<Con
     dataDir,
     logLines,
     api: () => new ApiClient(srv.url),
+    metrics: () => new ApiClient(srv.url).raw("GET", "/metrics", undefined, { authorization: `Bearer ${readFileSync(path.join(dataDir, "metrics.token"), "utf8").trim()}` }),
     async stop() {
       await srv.close();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../../config.js";
 import { createLogger } from "../../http/logger.js";
@@ -21,7 +22,7 @@ export function register(program: Command) {
           `    咨询师 Counselor ${srv.url}/counselor.html\n` +
           `    审计员 Auditor   ${srv.url}/auditor.html\n` +
           `    管理方 Admin     ${srv.url}/admin.html\n` +
-          `    health ${srv.url}/healthz · API ${srv.url}/openapi.json · metrics ${srv.url}/metrics\n` +
+          `    health ${srv.url}/healthz · API ${srv.url}/openapi.json · metrics ${srv.url}/metrics (bearer: ${cfg.metricsTokenFile ?? path.join(cfg.dataDir, "metrics.token")})\n` +
           `  Press Ctrl-C to stop (the embedded chain is saved on the way out).\n\n`,
       );
       let stopping = false;

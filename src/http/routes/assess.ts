@@ -37,6 +37,7 @@ export default function assess(ctx: AppContext): RouteDef[] {
     route({
       method: "post",
       path: "/v1/alerts",
+      sensitive: true,
       summary: "Raise a crisis alert (resident, about themself) or a risk mark (counselor with TREATMENT consent)",
       tags: ["alerts"],
       roles: ["resident", "counselor"],
@@ -65,6 +66,7 @@ export default function assess(ctx: AppContext): RouteDef[] {
     route({
       method: "get",
       path: "/v1/alerts",
+      sensitive: true,
       summary: "Counselor: alerts addressed to me; resident: alerts raised about me (and how many counselors were told)",
       tags: ["alerts"],
       roles: ["resident", "counselor"],
@@ -76,6 +78,7 @@ export default function assess(ctx: AppContext): RouteDef[] {
     route({
       method: "post",
       path: "/v1/alerts/:id/ack",
+      sensitive: true,
       summary: "Counselor acknowledges an alert",
       tags: ["alerts"],
       roles: ["counselor"],

@@ -161,6 +161,7 @@ export default (ctx: AppContext) => [
   route({
     method: "post",
     path: "/v1/consents/emergency",
+    sensitive: true,
     summary: "A counselor registers the scope opening of a break-glass access it opened on chain (openEmergency)",
     tags: ["consents"],
     roles: ["counselor"],

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { route } from "../route.js";
-import { metricsFor } from "../metrics.js";
+import { metricsAuthorized, metricsFor, metricsToken } from "../metrics.js";
+import { unauthorized } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
 
 const healthSchema = z.object({
@@ -10,7 +11,9 @@ const healthSchema = z.object({
   version: z.string(),
 });
 
-export default (ctx: AppContext) => [
+export default (ctx: AppContext) => {
+  let token: string | undefined;
+  return [
   route({
     method: "get",
     path: "/healthz",
@@ -40,11 +43,15 @@ export default (ctx: AppContext) => [
   route({
     method: "get",
     path: "/metrics",
-    summary: "Prometheus metrics (no personal data: route patterns and counts only)",
+    summary: "Prometheus metrics for the operator (bearer: the metrics token); route patterns and counts only",
     tags: ["ops"],
     roles: ["public"],
-    async handler() {
+    sessionless: true,
+    async handler({ req }) {
+      token ??= metricsToken(ctx.cfg);
+      if (!metricsAuthorized(req.get("authorization"), token)) throw unauthorized("metrics need the operator's metrics token (ANXIN_METRICS_TOKEN_FILE, or metrics.token in the data directory)");
       return { body: await metricsFor(ctx).registry.metrics(), type: metricsFor(ctx).registry.contentType };
     },
   }),
 ];
+};

@@ -103,7 +103,7 @@ export default (ctx: AppContext) => {
       summary: "Key release: your sealed content key for one version, if consent allows it now (every release and refusal is logged)",
       tags: ["records"],
       roles: ["public"],
-      write: false,
+      loggedRead: true,
       params: z.strictObject({ recordId, contentHash: hash }),
       response: z.object({
         contentHash: z.string(),

@@ -51,7 +51,7 @@ export default (ctx: AppContext) => {
         return { body: await vault.recipientKey(session!, params.address) };
       },
     }),
-    route({ method: "delete", path: "/v1/vault", ...erase }),
-    route({ method: "post", path: "/v1/vault/erase", ...erase }),
+    route({ method: "delete", path: "/v1/vault", sensitive: true, ...erase }),
+    route({ method: "post", path: "/v1/vault/erase", sensitive: true, ...erase }),
   ];
 };

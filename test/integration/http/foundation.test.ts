@@ -19,7 +19,7 @@ describe("foundation: server, SIWE auth, problem+json", function () {
     const doc = await srv.api().get("/openapi.json");
     expect(doc.openapi).to.equal("3.1.0");
     expect(doc.paths["/v1/auth/login"].post.requestBody).to.exist;
-    const res = await srv.api().raw("GET", "/metrics");
+    const res = await srv.metrics();
     expect(res.headers.get("content-type")).to.match(/text\/plain/);
     expect(await res.text()).to.match(/anxin_http_requests_total/);
   });

@@ -191,7 +191,7 @@ describe("security: authorization matrix (every route × every role)", function 
     const fixed = (path: string, body?: unknown) => () => ({ path, body });
     return {
       "get /healthz": { expect: all(200), req: fixed("/healthz") },
-      "get /metrics": { expect: all(200), req: fixed("/metrics") },
+      "get /metrics": { expect: all(401), req: fixed("/metrics") }, // the operator's metrics token, never a session
       "post /v1/auth/nonce": { expect: all(201), req: fixed("/v1/auth/nonce", {}) },
       "post /v1/auth/login": {
         expect: all(200),

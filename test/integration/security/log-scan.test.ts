@@ -105,7 +105,7 @@ describe("security: no personal data, addresses, tokens or keys in logs and metr
   });
 
   it("leaves no marker, resident address, token or private key in the server log or /metrics", async () => {
-    const metrics = await (await srv.api().raw("GET", "/metrics")).text();
+    const metrics = await (await srv.metrics()).text();
     expect(metrics).to.match(/anxin_http_requests_total/);
     await new Promise((r) => setTimeout(r, 200)); // the last request lines are written on response finish
     const sources: Array<[string, string]> = [
