@@ -4,6 +4,8 @@ import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
+import compression from "compression";
+import { mountStaticFiles } from "./static-files.js";
 import { rateLimit } from "express-rate-limit";
 import type { Logger } from "pino";
 import { StoreUnavailableError } from "../store/db.js";
@@ -61,6 +63,8 @@ export function createApp(deps: AppDeps) {
     });
     next();
   });
+  // Answers of 1 KB and more (lists, audit reports, pages) go compressed; a record write's small answer does not.
+  app.use(compression({ threshold: 1024 }));
   app.use(express.json({ limit: deps.jsonBodyLimit, strict: true }));
 
   // Writes are limited per signed-in address (a new sign-in does not buy a fresh allowance), else per client IP.
@@ -108,7 +112,7 @@ export function createApp(deps: AppDeps) {
   }
 
   // Static pages after the API: an API request never costs a file-system lookup (fstat per request otherwise).
-  if (deps.staticDir) app.use(express.static(deps.staticDir, { index: "index.html", maxAge: 0 }));
+  if (deps.staticDir) mountStaticFiles(app, deps.staticDir);
   app.use((_req, _res, next) => next(notFound("no such route")));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const id = (res.locals.requestId as string) ?? randomUUID();
