@@ -18,7 +18,8 @@ const KILLS = 10;
 const WRITERS = 4;
 
 describe("faults: SIGKILL of the server under write load", function () {
-  this.timeout(180_000);
+  // Eleven start-ups, each after a crash: PostgreSQL then fsyncs every file of the data directory before it serves.
+  this.timeout(360_000);
   let dataDir: string;
   let env: Record<string, string>;
   let srv: ChildServer | undefined;
