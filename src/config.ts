@@ -3,6 +3,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { divisionName, servableCity } from "./deid/divisions.js";
+import { codeLevel, isPlaceCode, placeContains } from "./deid/geo.js";
 
 /** One proxy in ANXIN_TRUST_PROXY: an IPv4/IPv6 address or CIDR, or one of express's names. */
 const TRUST_PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9.]+(\/\d{1,2})?|[0-9a-fA-F:]+(\/\d{1,3})?)$/;
@@ -10,7 +12,34 @@ const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).m
 /** A switch from the environment: exactly "true" or "false", on when unset. */
 const onByDefault = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ message: 'must be "true" or "false"' })).default(true);
 
-export const configSchema = z.object({
+/** A JSON value given as text in the environment, or as a value in the ANXIN_CONFIG file. */
+const jsonText = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => {
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return Symbol("not JSON"); // fails the schema with its own message
+    }
+  }, schema);
+
+const bilingual = z.strictObject({ zh: z.string().min(1).max(80), en: z.string().min(1).max(120) });
+const zoneSchema = z.strictObject({
+  key: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "zone key: lowercase letters, digits, - or _"),
+  name: z.string().min(1).max(40),
+  en: z.string().min(1).max(60).optional(),
+  districts: z.array(z.string().regex(/^\d{6}$/, "districts are 6-digit codes")).min(1).max(64),
+});
+const hotlineSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  name: bilingual,
+  number: z.string().regex(/^\d[\d-]{2,19}$/, "a phone number: digits and -"),
+  note: bilingual.optional(),
+  /** Where the number was checked (a public page or document): no local line without a source. */
+  source: z.string().min(8).max(300),
+});
+
+export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default("./data"),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   /** Embedded store on its own thread (default) or on the server's event loop ("false": one core, less memory). */
@@ -52,6 +81,31 @@ export const configSchema = z.object({
     .default(false),
   /** The bearer token /metrics requires (a file; created 0600 in the data directory when unset). */
   metricsTokenFile: z.string().min(1).optional(),
+  /** The city this deployment serves: a GB/T 2260 code of a prefecture-level city or a municipality. */
+  city: z
+    .string()
+    .regex(/^\d{6}$/, "must be a 6-digit division code (GB/T 2260), e.g. 210400 for 抚顺市")
+    .transform((c, ctx) => {
+      const city = servableCity(c);
+      if (!city) ctx.addIssue({ code: "custom", message: "is not a prefecture-level city or municipality in the division codes (e.g. 210400 抚顺市, 450900 玉林市, 310000 上海市)" });
+      return city ?? c;
+    })
+    .default("310000"),
+  /** The deployment's own groupings of its districts (between district and city on the generalization ladder). */
+  zones: jsonText(z.array(zoneSchema).max(64, "at most 64 zones")).default([]),
+  /** Crisis lines of this city, shown after 110, 120 and 12356. */
+  localHotlines: jsonText(z.array(hotlineSchema).max(10)).default([]),
+}).superRefine((c, ctx) => {
+  const seen = new Map<string, string>();
+  for (const zone of c.zones) {
+    if ([...seen.values()].includes(zone.key)) ctx.addIssue({ code: "custom", path: ["zones"], message: `zone ${zone.key} is defined twice` });
+    for (const d of zone.districts) {
+      if (!isPlaceCode(d) || codeLevel(d) !== "district" || !placeContains(c.city, d) || !divisionName(d))
+        ctx.addIssue({ code: "custom", path: ["zones"], message: `zone ${zone.key}: ${d} is not a district of ${c.city}` });
+      else if (seen.has(d)) ctx.addIssue({ code: "custom", path: ["zones"], message: `zone ${zone.key}: ${d} is already in zone ${seen.get(d)}` });
+      seen.set(d, zone.key);
+    }
+  }
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -80,6 +134,9 @@ const ENV: Record<keyof Config, string> = {
   loggedReadRateLimitPerMinute: "ANXIN_LOGGED_READ_RATE_LIMIT_PER_MINUTE",
   trustProxy: "ANXIN_TRUST_PROXY",
   metricsTokenFile: "ANXIN_METRICS_TOKEN_FILE",
+  city: "ANXIN_CITY",
+  zones: "ANXIN_ZONES",
+  localHotlines: "ANXIN_LOCAL_HOTLINES",
 };
 export const CONFIG_ENV_VARS = ENV;
 
@@ -106,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (v !== undefined && v !== "") fromEnv[key] = v;
   }
   const raw = { ...fromFile, ...fromEnv, ...stripUndefined(overrides) };
-  const parsed = configSchema.strict().safeParse(raw);
+  const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {

@@ -7,7 +7,6 @@ import { pathToFileURL } from "node:url";
 import {
   ageBand,
   CATEGORIES,
-  codesAtLevel,
   LANGUAGES,
   SLOTS,
   generalizePlace,
@@ -18,6 +17,10 @@ import {
   type Need,
 } from "../../src/deid/index.js";
 import { greedySolve, solve, type Counselor, type MatchResult } from "../../src/matching/index.js";
+import { cityPlaces, LEGACY_SHANGHAI_ZONES } from "../../src/deid/divisions.js";
+
+/** Shanghai with the six zones of the first release: the instance the figures in BENCHMARKS.md were measured on. */
+const PLACES = await cityPlaces("310000", LEGACY_SHANGHAI_ZONES);
 
 /** Small deterministic PRNG (mulberry32): the instance is identical on every run and machine. */
 function prng(seed: number) {
@@ -48,9 +51,9 @@ function prng(seed: number) {
   return { next, int, weighted, hex, sample };
 }
 
-const DISTRICTS = codesAtLevel("district");
+const DISTRICTS = PLACES.districts();
 // Rough resident weights (Pudong largest, Chongming smallest).
-const DISTRICT_WEIGHTS: [string, number][] = DISTRICTS.map((d) => [d, d === "sh.pudong" ? 5 : d === "sh.chongming" ? 0.5 : 1.5]);
+const DISTRICT_WEIGHTS: [string, number][] = DISTRICTS.map((d) => [d, d === "310115" ? 5 : d === "310151" ? 0.5 : 1.5]);
 const AVAILABILITY_TEMPLATES: string[][] = [
   ["mon_eve", "tue_eve", "wed_eve", "thu_eve", "fri_eve"],
   ["sat_am", "sat_pm", "sun_am", "sun_pm"],
@@ -144,7 +147,7 @@ export function generateNeeds(count: number, seed: number, structured = true): N
       preferences = r.weighted(p.gender);
       const d = r.weighted(DISTRICT_WEIGHTS);
       const g = r.next();
-      district = g < 0.1 ? generalizePlace(d, "zone") : g < 0.12 ? "sh" : d;
+      district = g < 0.1 ? generalizePlace(d, "zone", PLACES) : g < 0.12 ? "310000" : d;
     } else {
       categories = r.sample(CATEGORIES, r.int(1, 3));
       languages = r.next() < 0.8 ? ["mandarin", ...r.sample(LANGUAGES.filter((l) => l !== "mandarin"), r.int(0, 1))] : r.sample(LANGUAGES, 1);
@@ -185,7 +188,7 @@ export function generateCounselors(count: number, seed: number, structured = tru
       specialties: structured ? r.weighted(SPECIALTY_PROFILES) : r.sample(CATEGORIES, r.int(1, 5)),
       languages,
       modalities: structured ? r.weighted(MODALITY_TEMPLATES.filter(([m]) => m.length > 1)) : r.sample(["in_person", "phone", "video"] as Modality[], r.int(1, 3)),
-      districts: structured ? (r.next() < 0.2 ? [generalizePlace(home, "zone")] : [home]) : r.sample(DISTRICTS, r.int(1, 3)),
+      districts: structured ? (r.next() < 0.2 ? [generalizePlace(home, "zone", PLACES)] : [home]) : r.sample(DISTRICTS, r.int(1, 3)),
       capacity: r.int(1, 12),
       availability: structured
         ? [...new Set([...AVAILABILITY_TEMPLATES[r.int(0, 5)], ...AVAILABILITY_TEMPLATES[r.int(0, 5)]])]
@@ -239,9 +242,9 @@ function run(structured: boolean, nNeeds: number, nCounselors: number, repeats =
   let greedy!: MatchResult;
   for (let k = 0; k < repeats; k++) {
     let t: number;
-    [opt, t] = timed(() => solve(needs, counselors));
+    [opt, t] = timed(() => solve(needs, counselors, undefined, { places: PLACES }));
     optTimes.push(t);
-    [greedy, t] = timed(() => greedySolve(needs, counselors));
+    [greedy, t] = timed(() => greedySolve(needs, counselors, undefined, { places: PLACES }));
     greedyTimes.push(t);
   }
   const optimalSeconds = median(optTimes);

@@ -14,7 +14,21 @@ interface HotlineEntry {
   note: Bilingual;
 }
 
-// Order matters: emergencies first for anyone in danger, then the national helpline.
+/**
+ * A local crisis line a deployment configures for its city (ANXIN_LOCAL_HOTLINES): shown after the national lines.
+ * `source` says where the number was checked (a public page or document), so no number is ever shown unsourced.
+ */
+export interface LocalHotline {
+  id: string;
+  name: Bilingual;
+  number: string;
+  note?: Bilingual;
+  source: string;
+}
+
+// Order matters: emergencies first for anyone in danger, then the national helpline; these three hold in every
+// city of China. A city's own lines come only from the deployment's configuration (never a built-in guess: a
+// Beijing line was once shown to Shanghai residents).
 // Numbers change: re-check them before each release (docs/assessments.md lists when they were checked).
 const HOTLINES: readonly HotlineEntry[] = [
   {
@@ -35,31 +49,29 @@ const HOTLINES: readonly HotlineEntry[] = [
     number: "12356",
     note: { zh: "全国统一心理援助热线，倾听和支持", en: "National psychological assistance line: someone to listen and help (Chinese)" },
   },
-  {
-    id: "beijing-bsrpc",
-    name: { zh: "北京心理危机研究与干预中心", en: "Beijing Suicide Research and Prevention Center" },
-    number: "010-82951332",
-    note: { zh: "心理危机干预热线", en: "Crisis intervention line (Chinese)" },
-  },
-  {
-    id: "hope-24",
-    name: { zh: "希望24热线", en: "Hope 24 Hotline" },
-    number: "400-161-9995",
-    note: { zh: "24小时生命危机干预热线", en: "24-hour suicide-crisis line (Chinese)" },
-  },
 ];
 
 /**
  * Hotlines to show a resident in crisis, in their language; emergency numbers first. The message says a counselor
  * was told only when one really was (an alert reached at least one counselor), never on a bare tap of the button.
  */
-export function crisisResources(lang: Lang = "zh", opts: { counselorNotified?: boolean } = {}): { lang: Lang; hotlines: Hotline[]; message: string } {
+export function crisisResources(
+  lang: Lang = "zh",
+  opts: { counselorNotified?: boolean; local?: readonly LocalHotline[] } = {},
+): { lang: Lang; hotlines: Hotline[]; message: string } {
   const l: Lang = lang === "en" ? "en" : "zh";
   return {
     lang: l,
-    hotlines: HOTLINES.map((h) => ({ id: h.id, name: h.name[l], number: h.number, note: h.note[l] })),
+    hotlines: hotlines(l, opts.local),
     message: RESIDENT_MESSAGE[l] + (opts.counselorNotified ? NOTIFIED[l] : ""),
   };
+}
+
+function hotlines(l: Lang, local: readonly LocalHotline[] = []): Hotline[] {
+  const national = HOTLINES.map((h) => ({ id: h.id, name: h.name[l], number: h.number, note: h.note[l] }));
+  const known = new Set(national.map((h) => h.number));
+  const own = local.filter((h) => !known.has(h.number)).map((h) => ({ id: `local-${h.id}`, name: h.name[l], number: h.number, note: h.note?.[l] ?? "" }));
+  return [...national, ...own];
 }
 
 const RESIDENT_MESSAGE: Bilingual = {
@@ -115,7 +127,7 @@ function isRiskMark(x: ScoredAssessment | CounselorRiskMark): x is CounselorRisk
  * sees the hotlines now, the TREATMENT/MONITORING counselor is alerted, and an EMERGENCY grant is offered.
  * PHQ-9 item 9 answered 1 ("several days") is "elevated"; 2 or 3 is "high". A counselor mark keeps its level.
  */
-export function decideCrisis(input: ScoredAssessment | CounselorRiskMark, lang: Lang = "zh"): CrisisDecision {
+export function decideCrisis(input: ScoredAssessment | CounselorRiskMark, lang: Lang = "zh", local: readonly LocalHotline[] = []): CrisisDecision {
   let level: CrisisLevel = "none";
   let reasons: string[] = [];
   if (isRiskMark(input)) {
@@ -127,7 +139,7 @@ export function decideCrisis(input: ScoredAssessment | CounselorRiskMark, lang: 
     const item9 = input.instrument === "phq9" ? input.answers["phq9_9"] : undefined;
     level = item9 !== undefined && item9 >= 2 ? "high" : "elevated";
   }
-  const { hotlines } = crisisResources(lang);
+  const { hotlines } = crisisResources(lang, { local });
   if (level === "none") {
     return {
       alert: false,

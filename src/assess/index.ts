@@ -11,6 +11,7 @@ export {
   type CrisisDecision,
   type CrisisLevel,
   type Hotline,
+  type LocalHotline,
 } from "./crisis.js";
 export {
   parseWearableCsv,

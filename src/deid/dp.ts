@@ -2,7 +2,7 @@
 // released with two-sided geometric (discrete Laplace) noise. Integer noise on integer counts avoids the
 // floating-point attacks on continuous Laplace; a per-period budget refuses releases beyond the total ε.
 import { CATEGORIES, MAX_CATEGORIES_PER_NEED, type Category } from "./vocab.js";
-import { codesAtLevel, coarsenPlace, type GeoLevel } from "./geo.js";
+import { coarsenPlace, type GeoLevel, type Places } from "./geo.js";
 import type { Need } from "./need.js";
 import { cryptoFill, type FillRandom } from "./need.js";
 
@@ -103,11 +103,11 @@ export type CellKey = `${string}|${Category}`;
  * sensitivity is the schema maximum of categories per need, MAX_CATEGORIES_PER_NEED, not the observed maximum
  * (which depends on the data). We assume one need per resident per period; the service enforces that.
  */
-export function tallyNeeds(needs: readonly Need[], level: GeoLevel = "district"): { counts: Record<CellKey, number>; sensitivity: number } {
+export function tallyNeeds(needs: readonly Need[], places: Places, level: GeoLevel = "district"): { counts: Record<CellKey, number>; sensitivity: number } {
   const counts = {} as Record<CellKey, number>;
-  for (const d of codesAtLevel(level)) for (const c of CATEGORIES) counts[`${d}|${c}`] = 0;
+  for (const d of places.grid(level)) for (const c of CATEGORIES) counts[`${d}|${c}`] = 0;
   for (const n of needs) {
-    const d = coarsenPlace(n.district, level);
+    const d = coarsenPlace(n.district, level, places);
     for (const c of n.categories) {
       const key = `${d}|${c}` as CellKey;
       if (!(key in counts)) throw new RangeError("need is coarser than the requested level");
@@ -129,11 +129,11 @@ export function releaseCommunityStats(
   budget: PrivacyBudget,
   needs: readonly Need[],
   epsilon: number,
-  opts: { level?: GeoLevel; fill?: FillRandom } = {},
+  opts: { places: Places; level?: GeoLevel; fill?: FillRandom },
 ): { release: CommunityRelease; budget: PrivacyBudget } {
   const next = spend(budget, epsilon);
   const level = opts.level ?? "district";
-  const { counts, sensitivity } = tallyNeeds(needs, level);
+  const { counts, sensitivity } = tallyNeeds(needs, opts.places, level);
   return {
     release: { periodId: budget.periodId, epsilon, level, counts: dpCounts(counts, epsilon, opts.fill ?? cryptoFill, sensitivity) },
     budget: next,

@@ -3,7 +3,7 @@
 // trust boundary. Strict schemas: an unknown key is an error, never silently carried along.
 import { z } from "zod";
 import { ageBand, AGE_BAND_LABELS } from "./age.js";
-import { ALL_PLACE_CODES, coarsenPlace, NEED_DISTRICT_CODES } from "./geo.js";
+import { codeLevel, coarsenPlace, isPlaceCode } from "./geo.js";
 import {
   CATEGORIES,
   GENDERS,
@@ -33,6 +33,19 @@ export const SlotSchema = z.enum(SLOTS as [string, ...string[]]);
 export const SeveritySchema = z.enum(SEVERITY_BANDS);
 export const UrgencySchema = z.enum(URGENCIES);
 export const GenderSchema = z.enum(GENDERS);
+/**
+ * A place a need or a counselor's service area may carry: a division code (or a deployment's zone) at district level
+ * or coarser, never a street. The form is checked here; whether the deployment serves it is the service's check.
+ */
+export const AreaCodeSchema = z
+  .string()
+  .max(48)
+  .refine((c) => isPlaceCode(c) && codeLevel(c) !== "street", "must be a district, zone, city or province code (never a street)");
+/** What a resident names at intake: a street (街道/镇/乡, 9 digits) or a district/county (6 digits). */
+export const IntakePlaceSchema = z
+  .string()
+  .max(16)
+  .refine((c) => isPlaceCode(c) && (codeLevel(c) === "street" || codeLevel(c) === "district"), "place must be a street or district code");
 
 export const NeedSchema = z.strictObject({
   needId: z.string().regex(/^[0-9a-f]{32}$/, "needId must be 16 random bytes as lowercase hex"),
@@ -41,7 +54,7 @@ export const NeedSchema = z.strictObject({
   urgency: UrgencySchema,
   languages: uniqueArray(LanguageSchema, 1, LANGUAGES.length),
   modalities: uniqueArray(ModalitySchema, 1, MODALITIES.length),
-  district: z.enum(NEED_DISTRICT_CODES),
+  district: AreaCodeSchema,
   ageBand: z.enum(AGE_BAND_LABELS),
   availability: uniqueArray(SlotSchema, 1, SLOTS.length),
   preferences: z.strictObject({ counselorGender: GenderSchema.optional() }),
@@ -62,7 +75,7 @@ export const IntakeSchema = z.strictObject({
   languages: uniqueArray(LanguageSchema, 1, LANGUAGES.length),
   modalities: uniqueArray(ModalitySchema, 1, MODALITIES.length),
   /** Exact street (街道/镇) or district code. */
-  place: z.enum(ALL_PLACE_CODES as [string, ...string[]]).refine((c) => c !== "sh", "place must be a street or district"),
+  place: IntakePlaceSchema,
   age: z.number().int().min(0).max(130),
   availability: uniqueArray(SlotSchema, 1, SLOTS.length),
   preferences: z.strictObject({ counselorGender: GenderSchema.optional() }),

@@ -10,11 +10,15 @@
 // (l-diversity). Severity, modalities, availability and the gender preference stay exact because matching needs
 // them; they are not treated as QIs (see docs/FORMATS.md (Anonymized need), "Residual risk").
 import { AGE_LEVELS, widenAgeBand } from "./age.js";
-import { coarsenPlace, type GeoLevel } from "./geo.js";
+import { coarsenPlace, NATIONAL, type GeoLevel, type PlaceHierarchy } from "./geo.js";
 import { NeedSchema, type Need } from "./need.js";
 import { isUrgent } from "./vocab.js";
 
-/** Generalization ladder: step g widens (district level, age level). Step 0 keeps the need as derived. */
+/**
+ * Generalization ladder: step g widens (place level, age level). Step 0 keeps the need as derived. The zone steps
+ * use the deployment's zones; a district in none goes to its city there (and a municipality's city is the
+ * municipality itself), so the ladder is street → district → (zone) → city → province for any city.
+ */
 export const LADDER: readonly { place: GeoLevel; age: number }[] = [
   { place: "district", age: 0 },
   { place: "district", age: 1 },
@@ -22,6 +26,7 @@ export const LADDER: readonly { place: GeoLevel; age: number }[] = [
   { place: "zone", age: 2 },
   { place: "city", age: 2 },
   { place: "city", age: AGE_LEVELS - 1 },
+  { place: "province", age: AGE_LEVELS - 1 },
 ];
 
 export interface PoolOptions {
@@ -36,6 +41,8 @@ export interface PoolOptions {
   patience?: number;
   /** Highest ladder step allowed (default: the last). */
   maxStep?: number;
+  /** The deployment's places (its zones); default: the code system alone, without zones. */
+  places?: PlaceHierarchy;
 }
 
 export interface RiskClass {
@@ -82,10 +89,10 @@ export function isKAnonymousLDiverse(needs: readonly Need[], k: number, l: numbe
 }
 
 /** A need generalized to ladder step `step` (never made finer than it already is). */
-export function generalizeNeed(n: Need, step: number): Need {
+export function generalizeNeed(n: Need, step: number, places: PlaceHierarchy = NATIONAL): Need {
   const s = LADDER[step];
   if (!s) throw new RangeError("ladder step out of range");
-  return { ...n, district: coarsenPlace(n.district, s.place), ageBand: widenAgeBand(n.ageBand, s.age) };
+  return { ...n, district: coarsenPlace(n.district, s.place, places), ageBand: widenAgeBand(n.ageBand, s.age) };
 }
 
 interface Held {
@@ -103,6 +110,7 @@ export class NeedPool {
   readonly l: number;
   readonly patience: number;
   readonly maxStep: number;
+  readonly places: PlaceHierarchy;
   #classes = new Map<string, Published[]>();
   #classOf = new Map<string, string>(); // needId → QI key of its published class
   #held: Held[] = [];
@@ -112,6 +120,7 @@ export class NeedPool {
     this.l = opts.l ?? 2;
     this.patience = opts.patience ?? 0;
     this.maxStep = opts.maxStep ?? LADDER.length - 1;
+    this.places = opts.places ?? NATIONAL;
     if (!Number.isInteger(this.k) || this.k < 1) throw new RangeError("k must be a positive integer");
     if (!Number.isInteger(this.l) || this.l < 1 || this.l > this.k) throw new RangeError("l must be in 1..k");
     if (!Number.isInteger(this.patience) || this.patience < 0) throw new RangeError("patience must be ≥ 0");
@@ -122,6 +131,7 @@ export class NeedPool {
   /** Offer a need to the pool. Urgent/crisis → emergency route, never stored. */
   submit(input: Need): SubmitResult {
     const need = NeedSchema.parse(input);
+    this.places.level(need.district); // a place the deployment does not know is refused before it is held
     if (isUrgent(need.urgency)) return { route: "emergency", need };
     if (this.#classOf.has(need.needId) || this.#held.some((h) => h.base.needId === need.needId))
       throw new Error("duplicate needId");
@@ -205,7 +215,7 @@ export class NeedPool {
       const groups = new Map<string, { h: Held; shown: Need }[]>();
       for (const h of this.#held) {
         if (this.#allowedStep(h) < step) continue;
-        const shown = generalizeNeed(h.base, step);
+        const shown = generalizeNeed(h.base, step, this.places);
         const q = quasiIdentifierKey(shown);
         if (!groups.has(q)) groups.set(q, []);
         groups.get(q)!.push({ h, shown });

@@ -11,6 +11,7 @@ import { createLogger } from "../http/logger.js";
 import type { RunningServer } from "../http/server.js";
 import { DemoStepError } from "./actors.js";
 import { demoCommunity, type CommunityOptions } from "./community.js";
+import { cityPlaces } from "../deid/divisions.js";
 import { Demo, emptySummary, type DemoSummary, type Note } from "./state.js";
 import { accreditParties, publishProfiles, startStack } from "./steps-setup.js";
 import { grantMatching, storeAssessments, submitNeeds } from "./steps-residents.js";
@@ -52,8 +53,10 @@ export interface DemoOptions {
   keep?: boolean;
   /** Leave the server running and return it (the caller closes it). */
   serve?: boolean;
-  /** Which community to play (default: the one in community.ts). */
-  community?: CommunityOptions;
+  /** Which community to play (default: the one in community.ts, in `city`). */
+  community?: Partial<CommunityOptions>;
+  /** The city the community lives in (ANXIN_CITY of the demo's server; default 310000 上海市). */
+  city?: string;
   /** Progress lines (default: nothing). */
   progress?: (line: string) => void;
   /** Called once the server is up (the CLI stops it cleanly on Ctrl-C, so the embedded chain does not linger). */
@@ -68,7 +71,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary & { s
   const kept = !!opts.keep || !!opts.serve || !!opts.dataDir;
   const logLines: string[] = [];
   const log = serverLog(path.join(dataDir, "server.log"), logLines);
-  const community = demoCommunity(opts.community);
+  const community = demoCommunity({ places: await cityPlaces(opts.city ?? "310000"), ...opts.community });
   const summary = emptySummary(dataDir, kept, community);
   summary.logLines = logLines;
   let srv: RunningServer | undefined;

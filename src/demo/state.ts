@@ -27,7 +27,7 @@ export interface DemoSummary {
   dataDir: string;
   kept: boolean;
   url: string;
-  community: { authority: string; counselors: number; residents: number; matcher: string; auditor: string };
+  community: { authority: string; counselors: number; residents: number; matcher: string; auditor: string; city: string };
   counts: {
     assessments: number;
     recordsWritten: number;
@@ -136,7 +136,10 @@ export function emptySummary(dataDir: string, kept: boolean, community: Communit
     dataDir,
     kept,
     url: "",
-    community: { authority: "", counselors: community.counselors.length, residents: community.residents.length, matcher: "", auditor: "" },
+    community: {
+      authority: "", counselors: community.counselors.length, residents: community.residents.length, matcher: "", auditor: "",
+      city: `${community.places.city} ${community.places.label(community.places.city).zh}`,
+    },
     counts: {
       assessments: 0,
       recordsWritten: 0,

@@ -18,6 +18,7 @@ export async function startStack(d: Demo, note: Note) {
     anchorIntervalSeconds: 5,
     rateLimitPerMinute: 1_000_000,
     authRateLimitPerMinute: 1_000_000,
+    city: d.community.places.city,
   });
   d.srv = await startServer(cfg, d.log);
   d.started(d.srv);

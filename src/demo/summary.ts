@@ -23,7 +23,7 @@ export function formatSummary(s: DemoSummary): string {
   const lines = [
     "",
     `安心 Anxin demo — ${s.ok ? "完成 done" : "失败 FAILED"} in ${s.seconds} s`,
-    `  社区 community: 1 管理方 authority · ${s.community.counselors} 咨询师 counselors · ${s.community.residents} 居民 residents · 1 匹配服务 matcher · 1 审计员 auditor`,
+    `  社区 community${s.community.city ? ` (${s.community.city})` : ""}: 1 管理方 authority · ${s.community.counselors} 咨询师 counselors · ${s.community.residents} 居民 residents · 1 匹配服务 matcher · 1 审计员 auditor`,
     "",
     ...rows.map(([k, v]) => `  ${k}${" ".repeat(w - width(k))}  ${v}`),
     "",

@@ -5,13 +5,14 @@ import {
   CATEGORIES,
   LANGUAGES,
   MODALITIES,
-  NEED_DISTRICT_CODES,
+  NATIONAL,
   SLOTS,
   URGENCIES,
   placeContains,
   placeLevel,
   generalizePlace,
   type Need,
+  type PlaceHierarchy,
   type Urgency,
 } from "../deid/index.js";
 import type { Counselor } from "./counselor.js";
@@ -81,11 +82,44 @@ const bit = <T extends string>(list: readonly T[], xs: readonly T[]): number =>
 const MANDARIN = 1 << LANGUAGES.indexOf("mandarin");
 const IN_PERSON = 1 << MODALITIES.indexOf("in_person");
 const REMOTE = (1 << MODALITIES.indexOf("phone")) | (1 << MODALITIES.indexOf("video"));
-const AREA_INDEX = new Map(NEED_DISTRICT_CODES.map((c, i) => [c, i]));
 
-function zoneOf(code: string): string | null {
-  const lvl = placeLevel(code);
-  return lvl === "city" ? null : generalizePlace(code, "zone");
+/**
+ * The in-person areas of one instance (the districts of needs that accept meeting in person), numbered so that
+ * a counselor's reach is a bitset over them. Built per solve: a city has any number of districts.
+ */
+export class AreaIndex {
+  readonly codes: string[] = [];
+  readonly #id = new Map<string, number>();
+  constructor(
+    readonly places: PlaceHierarchy = NATIONAL,
+    codes: Iterable<string> = [],
+  ) {
+    for (const c of codes) this.add(c);
+  }
+  add(code: string): number {
+    let i = this.#id.get(code);
+    if (i === undefined) {
+      placeLevel(code, this.places); // unknown codes fail here, not deep in the solver
+      i = this.codes.length;
+      this.codes.push(code);
+      this.#id.set(code, i);
+    }
+    return i;
+  }
+  id(code: string): number | undefined {
+    return this.#id.get(code);
+  }
+  static of(needs: readonly Need[], places: PlaceHierarchy = NATIONAL): AreaIndex {
+    return new AreaIndex(places, needs.filter((n) => n.modalities.includes("in_person")).map((n) => n.district));
+  }
+}
+
+/** The zone of an area (its zone, or the next coarser unit where it has none); null for a city or coarser. */
+function zoneOf(code: string, h: PlaceHierarchy): string | null {
+  const lvl = placeLevel(code, h);
+  if (lvl === "city" || lvl === "province") return null;
+  const z = generalizePlace(code, "zone", h);
+  return placeLevel(z, h) === "zone" ? z : null;
 }
 
 export interface NeedFeatures {
@@ -93,7 +127,7 @@ export interface NeedFeatures {
   languages: number;
   modalities: number;
   slots: number;
-  area: number; // index into NEED_DISTRICT_CODES
+  area: number; // index into the instance's AreaIndex; -1: never in person
   urgency: number; // index into URGENCIES
   genderPref: number; // 0 none, 1 female, 2 male
 }
@@ -102,48 +136,51 @@ export interface CounselorFeatures {
   languages: number;
   modalities: number;
   slots: number;
-  /** Bit a set ⇔ the counselor serves need area a in person (serves it or an area containing it). */
-  local: number;
-  /** Bit a set ⇔ need area a is in the same zone as an area served (or contains one). */
-  near: number;
+  /** Bitset (32 areas a word): area a is served in person (the counselor serves it or an area containing it). */
+  local: Uint32Array;
+  /** Bitset: area a is in the same zone as an area served, or contains one. */
+  near: Uint32Array;
   gender: number; // 1 female, 2 male
   open: boolean; // accredited and capacity > 0
 }
 
-const CITY_AREA = AREA_INDEX.get("sh")!;
-
 // Features only keep what pairCost can observe, so more needs/counselors fall into one class: the area matters
 // only to a pair that could meet in person, so it is dropped for remote-only needs and counselors.
-export function needFeatures(n: Need): NeedFeatures {
+/** Need features over `areas`: compare them only with counselor features over the same index. */
+export function needFeatures(n: Need, areas: AreaIndex): NeedFeatures {
   const inPerson = n.modalities.includes("in_person");
   return {
     categories: bit(CATEGORIES, n.categories),
     languages: bit(LANGUAGES, n.languages),
     modalities: bit(MODALITIES, n.modalities),
     slots: bit(SLOTS, n.availability as (typeof SLOTS)[number][]),
-    area: inPerson ? AREA_INDEX.get(n.district)! : CITY_AREA,
+    area: inPerson ? (areas.id(n.district) ?? areas.add(n.district)) : -1,
     urgency: URGENCIES.indexOf(n.urgency),
     genderPref: n.preferences.counselorGender === "female" ? 1 : n.preferences.counselorGender === "male" ? 2 : 0,
   };
 }
 
-export function counselorFeatures(c: Counselor): CounselorFeatures {
-  let local = 0;
-  let near = 0;
-  if (c.modalities.includes("in_person")) NEED_DISTRICT_CODES.forEach((area, i) => {
-    const za = zoneOf(area);
+/** Counselor features over `areas`; compute them after every need's features (needs may add areas). */
+export function counselorFeatures(c: Counselor, areas: AreaIndex): CounselorFeatures {
+  const words = Math.max(1, Math.ceil(areas.codes.length / 32));
+  const local = new Uint32Array(words);
+  const near = new Uint32Array(words);
+  const h = areas.places;
+  if (c.modalities.includes("in_person")) areas.codes.forEach((area, i) => {
+    const za = zoneOf(area, h);
     for (const s of c.districts) {
-      if (placeContains(s, area)) local |= 1 << i;
-      else if (placeContains(area, s) || (za !== null && za === zoneOf(s))) near |= 1 << i;
+      if (placeContains(s, area, h)) local[i >>> 5] |= 1 << (i & 31);
+      else if (placeContains(area, s, h) || (za !== null && za === zoneOf(s, h))) near[i >>> 5] |= 1 << (i & 31);
     }
   });
+  for (let w = 0; w < words; w++) near[w] &= ~local[w];
   return {
     specialties: bit(CATEGORIES, c.specialties),
     languages: bit(LANGUAGES, c.languages),
     modalities: bit(MODALITIES, c.modalities),
     slots: bit(SLOTS, c.availability as (typeof SLOTS)[number][]),
     local,
-    near: near & ~local,
+    near,
     gender: c.gender === "female" ? 1 : 2,
     open: c.accredited && c.capacity > 0,
   };
@@ -170,7 +207,7 @@ export interface PairBreakdown {
  * THE cost model. null = the pair is not allowed (a hard constraint fails); otherwise a non-negative integer,
  * lower is better:
  *   hard:   counselor accredited with an open slot; a common language; a common modality, where in person
- *           counts only if the counselor serves the resident's area or its zone ("far" is phone/video only).
+ *           counts only if the counselor serves the resident's area or its zone (a deployment's grouping of districts) ("far" is phone/video only).
  *   cost =  specialty   30 per category not covered, +40 if none is covered
  *         + locality    in person: 0 local / 12 near; only remote although in person was acceptable: 15
  *         + waiting     (40 if no weekly slot in common, 10 if just one) × urgency factor 1/2/3/4
@@ -184,8 +221,9 @@ export function pairCost(n: NeedFeatures, c: CounselorFeatures, w: CostWeights, 
   if (languages === 0) return null;
   const modes = n.modalities & c.modalities;
   if (modes === 0) return null;
-  const areaBit = 1 << n.area;
-  const band = c.local & areaBit ? "local" : c.near & areaBit ? "near" : "far";
+  const word = n.area >>> 5;
+  const areaBit = 1 << (n.area & 31);
+  const band = n.area < 0 || word >= c.local.length ? "far" : c.local[word] & areaBit ? "local" : c.near[word] & areaBit ? "near" : "far";
   const inPerson = (modes & IN_PERSON) !== 0 && band !== "far";
   if (!inPerson && (modes & REMOTE) === 0) return null;
 
@@ -211,8 +249,9 @@ export function pairCost(n: NeedFeatures, c: CounselorFeatures, w: CostWeights, 
 }
 
 /** Convenience: the cost of one pair from the full objects (null = not allowed). */
-export function costOf(need: Need, counselor: Counselor, w: CostWeights = DEFAULT_WEIGHTS): number | null {
-  return pairCost(needFeatures(need), counselorFeatures(counselor), w);
+export function costOf(need: Need, counselor: Counselor, w: CostWeights = DEFAULT_WEIGHTS, places: PlaceHierarchy = NATIONAL): number | null {
+  const areas = AreaIndex.of([need], places);
+  return pairCost(needFeatures(need, areas), counselorFeatures(counselor, areas), w);
 }
 
 /** Needs with equal keys have equal costs to every counselor and equal priority: the solver merges them. */
@@ -221,5 +260,5 @@ export function needClassKey(f: NeedFeatures): string {
 }
 /** Counselors with equal keys have equal costs to every need: the solver merges them (capacities add up). */
 export function counselorClassKey(f: CounselorFeatures): string {
-  return `${f.specialties}|${f.languages}|${f.modalities}|${f.slots}|${f.local}|${f.near}|${f.gender}|${f.open}`;
+  return `${f.specialties}|${f.languages}|${f.modalities}|${f.slots}|${f.local.join(",")}|${f.near.join(",")}|${f.gender}|${f.open}`;
 }

@@ -6,8 +6,9 @@ import {
   LanguageSchema,
   ModalitySchema,
   SlotSchema,
+  AreaCodeSchema,
 } from "../deid/need.js";
-import { NEED_DISTRICT_CODES, SLOTS, LANGUAGES, MODALITIES, CATEGORIES } from "../deid/index.js";
+import { SLOTS, LANGUAGES, MODALITIES, CATEGORIES } from "../deid/index.js";
 
 function uniqueArray<T extends z.ZodType>(item: T, min: number, max: number) {
   return z
@@ -24,7 +25,7 @@ export const CounselorSchema = z.strictObject({
   languages: uniqueArray(LanguageSchema, 1, LANGUAGES.length),
   modalities: uniqueArray(ModalitySchema, 1, MODALITIES.length),
   /** Areas served in person: district, zone or city codes. */
-  districts: uniqueArray(z.enum(NEED_DISTRICT_CODES), 0, NEED_DISTRICT_CODES.length),
+  districts: uniqueArray(AreaCodeSchema, 0, 64),
   /** Open slots for new clients in this matching round. */
   capacity: z.number().int().min(0).max(10_000),
   availability: uniqueArray(SlotSchema, 0, SLOTS.length),

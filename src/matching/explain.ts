@@ -1,6 +1,6 @@
 // Plain-words reasons for one assignment, for the resident (zh-CN first, en beside). Only facts both sides
 // already agreed to share: categories covered, common languages, how and where they can meet, common times.
-import { LABELS, placeLabel, type Need, type Category, type Language, type Modality, type Slot } from "../deid/index.js";
+import { LABELS, NATIONAL, placeLabel, type Need, type PlaceHierarchy, type Category, type Language, type Modality, type Slot } from "../deid/index.js";
 import type { Counselor } from "./counselor.js";
 import type { PairBreakdown } from "./cost.js";
 
@@ -14,7 +14,7 @@ function slotLabel(s: Slot): { zh: string; en: string } {
   return { zh: `${LABELS.weekday[d].zh}${LABELS.partOfDay[p].zh}`, en: `${LABELS.weekday[d].en} ${LABELS.partOfDay[p].en}` };
 }
 
-export function explainPair(need: Need, c: Counselor, b: PairBreakdown): { zh: string; en: string } {
+export function explainPair(need: Need, c: Counselor, b: PairBreakdown, places: PlaceHierarchy = NATIONAL): { zh: string; en: string } {
   const zh: string[] = [];
   const en: string[] = [];
 
@@ -33,7 +33,7 @@ export function explainPair(need: Need, c: Counselor, b: PairBreakdown): { zh: s
   zh.push(`可以用${zhList(langs.map((x) => LABELS.language[x].zh))}和您交流`);
   en.push(`speaks ${enList(langs.map((x) => LABELS.language[x].en))} with you`);
 
-  const place = placeLabel(need.district);
+  const place = placeLabel(need.district, places);
   const modes = need.modalities.filter((x) => c.modalities.includes(x)) as Modality[];
   const remote = modes.filter((x) => x !== "in_person");
   const ways: { zh: string[]; en: string[] } = { zh: [], en: [] };

@@ -4,9 +4,10 @@
 // Encoded as one min-cost flow: leaving a need unassigned costs a big-M penalty, the urgent tier's M dominating
 // anything the other tier can gain (bounds below), so the single optimum is the lexicographic optimum.
 import { z } from "zod";
-import { isUrgent, NeedSchema, URGENCIES, type Need } from "../deid/index.js";
+import { isUrgent, NATIONAL, NeedSchema, URGENCIES, type Need, type PlaceHierarchy } from "../deid/index.js";
 import { CounselorSchema, type Counselor } from "./counselor.js";
 import {
+  AreaIndex,
   counselorClassKey,
   counselorFeatures,
   DEFAULT_WEIGHTS,
@@ -52,6 +53,8 @@ export interface MatchResult {
 export interface SolveOptions {
   /** Build zh/en reasons for each assignment (default true). */
   explain?: boolean;
+  /** The deployment's places (zones, names); default: the code system alone (no zones, codes as names). */
+  places?: PlaceHierarchy;
 }
 
 interface Classes {
@@ -62,7 +65,7 @@ interface Classes {
   capacity: number[];
 }
 
-function buildClasses(needs: readonly Need[], counselors: readonly Counselor[]): Classes {
+function buildClasses(needs: readonly Need[], counselors: readonly Counselor[], places: PlaceHierarchy): Classes {
   const ids = new Set<string>();
   for (const n of needs) {
     if (ids.has(n.needId)) throw new Error("duplicate needId");
@@ -74,11 +77,12 @@ function buildClasses(needs: readonly Need[], counselors: readonly Counselor[]):
     if (cids.has(id)) throw new Error("duplicate counselorId");
     cids.add(id);
   }
+  const areas = AreaIndex.of(needs, places);
   const needF: NeedFeatures[] = [];
   const needMembers: number[][] = [];
   const nIndex = new Map<string, number>();
   needs.forEach((n, idx) => {
-    const f = needFeatures(n);
+    const f = needFeatures(n, areas);
     const key = needClassKey(f);
     let i = nIndex.get(key);
     if (i === undefined) {
@@ -94,7 +98,7 @@ function buildClasses(needs: readonly Need[], counselors: readonly Counselor[]):
   const capacity: number[] = [];
   const cIndex = new Map<string, number>();
   counselors.forEach((c, idx) => {
-    const f = counselorFeatures(c);
+    const f = counselorFeatures(c, areas);
     if (!f.open) return; // never assignable
     const key = counselorClassKey(f);
     let j = cIndex.get(key);
@@ -123,6 +127,7 @@ function expand(
   pairs: { i: number; j: number; f: number; cost: number }[],
   weights: CostWeights,
   explain: boolean,
+  places: PlaceHierarchy,
   stats: Omit<MatchResult["stats"], "needs" | "counselors" | "needClasses" | "counselorClasses">,
 ): MatchResult {
   const nextNeed = cl.needMembers.map(() => 0);
@@ -146,7 +151,7 @@ function expand(
       let reasons = { zh: "", en: "" };
       if (explain) {
         pairCost(cl.needF[i], cl.counselorF[j], weights, breakdown);
-        reasons = explainPair(need, c, breakdown);
+        reasons = explainPair(need, c, breakdown, places);
       }
       assignments.push({ needId: need.needId, counselorId: c.counselorId, cost, reasons });
       totalCost += cost;
@@ -256,7 +261,7 @@ export function solve(
   opts: SolveOptions = {},
 ): MatchResult {
   validateWeights(weights);
-  const cl = buildClasses(needs, counselors);
+  const cl = buildClasses(needs, counselors, opts.places ?? NATIONAL);
   const nN = cl.needF.length;
   const nC = cl.counselorF.length;
   if (nN * nC > MAX_CLASS_PAIRS) throw new RangeError("too many classes for one solve; split the instance by zone");
@@ -329,7 +334,7 @@ export function solve(
     if (added > 0) continue;
     const pairs: { i: number; j: number; f: number; cost: number }[] = [];
     for (let a = 0; a < from.length; a++) if (sol.flow[a] > 0) pairs.push({ i: from[a], j: to[a], f: sol.flow[a], cost: cost[a] });
-    return expand(needs, counselors, cl, pairs, weights, opts.explain ?? true, {
+    return expand(needs, counselors, cl, pairs, weights, opts.explain ?? true, opts.places ?? NATIONAL, {
       arcs: from.length,
       feasiblePairs: feasible,
       rounds,
@@ -350,7 +355,7 @@ export function greedySolve(
   opts: SolveOptions = {},
 ): MatchResult {
   validateWeights(weights);
-  const cl = buildClasses(needs, counselors);
+  const cl = buildClasses(needs, counselors, opts.places ?? NATIONAL);
   const nC = cl.counselorF.length;
   const rows = new Map<number, Float64Array>(); // need class → costs to counselor classes (NaN = not allowed)
   const classOf = new Int32Array(needs.length);
@@ -377,7 +382,7 @@ export function greedySolve(
     const [i, j] = key.split(",").map(Number);
     return { i, j, f, cost: rows.get(i)![j] };
   });
-  return expand(needs, counselors, cl, pairs, weights, opts.explain ?? true, { arcs: 0, feasiblePairs: 0, rounds: 0, phases: 0, augmentations: 0 });
+  return expand(needs, counselors, cl, pairs, weights, opts.explain ?? true, opts.places ?? NATIONAL, { arcs: 0, feasiblePairs: 0, rounds: 0, phases: 0, augmentations: 0 });
 }
 
 const NeedListSchema = z.array(NeedSchema);
@@ -387,9 +392,9 @@ const CounselorListSchema = z.array(CounselorSchema);
  * Offline entry point (`anxin match solve`): validate both lists (JSON text or parsed values) with the strict
  * schemas, then solve. Throws a zod error on invalid input, an Error on duplicate ids.
  */
-export function solveFromJson(needsJson: unknown, counselorsJson: unknown, weights: CostWeights = DEFAULT_WEIGHTS): MatchResult {
+export function solveFromJson(needsJson: unknown, counselorsJson: unknown, weights: CostWeights = DEFAULT_WEIGHTS, opts: SolveOptions = {}): MatchResult {
   const parse = (x: unknown) => (typeof x === "string" ? (JSON.parse(x) as unknown) : x);
   const needs = NeedListSchema.parse(parse(needsJson));
   const counselors = CounselorListSchema.parse(parse(counselorsJson));
-  return solve(needs, counselors, weights);
+  return solve(needs, counselors, weights, opts);
 }

@@ -92,7 +92,7 @@ export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<Raised
     });
   });
   ctx.log.info({ alert: alertId, kind: a.kind, level: a.level, recipients: recipients.length }, "alert raised");
-  const res = crisisResources(a.lang ?? "zh", { counselorNotified: recipients.length > 0 });
+  const res = crisisResources(a.lang ?? "zh", { counselorNotified: recipients.length > 0, local: ctx.cfg.localHotlines });
   return {
     alertId,
     kind: a.kind,

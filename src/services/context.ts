@@ -8,6 +8,8 @@ import { openStore, type Db } from "../store/index.js";
 import { indexedRoleResolver, type RoleResolver } from "./roles.js";
 import { LogWriter } from "./log-writer.js";
 import { ChainIndexer } from "./chain-index.js";
+import { cityPlaces } from "../deid/divisions.js";
+import type { Places } from "../deid/index.js";
 
 export interface AppContext {
   cfg: Config;
@@ -19,6 +21,8 @@ export interface AppContext {
   writer: LogWriter;
   /** Consent and registry events from the chain, kept in the store. */
   indexer: ChainIndexer;
+  /** The city this deployment serves (ANXIN_CITY): its districts, streets and zones. */
+  places: Places;
   sessionKey: Buffer;
   /** Host[:port] values a SIWE message may name as its domain; filled in once the server listens. */
   siweDomains: Set<string>;
@@ -34,6 +38,7 @@ async function sessionKey(db: Db): Promise<Buffer> {
 }
 
 export async function createContext(cfg: Config, log: Logger): Promise<AppContext> {
+  const places = await cityPlaces(cfg.city, cfg.zones);
   const db = await openStore(cfg, (e) =>
     log.fatal({ error: (e as Error)?.message }, "the embedded database thread stopped: requests answer 503 until the server is restarted"),
   );
@@ -64,6 +69,7 @@ export async function createContext(cfg: Config, log: Logger): Promise<AppContex
     roles,
     writer,
     indexer,
+    places,
     sessionKey: await sessionKey(db),
     siweDomains: new Set(cfg.publicOrigin ? [new URL(cfg.publicOrigin).host] : []),
     onClose: [],

@@ -7,6 +7,7 @@ import { verifyMessage } from "ethers";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { canonicalBytes } from "../crypto/index.js";
 import {
+  GEO_LEVELS,
   isUrgent,
   NeedPool,
   NeedSchema,
@@ -16,7 +17,7 @@ import {
   type Need,
   type RiskReport,
 } from "../deid/index.js";
-import { acceptMessage, solve, type Counselor } from "../matching/index.js";
+import { acceptMessage, DEFAULT_WEIGHTS, solve, type Counselor } from "../matching/index.js";
 import { Purpose } from "../consent/types.js";
 import { activeGrants } from "../store/consent-repo.js";
 import type { Queryable } from "../store/db.js";
@@ -56,9 +57,16 @@ export class MatchingService {
   async #pool(matcher: string): Promise<NeedPool> {
     let p = this.#pools.get(matcher);
     if (p) return p;
-    p = new NeedPool({ k: POOL_K, l: POOL_L });
+    p = new NeedPool({ k: POOL_K, l: POOL_L, places: this.ctx.places });
     const rows = await this.ctx.db.query<{ need: Need }>("SELECT need FROM match_needs WHERE matcher = $1 AND status = 'pooled' ORDER BY seq", [matcher]);
-    for (const r of rows) p.submit(r.need);
+    let foreign = 0;
+    for (const r of rows) {
+      // A need from before a change of ANXIN_CITY names a place this deployment no longer serves: it stays stored
+      // (the resident can withdraw it) but is not offered to the matcher.
+      if (this.ctx.places.isArea(r.need.district)) p.submit(r.need);
+      else foreign++;
+    }
+    if (foreign) this.ctx.log.warn({ matcher, needs: foreign }, "pooled needs outside the configured city were not offered");
     this.#pools.set(matcher, p);
     return p;
   }
@@ -68,6 +76,7 @@ export class MatchingService {
   async submitNeed(subject: string, input: { need: Need; matcher?: string; lang?: "zh" | "en" }) {
     return this.#serial(async () => {
       const need = NeedSchema.parse(input.need);
+      this.#servedArea(need.district, "need.district");
       const grants = await activeGrants(this.ctx.db, { subject, purposes: [Purpose.MATCHING], atSeconds: nowS() });
       const matchers: string[] = [];
       for (const g of grants) if (!matchers.includes(g.grantee) && (await isIndexedMatcher(this.ctx.db, g.grantee))) matchers.push(g.grantee);
@@ -176,7 +185,14 @@ export class MatchingService {
     return out;
   }
 
+  /** A place code this deployment serves (a district, zone, its city or province), or 422. */
+  #servedArea(code: string, what: string) {
+    if (!this.ctx.places.isArea(code))
+      throw unprocessable(`${what}: ${code} is not a district, zone or city of ${this.ctx.places.label(this.ctx.places.city).zh} (${this.ctx.places.city}); GET /v1/places lists them`);
+  }
+
   async putProfile(counselor: string, profile: ProfileInput) {
+    for (const d of profile.districts) this.#servedArea(d, "districts");
     const at = new Date().toISOString();
     await this.ctx.writer.submit(async ({ q, append }) => {
       await q.query(
@@ -199,8 +215,11 @@ export class MatchingService {
         (await this.ctx.db.query<{ need_id: string }>("SELECT need_id FROM match_proposals WHERE matcher = $1 AND status IN ('proposed', 'accepting')", [matcher])).map((r) => r.need_id),
       );
       const needs = pool.published().filter((n) => !busy.has(n.needId));
-      const counselors: Counselor[] = (await this.counselorProfiles()).map(({ slots: _s, ...c }) => c).filter((c) => c.accredited && c.capacity > 0);
-      const result = solve(needs, counselors);
+      const places = this.ctx.places;
+      const counselors: Counselor[] = (await this.counselorProfiles())
+        .map(({ slots: _s, ...c }) => ({ ...c, districts: c.districts.filter((d) => places.isArea(d)) }))
+        .filter((c) => c.accredited && c.capacity > 0);
+      const result = solve(needs, counselors, DEFAULT_WEIGHTS, { places });
       const created = new Date();
       const expiresAt = new Date(created.getTime() + ttlSeconds * 1000);
       const proposals = result.assignments.map((a) => ({ proposalId: randomId(), needId: a.needId, counselorId: a.counselorId.toLowerCase(), cost: a.cost, reasons: a.reasons, status: "proposed" as const, expiresAt: expiresAt.toISOString() }));
@@ -363,15 +382,16 @@ export class MatchingService {
     );
     const research = await activeGrants(this.ctx.db, { purposes: [Purpose.RESEARCH_AGGREGATE], atSeconds: nowS() });
     const ok = new Set(research.map((g) => `${g.subject}|${g.grantee}`));
-    const levels: GeoLevel[] = ["street", "district", "zone", "city"];
-    const finest = (code: string) => (code === "sh" ? 3 : code.startsWith("sh.z.") ? 2 : 1);
-    const needs = rows.filter((r) => ok.has(`${r.subject}|${r.matcher}`) && finest(r.need.district) <= levels.indexOf(level)).map((r) => r.need);
+    const places = this.ctx.places;
+    // Only needs in this city and no coarser than the release's level can be counted in one of its cells.
+    const fits = (code: string) => places.isArea(code) && GEO_LEVELS.indexOf(places.level(code)) <= GEO_LEVELS.indexOf(level);
+    const needs = rows.filter((r) => ok.has(`${r.subject}|${r.matcher}`) && fits(r.need.district)).map((r) => r.need);
     const releaseId = randomId();
     try {
       return await this.ctx.writer.submit(async ({ q, append }) => {
         await q.query("INSERT INTO dp_budgets (period, total) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING", [period, DEFAULT_MONTHLY_EPSILON]);
         const [b] = await q.query<{ total: number; spent: number }>("SELECT total, spent FROM dp_budgets WHERE period = $1 FOR UPDATE", [period]);
-        const { release, budget } = releaseCommunityStats({ periodId: period, total: Number(b.total), spent: Number(b.spent) }, needs, epsilon, { level });
+        const { release, budget } = releaseCommunityStats({ periodId: period, total: Number(b.total), spent: Number(b.spent) }, needs, epsilon, { level, places });
         await q.query("UPDATE dp_budgets SET spent = $2 WHERE period = $1", [period, budget.spent]);
         const at = new Date().toISOString();
         await q.query("INSERT INTO dp_releases (release_id, period, epsilon, level, counts, created_at) VALUES ($1,$2,$3,$4,$5,$6)", [releaseId, period, epsilon, level, JSON.stringify(release.counts), at]);

@@ -8,6 +8,7 @@ import type { Wallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 import { deriveNeed } from "../../src/deid/need.js";
 import { Purpose } from "../../src/consent/index.js";
+import { SHANGHAI_ZONES } from "../helpers/places.js";
 import { accreditCounselor, registerMatcher, startTestServer, type TestServer } from "../helpers/server.js";
 import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { expectNoAxeViolations, expectNoAxeViolationsBoth, expectUsableAtZoom, launch, loginAs, newPage, retryNonce, screenshot } from "./browser.js";
@@ -45,7 +46,7 @@ describe("web: resident (browser)", function () {
   const main = () => page.locator("main").innerText();
 
   before(async () => {
-    [srv, browser] = await Promise.all([startTestServer(), launch()]);
+    [srv, browser] = await Promise.all([startTestServer({ config: { zones: SHANGHAI_ZONES } }), launch()]);
     matcher = await retryNonce(() => registerMatcher(srv));
     counselor = (await retryNonce(() => accreditCounselor(srv))).wallet;
     const c = await loginAs(srv, counselor, "counselor");
@@ -53,7 +54,7 @@ describe("web: resident (browser)", function () {
       specialties: ["elderly_loneliness", "depression", "grief", "anxiety"],
       languages: ["mandarin"],
       modalities: ["in_person", "phone", "video"],
-      districts: ["sh.z.west"],
+      districts: ["310000.z.west"],
       capacity: 10,
       availability: ["mon_am", "wed_am", "fri_am"],
       gender: "female",
@@ -127,8 +128,17 @@ describe("web: resident (browser)", function () {
   it("finds a counsellor: consents to the listed matching service, gets a proposal, accepts it with a TREATMENT consent", async () => {
     await page.getByRole("button", { name: "找一位咨询师" }).click();
     await page.getByLabel("您想聊什么？").selectOption("elderly_loneliness");
-    await page.getByLabel("您住在哪个区？").selectOption("sh.xuhui");
+    // The city's districts and streets by name, from GET /v1/places (上海: 16 districts; 徐汇区 has 田林街道).
+    const district = page.getByLabel("您住在哪个区？");
+    expect(await district.locator("option").count()).to.equal(16);
+    await district.selectOption({ label: "徐汇区" });
+    expect(await district.inputValue()).to.equal("310104");
+    const street = page.getByLabel("哪个街道或镇？");
+    expect(await street.locator("option").allTextContents()).to.include.members(["不说（只按区匹配）", "田林街道", "徐家汇街道"]);
+    await street.selectOption({ label: "田林街道" });
+    expect(await street.inputValue()).to.equal("310104011");
     await page.getByLabel("您的年龄段").fill("72");
+    await screenshot(page, "resident-need-place");
     await expectNoAxeViolationsBoth(page, "need form");
     await page.getByRole("button", { name: "下一步" }).click();
     await page.getByRole("heading", { name: "请看一下这份同意书" }).waitFor();
@@ -150,7 +160,7 @@ describe("web: resident (browser)", function () {
       const { keys, api } = await r.as(srv, matcher.address);
       await grant(srv, keys, matcher.address, Purpose.MATCHING, ["need"]);
       others.add(keys.address.toLowerCase());
-      await api.post("/v1/needs", { need: deriveNeed(intake(cats, { place: "sh.xuhui", age: 71, modalities: ["in_person"], availability: ["mon_am"] })) });
+      await api.post("/v1/needs", { need: deriveNeed(intake(cats, { place: "310104", age: 71, modalities: ["in_person"], availability: ["mon_am"] })) });
     }
     const m = await srv.api().login(matcher);
     const run = await m.post("/v1/match/run", {});

@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { rmSync } from "node:fs";
 import { runDemo } from "../../demo/run.js";
+import { servableCity } from "../../deid/divisions.js";
 import { formatSummary } from "../../demo/summary.js";
 import { CliError } from "../io.js";
 
@@ -14,7 +15,8 @@ export function register(program: Command) {
     .option("--keep", "keep the temporary data directory")
     .option("--serve", "leave the server running afterwards (Ctrl-C stops it)")
     .option("--json", "print the summary as one JSON object")
-    .action(async (o: { dataDir?: string; keep?: boolean; serve?: boolean; json?: boolean }) => {
+    .option("--city <code>", "the city the community lives in: a 6-digit division code (e.g. 210400 抚顺市, 450900 玉林市)", "310000")
+    .action(async (o: { dataDir?: string; keep?: boolean; serve?: boolean; json?: boolean; city: string }) => {
       let result;
       // Ctrl-C during the run: stop the server (SIGTERM to the embedded chain, so it does not linger) and drop a
       // temporary data directory. Before the server is up, the stop waits for it.
@@ -37,7 +39,8 @@ export function register(program: Command) {
       };
       process.on("SIGINT", interrupt);
       try {
-        result = await runDemo({ dataDir: o.dataDir, keep: o.keep, serve: o.serve, onStarted, progress: (line) => process.stderr.write(line + "\n") });
+        if (!servableCity(o.city)) throw new Error(`--city ${o.city}: not a prefecture-level city or municipality in the division codes (e.g. 210400, 450900, 310000)`);
+        result = await runDemo({ dataDir: o.dataDir, keep: o.keep, serve: o.serve, city: o.city, onStarted, progress: (line) => process.stderr.write(line + "\n") });
       } catch (e) {
         throw new CliError((e as Error).message);
       } finally {

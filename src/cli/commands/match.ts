@@ -7,6 +7,8 @@ import { CounselorSchema, solveFromJson } from "../../matching/index.js";
 import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult, readJsonFile } from "../io.js";
 import { loadWallet } from "./keys.js";
+import { loadConfig } from "../../config.js";
+import { cityPlaces } from "../../deid/divisions.js";
 
 const defaultUrl = () => process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 7300}`;
 
@@ -24,7 +26,7 @@ export function register(program: Command) {
     .requiredOption("--needs <file>", "JSON array of anonymized needs (docs/FORMATS.md (Anonymized need))")
     .requiredOption("--counselors <file>", "JSON array of counselor profiles")
     .option("--json", "machine-readable output")
-    .action((opts: { needs: string; counselors: string; json?: boolean }) => {
+    .action(async (opts: { needs: string; counselors: string; json?: boolean }) => {
       const needs = readJsonFile(opts.needs);
       const counselors = readJsonFile(opts.counselors);
       if (!Array.isArray(needs)) throw new CliError(`${opts.needs} must hold a JSON array of needs`);
@@ -37,9 +39,17 @@ export function register(program: Command) {
           throw new CliError(`${file}: invalid ${what}: ${first.join("; ")}${v.error.issues.length > 3 ? ` (+${v.error.issues.length - 3} more)` : ""}`);
         }
       }
+      // The deployment's city and zones (ANXIN_CITY, ANXIN_ZONES): zones decide "near", names go into the reasons.
+      const cfg = loadConfig(process.env);
+      const places = await cityPlaces(cfg.city, cfg.zones);
+      for (const [what, list] of [["needs", (needs as { district: string }[]).map((n) => [n.district])], ["counselors", (counselors as { districts: string[] }[]).map((c) => c.districts)]] as const)
+        list.forEach((codes, i) => {
+          const bad = codes.find((c) => !places.isArea(c));
+          if (bad) throw new CliError(`${what === "needs" ? opts.needs : opts.counselors}: ${what}[${i}]: ${bad} is not a place of ${places.label(places.city).zh} (${places.city}); set ANXIN_CITY / ANXIN_ZONES`);
+        });
       let r;
       try {
-        r = solveFromJson(needs, counselors);
+        r = solveFromJson(needs, counselors, undefined, { places });
       } catch (e) {
         if (e instanceof ZodError) throw new CliError(describe(e, opts.needs, opts.counselors));
         throw new CliError((e as Error).message);

@@ -14,8 +14,9 @@ import assess from "./assess.js";
 import audit from "./audit.js";
 import admin from "./admin.js";
 import chain from "./chain.js";
+import places from "./places.js";
 
-const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain];
+const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places];
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

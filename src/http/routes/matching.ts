@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../services/context.js";
 import { matchingService } from "../../services/matching.js";
-import { NeedSchema, CategorySchema, LanguageSchema, ModalitySchema, SlotSchema, GenderSchema, NEED_DISTRICT_CODES } from "../../deid/index.js";
+import { NeedSchema, CategorySchema, LanguageSchema, ModalitySchema, SlotSchema, GenderSchema, AreaCodeSchema } from "../../deid/index.js";
 import { route, type RouteDef } from "../route.js";
 import { badRequest } from "../problem.js";
 
@@ -17,7 +17,7 @@ export const ProfileBodySchema = z.strictObject({
   specialties: uniq(CategorySchema, 0, 12),
   languages: uniq(LanguageSchema, 1, 7),
   modalities: uniq(ModalitySchema, 1, 3),
-  districts: uniq(z.enum(NEED_DISTRICT_CODES), 0, NEED_DISTRICT_CODES.length),
+  districts: uniq(AreaCodeSchema, 0, 64),
   capacity: z.number().int().min(0).max(10_000),
   availability: uniq(SlotSchema, 0, 21),
   gender: GenderSchema,
@@ -155,7 +155,7 @@ export default function matching(ctx: AppContext): RouteDef[] {
       body: z.strictObject({
         month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "month must be YYYY-MM"),
         epsilon: z.number().positive().max(10),
-        level: z.enum(["district", "zone", "city"]).optional(),
+        level: z.enum(["district", "zone", "city", "province"]).optional(),
       }),
       successStatus: 201,
       async handler({ body }) {

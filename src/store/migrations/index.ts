@@ -7,6 +7,7 @@ import anchoring from "./005_anchoring.js";
 import matching from "./006_matching.js";
 import assessAlerts from "./007_assess.js";
 import recordsInline from "./008_records_inline.js";
+import nationalPlaces from "./009_national_places.js";
 
 export interface Migration {
   version: number;
@@ -14,4 +15,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces];

@@ -103,6 +103,8 @@ const DICT: Record<string, [string, string]> = {
   needLanguage: ["用什么语言？", "Which language?"],
   needModality: ["怎么见面？", "How would you like to meet?"],
   needDistrict: ["您住在哪个区？", "Which district do you live in?"],
+  needStreet: ["哪个街道或镇？", "Which street or town?"],
+  streetUnsaid: ["不说（只按区匹配）", "Rather not say (district only)"],
   needAge: ["您的年龄段", "Your age group"],
   needUrgency: ["有多急？", "How urgent is it?"],
   consentTitle: ["请看一下这份同意书", "Please read this consent"],

@@ -7,7 +7,7 @@ import { fromBase64, toBase64 } from "../../crypto/encoding.js";
 import { walletSigner } from "../../crypto/keys.js";
 import { deriveNeed } from "../../deid/need.js";
 import { LABELS } from "../../deid/vocab.js";
-import { placeLabel } from "../../deid/geo.js";
+import type { PlaceList } from "../../deid/geo.js";
 import { ApiClient, consentDomainOf, draftGrant, submitGrant, submitRevoke } from "../../client/index.js";
 import { acceptMessage } from "../../matching/accept.js";
 import { RouteTable } from "./route-table.js";
@@ -335,8 +335,7 @@ const matchScreen: Screen = async () => {
   const cat = select("needCategory", Object.entries(LABELS.category).map(([k, v]) => [k, bi(v)]), { id: "need-category" });
   const lng = select("needLanguage", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), { id: "need-language" });
   const mod = select("needModality", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), { id: "need-modality" });
-  const districts = ["sh.huangpu", "sh.jingan", "sh.xuhui", "sh.changning", "sh.putuo", "sh.hongkou", "sh.yangpu", "sh.pudong", "sh.minhang", "sh.baoshan"];
-  const dis = select("needDistrict", districts.map((d) => [d, bi(placeLabel(d))]), { id: "need-district" });
+  const { dis, street } = await placePicker();
   const age = field("needAge", { type: "number", min: 0, max: 120, value: "70", id: "need-age", inputmode: "numeric" });
   const go = button("next", () => {
     const intake = {
@@ -344,15 +343,37 @@ const matchScreen: Screen = async () => {
       categories: [cat.input.value],
       languages: [lng.input.value],
       modalities: [mod.input.value],
-      place: dis.input.value,
+      place: street.input.value || dis.input.value,
       age: Number(age.input.value),
       availability: ["mon_am", "wed_am", "fri_am"],
       preferences: {},
     };
     void show(matchConsentScreen(intake));
   });
-  return screen("matchTitle", p(t("matchLead"), "lead"), h("div", { class: "stack" }, cat.wrap, lng.wrap, mod.wrap, dis.wrap, age.wrap), actions(go, homeButton()));
+  return screen("matchTitle", p(t("matchLead"), "lead"), h("div", { class: "stack" }, cat.wrap, lng.wrap, mod.wrap, dis.wrap, street.wrap, age.wrap), actions(go, homeButton()));
 };
+
+let placeList: Promise<PlaceList> | undefined;
+/**
+ * District and street of the city this deployment serves (GET /v1/places), by name. The street is optional where
+ * the city has districts (the need keeps only the district anyway); a city without districts lists its streets.
+ */
+async function placePicker() {
+  const list = await (placeList ??= anon().get<PlaceList>(R.places));
+  const dis = select("needDistrict", list.districts.map((d) => [d.code, d.name]), { id: "need-district" });
+  const street = select("needStreet", [], { id: "need-street" });
+  const fill = () => {
+    const d = list.districts.find((x) => x.code === dis.input.value);
+    const optional = d?.code !== list.city.code; // a city without districts: the street is the only exact place
+    street.input.replaceChildren(
+      ...(optional ? [h("option", { value: "" }, t("streetUnsaid"))] : []),
+      ...(d?.streets ?? []).map((s) => h("option", { value: s.code }, s.name)),
+    );
+  };
+  dis.input.addEventListener("change", fill);
+  fill();
+  return { dis, street };
+}
 
 function matchConsentScreen(intake: unknown): Screen {
   return async () => {
@@ -669,6 +690,7 @@ const R = {
   consents: "/v1/consents",
   matchers: "/v1/matchers",
   needs: "/v1/needs",
+  places: "/v1/places",
   proposals: "/v1/match/proposals",
   accessLog: "/v1/log/access",
   bookings: "/v1/bookings",

@@ -55,7 +55,7 @@ export function intake(categories: string[], over: Record<string, unknown> = {})
     categories,
     languages: ["mandarin"],
     modalities: ["in_person", "video"],
-    place: "sh.xuhui",
+    place: "310104",
     age: 67,
     availability: ["mon_am", "wed_pm"],
     preferences: {},

@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import { expectClose } from "../../helpers/close.js";
 import { Wallet } from "ethers";
+import { SHANGHAI_ZONES } from "../../helpers/places.js";
 import { startTestServer, accreditCounselor, registerMatcher, appointAuditor, type TestServer } from "../../helpers/server.js";
 import { Purpose } from "../../../src/consent/index.js";
 import { deriveNeed, isKAnonymousLDiverse, NeedSchema, type Need } from "../../../src/deid/index.js";
@@ -22,7 +23,7 @@ describe("matching service (real server, real grants)", function () {
   const residents: Array<{ r: Resident; matchingAddr: string; matchingGrant: string; api: ApiClient; need: Need }> = [];
 
   before(async () => {
-    srv = await startTestServer();
+    srv = await startTestServer({ config: { zones: SHANGHAI_ZONES } });
     matcher = await withNonceRetry(srv, () => registerMatcher(srv));
     await srv.ctx.indexer.sync();
     matcherApi = await srv.api().login(matcher);
@@ -34,7 +35,7 @@ describe("matching service (real server, real grants)", function () {
         specialties: ["elderly_loneliness", "depression", "grief"],
         languages: ["mandarin"],
         modalities: ["in_person", "phone", "video"],
-        districts: ["sh.z.west"],
+        districts: ["310000.z.west"],
         capacity: 3,
         availability: ["mon_am", "wed_pm"],
         gender,
@@ -87,7 +88,7 @@ describe("matching service (real server, real grants)", function () {
     const pool = await matcherApi.get("/v1/match/pool");
     expect(pool.risk).to.deep.include({ publishedCount: 6, maxRisk: 1 / 6 });
     expect(pool.risk.classes).to.have.length(1);
-    expect(pool.risk.classes[0]).to.deep.include({ district: "sh.xuhui", size: 6, distinctCategorySets: 4 });
+    expect(pool.risk.classes[0]).to.deep.include({ district: "310104", size: 6, distinctCategorySets: 4 });
   });
 
   it("gives the matcher nothing but anonymized Need fields: no subject address, no extra key", async () => {
@@ -210,7 +211,7 @@ describe("matching service (real server, real grants)", function () {
     for (const x of residents.slice(1, 3)) await grant(srv, await x.r.rel(matcher.address), matcher.address, Purpose.RESEARCH_AGGREGATE);
     const month = new Date().toISOString().slice(0, 7);
     const first = await aapi.post("/v1/stats/community", { month, epsilon: 0.6 });
-    expect(Object.keys(first.counts)).to.include("sh.xuhui|depression");
+    expect(Object.keys(first.counts)).to.include("310104|depression");
     expect(Object.keys(first.counts).length).to.equal(16 * 12);
     expect(first.budget).to.deep.include({ total: 1, spent: 0.6 });
     const refused = await problem(aapi.post("/v1/stats/community", { month, epsilon: 0.6 }));

@@ -365,6 +365,7 @@ describe("security: authorization matrix (every route × every role)", function 
         },
       },
       "get /v1/matchers": { expect: all(200), req: fixed("/v1/matchers") },
+      "get /v1/places": { expect: all(200), req: fixed("/v1/places") },
       "get /v1/log/access": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/log/access") },
       "get /openapi.json": { expect: all(200), req: fixed("/openapi.json") },
     };

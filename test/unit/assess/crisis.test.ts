@@ -18,6 +18,15 @@ describe("assess: crisis path", () => {
     expect(zh.hotlines.slice(0, 2).map((h) => h.number)).to.deep.equal(["110", "120"]);
   });
 
+  it("shows no city's local line unless the deployment configures one (a Shanghai resident once saw a Beijing number)", () => {
+    expect(crisisResources().hotlines.map((h) => h.number)).to.deep.equal(["110", "120", "12356"]);
+    const local = [{ id: "city", name: { zh: "市心理热线", en: "City line" }, number: "021-00000000", source: "deployment's own test value" }];
+    const r = crisisResources("en", { local });
+    expect(r.hotlines.map((h) => h.number)).to.deep.equal(["110", "120", "12356", "021-00000000"]);
+    expect(r.hotlines[3]).to.deep.include({ id: "local-city", name: "City line" });
+    expect(decideCrisis(score("phq9", [0, 0, 0, 0, 0, 0, 0, 0, 1]), "zh", local).hotlines.map((h) => h.number)).to.include("021-00000000");
+  });
+
   it("PHQ-9 item 9 = 1 alerts, shows the hotlines, notifies TREATMENT and MONITORING, offers EMERGENCY", () => {
     const d = decideCrisis(score("phq9", [1, 1, 0, 0, 0, 0, 0, 0, 1]));
     expect(d.alert).to.equal(true);

@@ -2,7 +2,6 @@ import { expect } from "chai";
 import { expectClose } from "../../helpers/close.js";
 import {
   CATEGORIES,
-  codesAtLevel,
   dpCounts,
   geometricAlpha,
   MAX_CATEGORIES_PER_NEED,
@@ -14,8 +13,10 @@ import {
   twoSidedGeometric,
   uniform53,
   type Need,
+  type Places,
 } from "../../../src/deid/index.js";
 import { seededFill } from "./rng.js";
+import { place, shanghai } from "../../helpers/places.js";
 
 const need = (district: string, categories: Need["categories"]): Need => ({
   needId: "6".repeat(32), categories, severityBand: "mild", urgency: "routine", languages: ["mandarin"],
@@ -63,15 +64,34 @@ describe("deid/dp", () => {
     expect(dpCounts(many, 1)).to.not.deep.equal(dpCounts(many, 1));
   });
 
+  let sh: Places;
+  before(async () => {
+    sh = await shanghai();
+  });
+
   it("tallies the full district × category grid with zeros and the schema sensitivity", () => {
-    const { counts, sensitivity } = tallyNeeds([need("sh.xuhui", ["anxiety", "grief"]), need("sh.xuhui", ["anxiety"])]);
-    expect(Object.keys(counts)).to.have.length(codesAtLevel("district").length * CATEGORIES.length);
-    expect(counts["sh.xuhui|anxiety"]).to.equal(2);
-    expect(counts["sh.xuhui|grief"]).to.equal(1);
-    expect(counts["sh.pudong|anxiety"]).to.equal(0);
+    const { counts, sensitivity } = tallyNeeds([need("310104", ["anxiety", "grief"]), need("310104", ["anxiety"])], sh);
+    expect(sh.districts()).to.have.length(16);
+    expect(Object.keys(counts)).to.have.length(16 * CATEGORIES.length);
+    expect(counts["310104|anxiety"]).to.equal(2);
+    expect(counts["310104|grief"]).to.equal(1);
+    expect(counts["310115|anxiety"]).to.equal(0);
     expect(sensitivity).to.equal(MAX_CATEGORIES_PER_NEED);
-    expect(tallyNeeds([need("sh.xuhui", ["anxiety"])], "zone").counts["sh.z.west|anxiety"]).to.equal(1);
-    expect(() => tallyNeeds([need("sh.z.west", ["anxiety"])], "district")).to.throw(RangeError);
+    expect(tallyNeeds([need("310104", ["anxiety"])], sh, "zone").counts["310000.z.west|anxiety"]).to.equal(1);
+    expect(() => tallyNeeds([need("310000.z.west", ["anxiety"])], sh, "district")).to.throw(RangeError);
+  });
+
+  it("tallies any city: 抚顺's seven districts/counties, its city cell, and a county-level city of 玉林", async () => {
+    const fs = await place("210400");
+    const t = tallyNeeds([need("210402", ["grief"]), need("210422", ["grief"])], fs);
+    expect(Object.keys(t.counts)).to.have.length(7 * CATEGORIES.length);
+    expect(t.counts["210422|grief"]).to.equal(1); // 新宾满族自治县
+    // No zones configured: the zone grid is the city's single cell, like the city grid.
+    expect(tallyNeeds([need("210402", ["grief"])], fs, "zone").counts).to.deep.equal(tallyNeeds([need("210402", ["grief"])], fs, "city").counts);
+    expect(tallyNeeds([need("210402", ["grief"])], fs, "city").counts["210400|grief"]).to.equal(1);
+    const yl = await place("450900");
+    expect(tallyNeeds([need("450981", ["sleep"])], yl).counts["450981|sleep"]).to.equal(1); // 北流市
+    expect(() => tallyNeeds([need("210402", ["grief"])], yl)).to.throw(RangeError); // another city's district
   });
 
   it("a period budget allows releases up to its total and refuses the next one", () => {
@@ -92,11 +112,11 @@ describe("deid/dp", () => {
   });
 
   it("releaseCommunityStats charges the budget and refuses past it without releasing", () => {
-    const needs = [need("sh.pudong", ["depression"])];
-    const first = releaseCommunityStats(newBudget("2025-06", 1), needs, 0.6, { fill: seededFill(9) });
+    const needs = [need("310115", ["depression"])];
+    const first = releaseCommunityStats(newBudget("2025-06", 1), needs, 0.6, { places: sh, fill: seededFill(9) });
     expectClose(first.budget.spent, 0.6, 1e-12);
     expect(first.release.periodId).to.equal("2025-06");
-    expect(Object.keys(first.release.counts)).to.have.length(codesAtLevel("district").length * CATEGORIES.length);
-    expect(() => releaseCommunityStats(first.budget, needs, 0.6)).to.throw(PrivacyBudgetExceededError);
+    expect(Object.keys(first.release.counts)).to.have.length(sh.districts().length * CATEGORIES.length);
+    expect(() => releaseCommunityStats(first.budget, needs, 0.6, { places: sh })).to.throw(PrivacyBudgetExceededError);
   });
 });

@@ -7,8 +7,10 @@ import {
   placeContains,
   widenAgeBand,
   type Intake,
+  type Places,
 } from "../../../src/deid/index.js";
 import { seededFill } from "./rng.js";
+import { shanghai } from "../../helpers/places.js";
 
 const intake: Intake = {
   assessments: [
@@ -18,19 +20,23 @@ const intake: Intake = {
   categories: ["grief", "anxiety"],
   languages: ["shanghainese", "mandarin"],
   modalities: ["phone", "in_person"],
-  place: "sh.xuhui.tianlin",
+  place: "310104011",
   age: 73,
   availability: ["tue_am", "mon_am"],
   preferences: { counselorGender: "female" },
 };
 
 describe("deid/need", () => {
+  let sh: Places;
+  before(async () => {
+    sh = await shanghai();
+  });
   it("derives a need with only generalized values and the DESIGN fields", () => {
     const n = deriveNeed(intake, seededFill(1));
     expect(Object.keys(n).sort()).to.deep.equal(
       ["ageBand", "availability", "categories", "district", "languages", "modalities", "needId", "preferences", "severityBand", "urgency"],
     );
-    expect(n.district).to.equal("sh.xuhui");
+    expect(n.district).to.equal("310104");
     expect(n.ageBand).to.equal("70-74");
     expect(n.severityBand).to.equal("moderate");
     expect(n.urgency).to.equal("routine");
@@ -59,10 +65,10 @@ describe("deid/need", () => {
   it("rejects free text, unknown keys and exact values in a need", () => {
     expect(() => deriveNeed({ ...intake, name: "王阿姨" })).to.throw();
     expect(() => deriveNeed({ ...intake, categories: ["my husband died"] })).to.throw();
-    expect(() => deriveNeed({ ...intake, place: "sh" })).to.throw(); // the city says nothing: not an intake place
+    expect(() => deriveNeed({ ...intake, place: "310000" })).to.throw(); // the city says nothing: not an intake place
     const n = deriveNeed(intake);
     expect(() => NeedSchema.parse({ ...n, note: "x" })).to.throw();
-    expect(() => NeedSchema.parse({ ...n, district: "sh.xuhui.tianlin" })).to.throw(); // street is too exact
+    expect(() => NeedSchema.parse({ ...n, district: "310104011" })).to.throw(); // street is too exact
     expect(() => NeedSchema.parse({ ...n, ageBand: "73" })).to.throw();
     expect(() => NeedSchema.parse({ ...n, preferences: { counselorName: "x" } })).to.throw();
     expect(() => NeedSchema.parse({ ...n, categories: ["anxiety", "anxiety"] })).to.throw();
@@ -70,12 +76,12 @@ describe("deid/need", () => {
   });
 
   it("generalizes places and ages along the ladders", () => {
-    expect(generalizePlace("sh.xuhui.tianlin", "district")).to.equal("sh.xuhui");
-    expect(generalizePlace("sh.xuhui.tianlin", "zone")).to.equal("sh.z.west");
-    expect(generalizePlace("sh.pudong", "city")).to.equal("sh");
-    expect(() => generalizePlace("sh.z.west", "district")).to.throw(RangeError);
-    expect(placeContains("sh.z.west", "sh.changning.hongqiao")).to.equal(true);
-    expect(placeContains("sh.z.west", "sh.pudong")).to.equal(false);
+    expect(generalizePlace("310104011", "district")).to.equal("310104");
+    expect(generalizePlace("310104011", "zone", sh)).to.equal("310000.z.west");
+    expect(generalizePlace("310115", "city")).to.equal("310000");
+    expect(() => generalizePlace("310000.z.west", "district", sh)).to.throw(RangeError);
+    expect(placeContains("310000.z.west", "310105009", sh)).to.equal(true);
+    expect(placeContains("310000.z.west", "310115", sh)).to.equal(false);
     expect([0, 1, 2, 3].map((l) => ageBand(73, l))).to.deep.equal(["70-74", "70-79", "60+", "any"]);
     expect([0, 1, 2].map((l) => ageBand(34, l))).to.deep.equal(["30-34", "30-39", "20-39"]);
     expect(ageBand(91, 0)).to.equal("80+");

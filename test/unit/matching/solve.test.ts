@@ -3,7 +3,9 @@ import { expectClose } from "../../helpers/close.js";
 import fc from "fast-check";
 import lpModule from "javascript-lp-solver";
 import { isUrgent, type Need } from "../../../src/deid/index.js";
+import { place, shanghai } from "../../helpers/places.js";
 import {
+  AreaIndex,
   costOf,
   counselorClassKey,
   counselorFeatures,
@@ -143,14 +145,15 @@ describe("matching/solve", () => {
         const cf: ReturnType<typeof counselorFeatures>[] = [];
         const supply: number[] = [];
         const capacity: number[] = [];
+        const areas = AreaIndex.of(needs); // one numbering of the instance's areas for both sides
         for (const n of needs) {
-          const f = needFeatures(n);
+          const f = needFeatures(n, areas);
           const k = needClassKey(f);
           if (!nKeys.has(k)) { nKeys.set(k, nf.length); nf.push(f); supply.push(0); }
           supply[nKeys.get(k)!]++;
         }
         for (const c of counselors) {
-          const f = counselorFeatures(c);
+          const f = counselorFeatures(c, areas);
           if (!f.open) continue;
           const k = counselorClassKey(f);
           if (!cKeys.has(k)) { cKeys.set(k, cf.length); cf.push(f); capacity.push(0); }
@@ -175,7 +178,7 @@ describe("matching/solve", () => {
         for (let a = 0; a < arcFrom.length; a++) servedPerClass[arcFrom[a]] += full.flow[a];
         nf.forEach((_, i) => (fullObj += (supply[i] - servedPerClass[i]) * penalty[i]));
         const un = new Set(r.unassigned);
-        const ourObj = r.totalCost + needs.filter((n) => un.has(n.needId)).reduce((s, n) => s + penalty[nKeys.get(needClassKey(needFeatures(n)))!], 0);
+        const ourObj = r.totalCost + needs.filter((n) => un.has(n.needId)).reduce((s, n) => s + penalty[nKeys.get(needClassKey(needFeatures(n, areas)))!], 0);
         expect(ourObj).to.equal(fullObj);
         expect(r.served).to.equal(served);
       }),
@@ -186,14 +189,14 @@ describe("matching/solve", () => {
   it("prefers urgent needs when capacity is short, even at a higher pair cost", () => {
     const base: Need = {
       needId: "0".repeat(32), categories: ["anxiety"], severityBand: "moderate", urgency: "routine",
-      languages: ["mandarin"], modalities: ["phone"], district: "sh.xuhui", ageBand: "30-34",
+      languages: ["mandarin"], modalities: ["phone"], district: "310104", ageBand: "30-34",
       availability: ["mon_am"], preferences: {},
     };
     const routine = { ...base, needId: "1".repeat(32) };
     const urgent = { ...base, needId: "2".repeat(32), urgency: "urgent" as const, categories: ["grief" as const], availability: ["sun_eve" as const] };
     const c: Counselor = {
       counselorId: `0x${"a".repeat(40)}`, specialties: ["anxiety"], languages: ["mandarin"], modalities: ["phone"],
-      districts: ["sh.xuhui"], capacity: 1, availability: ["mon_am"], gender: "female", accredited: true,
+      districts: ["310104"], capacity: 1, availability: ["mon_am"], gender: "female", accredited: true,
     };
     expect(costOf(urgent, c)!).to.be.greaterThan(costOf(routine, c)!);
     const r = solve([routine, urgent], [c]);
@@ -202,21 +205,39 @@ describe("matching/solve", () => {
     expect(r.urgentServed).to.equal(1);
   });
 
-  it("explains each pair in zh-CN and en with the facts that made it", () => {
+  it("explains each pair in zh-CN and en with the facts that made it", async () => {
     const n: Need = {
       needId: "3".repeat(32), categories: ["elderly_loneliness", "depression"], severityBand: "mild", urgency: "routine",
-      languages: ["mandarin", "shanghainese"], modalities: ["in_person", "phone"], district: "sh.xuhui", ageBand: "80+",
+      languages: ["mandarin", "shanghainese"], modalities: ["in_person", "phone"], district: "310104", ageBand: "80+",
       availability: ["mon_am", "tue_am"], preferences: { counselorGender: "female" },
     };
     const c: Counselor = {
       counselorId: `0x${"b".repeat(40)}`, specialties: ["elderly_loneliness"], languages: ["mandarin", "shanghainese"],
-      modalities: ["in_person"], districts: ["sh.z.west"], capacity: 2, availability: ["mon_am"], gender: "female", accredited: true,
+      modalities: ["in_person"], districts: ["310000.z.west"], capacity: 2, availability: ["mon_am"], gender: "female", accredited: true,
     };
-    const [a] = solve([n], [c]).assignments;
+    const sh = await shanghai();
+    const [a] = solve([n], [c], W, { places: sh }).assignments;
     expect(a.reasons.zh).to.include("老年孤独").and.include("上海话").and.include("面谈").and.include("徐汇区").and.include("周一上午").and.include("女性");
     expect(a.reasons.zh).to.include("抑郁不是其主要专长");
     expect(a.reasons.en).to.include("loneliness in later life").and.include("Shanghainese").and.include("in person").and.include("Monday morning");
-    expect(a.cost).to.equal(costOf(n, c));
+    expect(a.cost).to.equal(costOf(n, c, W, sh));
+  });
+
+  it("matches in-person needs in another city by its districts' names (玉林 450900)", async () => {
+    const yl = await place("450900");
+    const mk = (i: number, district: string): Need => ({
+      needId: String(i).repeat(32).slice(0, 32), categories: ["grief"], severityBand: "mild", urgency: "routine",
+      languages: ["mandarin"], modalities: ["in_person"], district, ageBand: "60-64", availability: ["mon_am"], preferences: {},
+    });
+    const c = (id: string, districts: string[]): Counselor => ({
+      counselorId: `0x${id.repeat(40)}`, specialties: ["grief"], languages: ["mandarin"], modalities: ["in_person"],
+      districts, capacity: 1, availability: ["mon_am"], gender: "female", accredited: true,
+    });
+    // 北流市 (a county-level city) and 容县: each need meets only the counselor of its own district.
+    const r = solve([mk(1, "450981"), mk(2, "450921")], [c("a", ["450921"]), c("b", ["450981"])], W, { places: yl });
+    const pairs = Object.fromEntries(r.assignments.map((a) => [a.needId, a.counselorId]));
+    expect(pairs).to.deep.equal({ ["1".repeat(32)]: `0x${"b".repeat(40)}`, ["2".repeat(32)]: `0x${"a".repeat(40)}` });
+    expect(r.assignments.find((a) => a.needId === "1".repeat(32))!.reasons.zh).to.include("面谈").and.include("北流市");
   });
 
   it("rejects duplicate ids", () => {
@@ -233,7 +254,7 @@ describe("matching/solve", () => {
 describe("matching/solveFromJson", () => {
   const need = {
     needId: "4".repeat(32), categories: ["anxiety"], severityBand: "mild", urgency: "soon", languages: ["mandarin"],
-    modalities: ["video"], district: "sh.pudong", ageBand: "20-24", availability: ["sat_am"], preferences: {},
+    modalities: ["video"], district: "310115", ageBand: "20-24", availability: ["sat_am"], preferences: {},
   };
   const counselor = {
     counselorId: `0x${"c".repeat(40)}`, specialties: ["anxiety"], languages: ["mandarin"], modalities: ["video"],
@@ -248,6 +269,6 @@ describe("matching/solveFromJson", () => {
     expect(() => solveFromJson([{ ...need, note: "lives alone" }], [counselor])).to.throw();
     expect(() => solveFromJson([{ ...need, categories: ["feels sad"] }], [counselor])).to.throw();
     expect(() => solveFromJson([need], [{ ...counselor, name: "Dr X" }])).to.throw();
-    expect(() => solveFromJson([{ ...need, district: "sh.pudong.lujiazui" }], [counselor])).to.throw(); // street: too fine
+    expect(() => solveFromJson([{ ...need, district: "310115005" }], [counselor])).to.throw(); // street: too fine
   });
 });
