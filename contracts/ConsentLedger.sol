@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ConsentAssembly} from "./lib/ConsentAssembly.sol";
 
 /// @dev The part of CounselorRegistry the ledger needs.
 interface IAccreditation {
@@ -17,7 +18,8 @@ interface IAccreditation {
 ///      Timestamps are therefore limited to uint32 (year 2106); larger values revert with {TimestampTooLarge}.
 ///      grantee, purpose and scope live in the event and in the grantId (the EIP-712 struct hash of the Grant),
 ///      so anyone holding the Grant can recompute its id. The grant's own slot is the replay guard: a grantId can
-///      be written once; a salt makes otherwise identical grants distinct.
+///      be written once; a salt makes otherwise identical grants distinct. The gas-saving assembly (digest, signer
+///      recovery, the one-slot record and its log) is {ConsentAssembly}.
 contract ConsentLedger is EIP712 {
     /// @notice Purposes, uint8 in this order.
     enum Purpose {
@@ -105,6 +107,8 @@ contract ConsentLedger is EIP712 {
     error NotAccredited(address caller);
     /// @notice Break-glass duration must be in (0, MAX_EMERGENCY_DURATION].
     error InvalidEmergencyDuration(uint64 duration);
+    /// @notice A Grant word has dirty high bits (a non-canonical ABI encoding that would mint a second grantId).
+    error NonCanonicalGrant();
 
     /// @param registry_ the CounselorRegistry
     constructor(address registry_) EIP712("Anxin Consent", "1") {
@@ -181,7 +185,7 @@ contract ConsentLedger is EIP712 {
         for (uint256 i = 0; i < n; ++i) {
             Revoke calldata r = revokes[i];
             uint256 rec = _live(r.grantId);
-            _checkSignature(address(uint160(rec)), _digest(ds, _hashRevoke(r)), signatures[i]);
+            _checkSignature(address(uint160(rec)), ConsentAssembly.typedDataDigest(ds, _hashRevoke(r)), signatures[i]);
             _revoke(r.grantId, rec);
         }
     }
@@ -206,18 +210,14 @@ contract ConsentLedger is EIP712 {
         if (duration == 0 || duration > MAX_EMERGENCY_DURATION) revert InvalidEmergencyDuration(duration);
         uint64 nowTime = uint64(block.timestamp);
         if (!registry.isAccredited(msg.sender, nowTime)) revert NotAccredited(msg.sender);
-        Grant memory g = Grant({
-            subject: subject,
-            grantee: msg.sender,
-            purpose: uint8(Purpose.EMERGENCY),
-            scope: scope,
-            notBefore: nowTime,
-            notAfter: nowTime + duration,
-            salt: salt
-        });
-        grantId = keccak256(abi.encode(GRANT_TYPEHASH, g));
-        _storeChecked(grantId, subject, msg.sender, uint8(Purpose.EMERGENCY), scope, g.notBefore, g.notAfter);
-        emit EmergencyAccessOpened(grantId, msg.sender, subject, scope, g.notBefore, g.notAfter);
+        uint64 notAfter = nowTime + duration;
+        uint8 emergency = uint8(Purpose.EMERGENCY);
+        grantId = keccak256(abi.encode(GRANT_TYPEHASH, subject, msg.sender, emergency, scope, nowTime, notAfter, salt));
+        // emit ConsentGranted(grantId, subject, msg.sender, EMERGENCY, scope, nowTime, notAfter), after the checks:
+        ConsentAssembly.storeAndEmitConsentGranted(
+            grantId, subject, msg.sender, emergency, scope, nowTime, notAfter, _grants
+        );
+        emit EmergencyAccessOpened(grantId, msg.sender, subject, scope, nowTime, notAfter);
     }
 
     // ------------------------------------------------------------------ views
@@ -264,11 +264,15 @@ contract ConsentLedger is EIP712 {
     ///      from what the ABI decoder sees, and could mint a second id for the same grant).
     function _hashGrant(Grant calldata g) private pure returns (bytes32 h) {
         bytes32 typehash = GRANT_TYPEHASH;
+        uint256 dirty;
         assembly ("memory-safe") {
-            let dirty := or(shr(160, calldataload(g)), shr(160, calldataload(add(g, 0x20))))
+            // subject, grantee: 160 bits; purpose: 8; notBefore, notAfter: 64 (scope and salt are full words).
+            dirty := shr(160, or(calldataload(g), calldataload(add(g, 0x20))))
             dirty := or(dirty, shr(8, calldataload(add(g, 0x40))))
-            dirty := or(dirty, or(shr(64, calldataload(add(g, 0x80))), shr(64, calldataload(add(g, 0xa0)))))
-            if dirty { revert(0, 0) }
+            dirty := or(dirty, shr(64, or(calldataload(add(g, 0x80)), calldataload(add(g, 0xa0)))))
+        }
+        if (dirty != 0) revert NonCanonicalGrant();
+        assembly ("memory-safe") {
             let p := mload(0x40)
             mstore(p, typehash)
             calldatacopy(add(p, 0x20), g, 0xe0)
@@ -293,19 +297,8 @@ contract ConsentLedger is EIP712 {
         assembly ("memory-safe") {
             subject := calldataload(g)
         }
-        _checkSignature(subject, _digest(ds, grantId), signature);
+        _checkSignature(subject, ConsentAssembly.typedDataDigest(ds, grantId), signature);
         _store(grantId, g);
-    }
-
-    /// @dev EIP-712 digest keccak256(0x1901 || domainSeparator || structHash), in scratch memory.
-    function _digest(bytes32 ds, bytes32 structHash) private pure returns (bytes32 d) {
-        assembly ("memory-safe") {
-            let p := mload(0x40)
-            mstore(p, hex"1901")
-            mstore(add(p, 0x02), ds)
-            mstore(add(p, 0x22), structHash)
-            d := keccak256(p, 0x42)
-        }
     }
 
     /// @dev Validates a resident grant (no EMERGENCY) and stores it. Fields are read raw: _hashGrant already
@@ -329,42 +322,9 @@ contract ConsentLedger is EIP712 {
             if (purpose == uint8(Purpose.EMERGENCY)) revert EmergencyNotSignable();
             revert InvalidPurpose(uint8(purpose));
         }
-        _storeChecked(grantId, subject, grantee, purpose, scope, notBefore, notAfter);
-    }
-
-    function _storeChecked(
-        bytes32 grantId,
-        address subject,
-        address grantee,
-        uint256 purpose,
-        bytes32 scope,
-        uint64 notBefore,
-        uint64 notAfter
-    ) private {
-        if (subject == address(0)) revert ZeroSubject();
-        if (grantee == address(0)) revert ZeroGrantee();
-        if (notAfter <= notBefore) revert InvalidPeriod(notBefore, notAfter);
-        if (notAfter <= block.timestamp) revert GrantExpired(notAfter, uint64(block.timestamp));
-        if (notAfter > type(uint32).max) revert TimestampTooLarge(notAfter);
-        bytes32 topic0 = ConsentGranted.selector;
-        bool exists;
-        // One slot read (replay guard), one slot write, one LOG4: written out to keep a grant near its floor cost.
-        assembly ("memory-safe") {
-            mstore(0x00, grantId)
-            mstore(0x20, _grants.slot)
-            let slot := keccak256(0x00, 0x40)
-            exists := iszero(iszero(sload(slot)))
-            if iszero(exists) {
-                sstore(slot, or(subject, or(shl(160, notBefore), shl(192, notAfter))))
-                let p := mload(0x40)
-                mstore(p, purpose)
-                mstore(add(p, 0x20), scope)
-                mstore(add(p, 0x40), notBefore)
-                mstore(add(p, 0x60), notAfter)
-                log4(p, 0x80, topic0, grantId, subject, grantee)
-            }
-        }
-        if (exists) revert GrantAlreadyExists(grantId);
+        // Checks the parties and period, then _grants[grantId] = subject | notBefore << 160 | notAfter << 192 and
+        // emit ConsentGranted(grantId, subject, grantee, uint8(purpose), scope, notBefore, notAfter).
+        ConsentAssembly.storeAndEmitConsentGranted(grantId, subject, grantee, purpose, scope, notBefore, notAfter, _grants);
     }
 
     /// @dev Loads a grant that exists and is not revoked.
@@ -383,43 +343,8 @@ contract ConsentLedger is EIP712 {
     /// @dev ECDSA first (no extcodesize for EOAs); EIP-1271 only when the recovered address is not the signer.
     ///      `signer` is never zero here (grants reject a zero subject), so a failed recovery (address 0) never matches.
     function _checkSignature(address signer, bytes32 digest, bytes calldata signature) private view {
-        if (_recover(digest, signature) == signer) return;
+        if (ConsentAssembly.recoverCalldata(digest, signature) == signer) return;
         // An EOA answers the staticcall with no data, which fails the magic-value check.
         if (!SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature)) revert BadSignature();
-    }
-
-    /// @dev ecrecover of a 65-byte (r, s, v) or 64-byte EIP-2098 (r, yParity|s) signature; address(0) when the
-    ///      length is wrong, v is not 27/28, s is in the upper half of the curve order (malleable twin) or recovery
-    ///      fails. Same rules as OpenZeppelin's ECDSA.tryRecover, without its memory copies.
-    function _recover(bytes32 digest, bytes calldata signature) private view returns (address signer) {
-        assembly ("memory-safe") {
-            let r := 0
-            let s := 0
-            let v := 0
-            switch signature.length
-            case 65 {
-                r := calldataload(signature.offset)
-                s := calldataload(add(signature.offset, 0x20))
-                v := byte(0, calldataload(add(signature.offset, 0x40)))
-            }
-            case 64 {
-                r := calldataload(signature.offset)
-                let vs := calldataload(add(signature.offset, 0x20))
-                s := shr(1, shl(1, vs))
-                v := add(shr(255, vs), 27)
-            }
-            // s <= n/2 and v in {27, 28}
-            if and(lt(s, 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A1), or(eq(v, 27), eq(v, 28))) {
-                let p := mload(0x40)
-                mstore(p, digest)
-                mstore(add(p, 0x20), v)
-                mstore(add(p, 0x40), r)
-                mstore(add(p, 0x60), s)
-                mstore(0x00, 0)
-                // The precompile returns no data on failure, leaving the zero in place.
-                pop(staticcall(gas(), 0x01, p, 0x80, 0x00, 0x20))
-                signer := mload(0x00)
-            }
-        }
     }
 }
