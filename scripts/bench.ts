@@ -40,6 +40,19 @@ const benches: Bench[] = [
     ],
   },
   {
+    name: "secp256k1",
+    run: async () => (await import("./bench/secp256k1.js")).benchSecp256k1(),
+    goals: (r) => [
+      {
+        figure: "record signature checks/s, hand-written table check (fallback without libsecp256k1)",
+        value: r.handWrittenVerifyPerSecond,
+        goal: "(reported: keep it only if it clearly beats @noble/curves)",
+        met: undefined,
+        note: `same ${r.signatures} signatures: @noble/curves verify ${r.nobleVerifyPerSecond}/s (×${r.handOverNobleVerify}), noble with a precomputed key table ${r.nobleTableVerifyPerSecond}/s (×${r.handOverNobleTable}), noble recovery ${r.nobleRecoverPerSecond}/s, ethers recovery ${r.ethersRecoverPerSecond}/s; native libsecp256k1 recovery ${r.nativeRecoverPerSecond ?? "—"}/s (the default)`,
+      },
+    ],
+  },
+  {
     name: "auditLog",
     run: async () => ({ ...(await (await import("./bench/audit-log.js")).benchAuditLog(1_000_000)) }),
     goals: (r) => [

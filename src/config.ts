@@ -95,6 +95,14 @@ export const configSchema = z.strictObject({
   zones: jsonText(z.array(zoneSchema).max(64, "at most 64 zones")).default([]),
   /** Crisis lines of this city, shown after 110, 120 and 12356. */
   localHotlines: jsonText(z.array(hotlineSchema).max(10)).default([]),
+  /** Differential-privacy budget ε per month for community statistics (a new month's budget row starts with it). */
+  dpMonthlyEpsilon: z.coerce.number({ message: "must be a positive number" }).positive("must be a positive number").max(1000).default(1),
+  /** How often the matching upkeep runs (accepted proposals, expiries, ended consents). */
+  matchingSweepMs: intFrom(50, 3_600_000).default(1000),
+  /** Record signatures checked with libsecp256k1's native binding when it loads ("false": the pure-JS check). */
+  nativeSecp256k1: onByDefault,
+  /** The server the CLI talks to; default http://127.0.0.1:<PORT>. */
+  serverUrl: z.url({ protocol: /^https?$/ }).optional(),
 }).superRefine((c, ctx) => {
   const seen = new Map<string, string>();
   for (const zone of c.zones) {
@@ -137,6 +145,10 @@ const ENV: Record<keyof Config, string> = {
   city: "ANXIN_CITY",
   zones: "ANXIN_ZONES",
   localHotlines: "ANXIN_LOCAL_HOTLINES",
+  dpMonthlyEpsilon: "ANXIN_DP_MONTHLY_EPSILON",
+  matchingSweepMs: "ANXIN_MATCHING_SWEEP_MS",
+  nativeSecp256k1: "ANXIN_NATIVE_SECP256K1",
+  serverUrl: "ANXIN_URL",
 };
 export const CONFIG_ENV_VARS = ENV;
 
@@ -149,6 +161,30 @@ export class ConfigError extends Error {
 
 /** Load config: defaults < ANXIN_CONFIG file < environment < explicit overrides. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const raw = { ...rawSettings(env), ...stripUndefined(overrides) };
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw configError(parsed.error.issues);
+  const cfg = parsed.data;
+  return { ...cfg, dataDir: path.resolve(cfg.dataDir) };
+}
+
+/**
+ * One setting, validated like loadConfig does (same sources, same messages), for code that runs before or
+ * without the whole configuration: a worker thread, a CLI client command.
+ */
+export function setting<K extends keyof Config>(key: K, env: NodeJS.ProcessEnv = process.env): Config[K] {
+  const parsed = configSchema.shape[key].safeParse(rawSettings(env)[key]);
+  if (!parsed.success) throw configError(parsed.error.issues.map((i) => ({ ...i, path: [key] })));
+  return parsed.data as Config[K];
+}
+
+/** The server the CLI talks to: ANXIN_URL, else this machine's server on PORT (default 7300). */
+export function defaultServerUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return setting("serverUrl", env) ?? `http://127.0.0.1:${setting("port", env)}`;
+}
+
+/** defaults < ANXIN_CONFIG file < environment, unvalidated. */
+function rawSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
   let fromFile: Record<string, unknown> = {};
   if (env.ANXIN_CONFIG) {
     try {
@@ -162,20 +198,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const v = env[name];
     if (v !== undefined && v !== "") fromEnv[key] = v;
   }
-  const raw = { ...fromFile, ...fromEnv, ...stripUndefined(overrides) };
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const key = String(i.path[0] ?? "");
-        const name = (ENV as Record<string, string>)[key] ?? key;
-        // Never echo the value: it may be a secret (a private key, a database password).
-        return `${name}: ${i.message}`;
-      }),
-    );
-  }
-  const cfg = parsed.data;
-  return { ...cfg, dataDir: path.resolve(cfg.dataDir) };
+  return { ...fromFile, ...fromEnv };
+}
+
+function configError(issues: { path: PropertyKey[]; message: string }[]): ConfigError {
+  return new ConfigError(
+    issues.map((i) => {
+      const key = String(i.path[0] ?? "");
+      const name = (ENV as Record<string, string>)[key] ?? key;
+      // Never echo the value: it may be a secret (a private key, a database password).
+      return `${name}: ${i.message}`;
+    }),
+  );
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

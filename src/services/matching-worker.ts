@@ -3,8 +3,7 @@
 import type { AppContext } from "./context.js";
 import { matchingService } from "./matching.js";
 
-export const MATCHING_SWEEP_MS = Number(process.env.ANXIN_MATCHING_SWEEP_MS ?? 1000);
-
+/** Runs every `ctx.cfg.matchingSweepMs` (ANXIN_MATCHING_SWEEP_MS). */
 export async function matchingSweeper(ctx: AppContext): Promise<() => Promise<void>> {
   const svc = matchingService(ctx);
   let stopped = false;
@@ -20,7 +19,7 @@ export async function matchingSweeper(ctx: AppContext): Promise<() => Promise<vo
   };
   const timer = setInterval(() => {
     running = running.then(tick);
-  }, MATCHING_SWEEP_MS);
+  }, ctx.cfg.matchingSweepMs);
   timer.unref();
   return async () => {
     stopped = true;

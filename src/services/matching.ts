@@ -28,8 +28,6 @@ import { raiseAlert, type RaisedAlert } from "./alerts.js";
 
 export const POOL_K = 5;
 export const POOL_L = 2;
-/** Default ε per month for community statistics (sequential composition over the month's releases). */
-export const DEFAULT_MONTHLY_EPSILON = Number(process.env.ANXIN_DP_MONTHLY_EPSILON ?? 1);
 export const DEFAULT_PROPOSAL_TTL_SECONDS = 48 * 3600;
 
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -389,7 +387,7 @@ export class MatchingService {
     const releaseId = randomId();
     try {
       return await this.ctx.writer.submit(async ({ q, append }) => {
-        await q.query("INSERT INTO dp_budgets (period, total) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING", [period, DEFAULT_MONTHLY_EPSILON]);
+        await q.query("INSERT INTO dp_budgets (period, total) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING", [period, this.ctx.cfg.dpMonthlyEpsilon]);
         const [b] = await q.query<{ total: number; spent: number }>("SELECT total, spent FROM dp_budgets WHERE period = $1 FOR UPDATE", [period]);
         const { release, budget } = releaseCommunityStats({ periodId: period, total: Number(b.total), spent: Number(b.spent) }, needs, epsilon, { level, places });
         await q.query("UPDATE dp_budgets SET spent = $2 WHERE period = $1", [period, budget.spent]);
@@ -407,7 +405,7 @@ export class MatchingService {
   async statsReleases(period: string) {
     const rows = await this.ctx.db.query<any>("SELECT release_id, period, epsilon, level, counts, created_at FROM dp_releases WHERE period = $1 ORDER BY created_at", [period]);
     const [b] = await this.ctx.db.query<{ total: number; spent: number }>("SELECT total, spent FROM dp_budgets WHERE period = $1", [period]);
-    const total = b ? Number(b.total) : DEFAULT_MONTHLY_EPSILON;
+    const total = b ? Number(b.total) : this.ctx.cfg.dpMonthlyEpsilon;
     const spent = b ? Number(b.spent) : 0;
     return {
       period,

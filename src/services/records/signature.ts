@@ -4,7 +4,7 @@
 // of that public key, and afterwards check r,s against it (src/crypto/eip191-verify.ts, ~0.4 ms). Both are exactly
 // "recover(EIP-191(contentHash), sig) == author" for v ∈ {27,28} and low s (unit-tested against ethers).
 import { computeAddress, getBytes, hashMessage, SigningKey } from "ethers";
-import { nativeRecovery, recoverEip191Signer } from "../../crypto/eip191-recover.js";
+import { nativeRecovery, recoverEip191Signer } from "../../native/secp256k1.js";
 import { precomputePublicKey, verifyEip191, type PointTable } from "../../crypto/eip191-verify.js";
 import { createHash } from "node:crypto";
 import { canonicalJson, contentHash, parseEnvelope, toHex0x, type RecordEnvelope } from "../../crypto/index.js";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { Signature, Wallet, getBytes, hashMessage, verifyMessage } from "ethers";
-import { nativeRecovery, recoverEip191Signer } from "../../../src/crypto/eip191-recover.js";
+import { nativeRecovery, recoverEip191Signer } from "../../../src/native/secp256k1.js";
 import { SignatureVerifier } from "../../../src/services/records/signature.js";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
