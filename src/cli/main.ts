@@ -23,14 +23,14 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-for (const cmd of [serve, status, keys]) cmd.register(program);
-for (const cmd of [consentCmd, indexCmd]) cmd.register(program);
-for (const cmd of [recordCmd, vaultCmd]) cmd.register(program);
-for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd]) cmd.register(program);
-auditCmd.register(program);
-(await import("./commands/demo.js")).register(program);
-
 try {
+  // Registration reads the default server URL (ANXIN_URL, PORT): a bad value is reported like any other setting.
+  for (const cmd of [serve, status, keys]) cmd.register(program);
+  for (const cmd of [consentCmd, indexCmd]) cmd.register(program);
+  for (const cmd of [recordCmd, vaultCmd]) cmd.register(program);
+  for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd]) cmd.register(program);
+  auditCmd.register(program);
+  (await import("./commands/demo.js")).register(program);
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode);

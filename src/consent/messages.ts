@@ -11,9 +11,8 @@ import {
   type Grant,
   type Revoke,
 } from "./types.js";
+import { isLowS } from "../crypto/secp256k1.js";
 
-/** secp256k1 n / 2: OpenZeppelin ECDSA rejects s above it (malleability), so we do too. */
-const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 export type TypedDataSigner = Pick<Signer, "signTypedData">;
 
@@ -154,7 +153,7 @@ function isContractAcceptableSignature(sig: string): boolean {
   } else {
     s = BigInt(hexlify(b.subarray(32, 64))) & LOW_255;
   }
-  return s > 0n && s <= HALF_N;
+  return isLowS(s); // OpenZeppelin ECDSA and the ledger reject s above n/2 (malleability), so we do too
 }
 
 /** The recovered signer (checksummed), or null if the signature is malformed or one the ledger would refuse. */

@@ -7,12 +7,7 @@
 // Public data only (signatures, public keys), so nothing here needs to be constant time.
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { fromHex0x } from "./encoding.js";
-
-const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const HALF_N = N >> 1n;
-const GX = 0x79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798n;
-const GY = 0x483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8n;
+import { isLowS, SECP256K1_GX as GX, SECP256K1_GY as GY, SECP256K1_N as N, SECP256K1_P as P } from "./secp256k1.js";
 
 const mod = (a: bigint) => a % P;
 const sub = (a: bigint, b: bigint) => (a >= b ? a - b : a - b + P);
@@ -193,7 +188,7 @@ export function verifyEip191(key: PointTable, hash: Uint8Array, sig: string): bo
   const s = bytesToBig(bytes.subarray(32, 64));
   const v = bytes[64];
   if (v !== 27 && v !== 28) return false;
-  if (r === 0n || r >= N || s === 0n || s > HALF_N) return false;
+  if (r === 0n || r >= N || !isLowS(s)) return false;
   const e = bytesToBig(eip191Digest32(hash));
   const si = inv(s, N);
   const u1 = (e * si) % N;

@@ -95,10 +95,12 @@ export function fromBase64(text: string, expectedBytes?: number): Uint8Array {
   return out;
 }
 
+const HEX_PAIRS: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 /** Lowercase hex, no prefix. */
 export function toHex(bytes: Uint8Array): string {
   let out = "";
-  for (const b of bytes) out += b.toString(16).padStart(2, "0");
+  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]];
   return out;
 }
 
@@ -124,6 +126,12 @@ export function toHex0x(bytes: Uint8Array): string {
 export function fromHex0x(text: string, expectedBytes?: number): Uint8Array {
   if (typeof text !== "string" || !text.startsWith("0x")) throw new InvalidEncoding("invalid hex: missing 0x prefix");
   return fromHex(text.slice(2), expectedBytes);
+}
+
+/** Strict hex with or without a "0x"/"0X" prefix: hashes arrive both ways (bare in the log, 0x from the chain). */
+export function fromHexEitherPrefix(text: string, expectedBytes?: number): Uint8Array {
+  const bare = typeof text === "string" && (text.startsWith("0x") || text.startsWith("0X")) ? text.slice(2) : text;
+  return fromHex(bare, expectedBytes);
 }
 
 /** UTF-8 encode. */

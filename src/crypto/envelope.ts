@@ -6,6 +6,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { verifyMessage } from "ethers";
 import { canonicalBytes, type JsonValue } from "./canonical.js";
 import { fromBase64, fromHex0x, fromUtf8, toBase64, toHex, toHex0x } from "./encoding.js";
+import { isLowS } from "./secp256k1.js";
 import {
   InvalidSignature,
   MalformedEnvelope,
@@ -69,8 +70,6 @@ export type VerifyResult =
   | { ok: true; envelope: RecordEnvelope; contentHash: string }
   | { ok: false; reason: string };
 
-const HALF_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n >> 1n;
-
 function lowerAddress(address: string, what: string): string {
   const a = typeof address === "string" ? address.toLowerCase() : "";
   if (!addressPattern.test(a)) throw new MalformedEnvelope(`${what} must be a 0x-prefixed 20-byte hex address`);
@@ -115,7 +114,7 @@ export function contentHashHex(envelope: Omit<RecordEnvelope, "keys" | "sig"> & 
 function recoverSigner(hash: Uint8Array, sig: string): string {
   const bytes = fromHex0x(sig, 65);
   const s = BigInt("0x" + toHex(bytes.subarray(32, 64)));
-  if (s === 0n || s > HALF_N) throw new InvalidSignature("signature is not in canonical low-s form");
+  if (!isLowS(s)) throw new InvalidSignature("signature is not in canonical low-s form");
   if (bytes[64] !== 27 && bytes[64] !== 28) throw new InvalidSignature("signature v must be 27 or 28");
   return verifyMessage(hash, sig).toLowerCase();
 }

@@ -4,6 +4,7 @@ import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult } from "../io.js";
 import { loadSeed, loadWallet } from "./keys.js";
 import { relationshipKeys } from "../../crypto/index.js";
+import { defaultServerUrl } from "../../config.js";
 
 export function register(program: Command) {
   const alerts = program.command("alerts").description("crisis and early-warning alerts");
@@ -14,7 +15,7 @@ export function register(program: Command) {
     .option("--seed <file>", "resident seed file")
     .option("--counterparty <address>", "with --seed: the relationship (counselor address) to sign in as")
     .option("--passphrase-file <file>", "passphrase file")
-    .option("--url <url>", "server URL", process.env.ANXIN_URL ?? "http://127.0.0.1:7300")
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--json", "machine-readable output")
     .action(async (o: { key?: string; seed?: string; counterparty?: string; passphraseFile?: string; url: string; json?: boolean }) => {
       if (!o.key && !(o.seed && o.counterparty)) throw new CliError("give --key (counselor) or --seed with --counterparty (resident)");

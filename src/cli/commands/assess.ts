@@ -8,6 +8,7 @@ import { fromBase64, relationshipKeys, sealJson, walletSigner } from "../../cryp
 import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult } from "../io.js";
 import { loadSeed } from "./keys.js";
+import { defaultServerUrl } from "../../config.js";
 
 type Lang = "zh" | "en";
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -55,7 +56,7 @@ export function register(program: Command) {
     .option("--seed <file>", "resident seed file (to store the result and alert)")
     .option("--passphrase-file <file>", "passphrase file for --seed")
     .option("--counselor <address>", "counselor in your care (TREATMENT); repeatable", collect)
-    .option("--url <url>", "server URL", process.env.ANXIN_URL ?? "http://127.0.0.1:7300")
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--json", "machine-readable output")
     .action(async (o: { instrument: string; answers?: string; lang: string; seed?: string; passphraseFile?: string; counselor?: string[]; url: string; json?: boolean }) => {
       if (!isInstrumentId(o.instrument)) throw new CliError(`unknown instrument "${o.instrument}": use phq9, gad7, who5, pss10 or k10`);
@@ -124,7 +125,7 @@ export function register(program: Command) {
     .requiredOption("--seed <file>", "resident seed file")
     .requiredOption("--counselor <address>", "the relationship (counselor address)")
     .option("--passphrase-file <file>", "passphrase file")
-    .option("--url <url>", "server URL", process.env.ANXIN_URL ?? "http://127.0.0.1:7300")
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--json", "machine-readable output")
     .action(async (o: { seed: string; counselor: string; passphraseFile?: string; url: string; json?: boolean }) => {
       const rel = await relationshipKeys(await loadSeed(o.seed, o.passphraseFile), o.counselor);

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
 import type { Command } from "commander";
-import { loadConfig } from "../../config.js";
+import { defaultServerUrl, loadConfig } from "../../config.js";
 import { startAnvil, type AnvilHandle } from "../../chain/anvil.js";
 import { readDeployment, type Deployment } from "../../chain/deploy.js";
 import { decryptWalletJson } from "../../crypto/index.js";
@@ -168,7 +168,7 @@ export function register(program: Command) {
     .description("anchoring (admin)")
     .command("now")
     .description("ask the running server to anchor the log now")
-    .option("--url <url>", "server URL", process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 7300}`)
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--key <file>", "admin's ethers JSON keystore")
     .option("--passphrase-file <file>", "file holding the keystore passphrase")
     .option("--json", "machine-readable output")

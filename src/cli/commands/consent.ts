@@ -14,6 +14,7 @@ import { decryptSeed, decryptWalletJson, relationshipKeys } from "../../crypto/i
 import { ApiClient, ApiError, consentDomainOf, draftGrant, submitGrant, submitRevoke } from "../../client/index.js";
 import { CliError, passphrase, printResult } from "../io.js";
 import { readFileSync } from "node:fs";
+import { defaultServerUrl } from "../../config.js";
 
 const PURPOSES: Record<string, Purpose> = { treatment: Purpose.TREATMENT, matching: Purpose.MATCHING, research: Purpose.RESEARCH_AGGREGATE, monitoring: Purpose.MONITORING };
 
@@ -31,7 +32,7 @@ const lang = (l?: string): Lang => (l === "en" ? "en" : "zh-CN");
 
 function common(cmd: Command): Command {
   return cmd
-    .option("--url <url>", "server URL (env ANXIN_URL)", process.env.ANXIN_URL ?? "http://127.0.0.1:7300")
+    .option("--url <url>", "server URL (env ANXIN_URL)", defaultServerUrl())
     .option("--seed <file>", "resident: your encrypted root seed (anxin keys new --seed)")
     .option("--counterparty <address>", "resident: the counselor or service of this relationship (comma-separated for list/export)")
     .option("--key <file>", "staff (counselor, matcher, auditor): your encrypted key file")

@@ -7,10 +7,9 @@ import { CounselorSchema, solveFromJson } from "../../matching/index.js";
 import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult, readJsonFile } from "../io.js";
 import { loadWallet } from "./keys.js";
-import { loadConfig } from "../../config.js";
+import { defaultServerUrl, loadConfig } from "../../config.js";
 import { cityPlaces } from "../../deid/divisions.js";
 
-const defaultUrl = () => process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 7300}`;
 
 /** A zod error as one line naming the file and the first few paths (never the values). */
 function describe(e: ZodError, needsFile: string, counselorsFile: string): string {
@@ -69,7 +68,7 @@ export function register(program: Command) {
     .requiredOption("--key <file>", "the matching service's encrypted keystore")
     .option("--passphrase-file <file>", "passphrase file")
     .option("--ttl <seconds>", "how long residents have to answer", (v) => Number(v))
-    .option("--url <url>", "server URL", defaultUrl())
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--json", "machine-readable output")
     .action(async (opts: { key: string; passphraseFile?: string; ttl?: number; url: string; json?: boolean }) => {
       const wallet = await loadWallet(opts.key, opts.passphraseFile);

@@ -20,6 +20,7 @@ import {
   type RecordKind,
   type X25519KeyPair,
 } from "../../crypto/index.js";
+import { defaultServerUrl } from "../../config.js";
 
 export interface Actor {
   wallet: Wallet;
@@ -36,7 +37,6 @@ interface KeyOpts {
   json?: boolean;
 }
 
-const defaultUrl = process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 7300}`;
 
 function readText(file: string): string {
   try {
@@ -83,7 +83,7 @@ export async function session(o: KeyOpts): Promise<{ api: ApiClient; actor: Acto
 
 function keyOptions(c: Command): Command {
   return c
-    .option("--url <url>", "server URL", defaultUrl)
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--key <file>", "counselor wallet keystore (ethers JSON)")
     .option("--seed <file>", "resident seed store (anxin.seedstore.v1)")
     .option("--counterparty <address|vault>", "with --seed: the relationship (counselor address, or vault)", "vault")

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { CliError, printResult } from "../io.js";
+import { defaultServerUrl } from "../../config.js";
 
 export function register(program: Command) {
   program
     .command("status")
     .description("ask a running server for its health (database, chain)")
-    .option("--url <url>", "server URL", process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 7300}`)
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--json", "machine-readable output")
     .action(async (opts: { url: string; json?: boolean }) => {
       let res: Response;

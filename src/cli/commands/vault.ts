@@ -5,8 +5,8 @@ import { CliError, passphrase, printResult } from "../io.js";
 import { AnxinCryptoError, decryptSeed, relationshipKeys, toBase64 } from "../../crypto/index.js";
 import { readFileSync } from "node:fs";
 import { call } from "./record.js";
+import { defaultServerUrl } from "../../config.js";
 
-const defaultUrl = process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 7300}`;
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 async function seedFrom(file: string, passFile: string | undefined): Promise<Uint8Array> {
@@ -33,7 +33,7 @@ export function register(program: Command) {
     .requiredOption("--seed <file>", "your seed store (anxin.seedstore.v1)")
     .requiredOption("--counterparty <address>", "the counselor's address (or vault)")
     .option("--passphrase-file <file>", "file whose first line is the passphrase")
-    .option("--url <url>", "server URL", defaultUrl)
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--json", "machine-readable output")
     .action(async (o: { seed: string; counterparty: string; passphraseFile?: string; url: string; json?: boolean }) => {
       const rel = await relationshipKeys(await seedFrom(o.seed, o.passphraseFile), o.counterparty);
@@ -49,7 +49,7 @@ export function register(program: Command) {
     .option("--counterparty <address>", "a counselor you had a relationship with (repeat for each)", collect, [] as string[])
     .option("--no-identity", "keep the identity vault entry")
     .option("--passphrase-file <file>", "file whose first line is the passphrase")
-    .option("--url <url>", "server URL", defaultUrl)
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--json", "machine-readable output")
     .action(async (o: { seed: string; counterparty: string[]; identity: boolean; passphraseFile?: string; url: string; json?: boolean }) => {
       const seed = await seedFrom(o.seed, o.passphraseFile);

@@ -8,6 +8,7 @@ import { relationshipKeys } from "../../crypto/index.js";
 import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult } from "../io.js";
 import { loadSeed } from "./keys.js";
+import { defaultServerUrl } from "../../config.js";
 
 export function register(program: Command) {
   const w = program.command("wearable").description("wearable early warning (heart rate, HRV, sleep)");
@@ -17,7 +18,7 @@ export function register(program: Command) {
     .option("--seed <file>", "resident seed file (to upload the index)")
     .option("--counselor <address>", "with --seed: the MONITORING counselor relationship to upload under")
     .option("--passphrase-file <file>", "passphrase file")
-    .option("--url <url>", "server URL", process.env.ANXIN_URL ?? "http://127.0.0.1:7300")
+    .option("--url <url>", "server URL", defaultServerUrl())
     .option("--json", "machine-readable output")
     .action(async (file: string, o: { seed?: string; counselor?: string; passphraseFile?: string; url: string; json?: boolean }) => {
       let text: string;

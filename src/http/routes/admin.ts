@@ -2,16 +2,15 @@
 // auditors; register and deregister matching services. A signed-in admin (AUTHORITY_ROLE on chain) asks; the
 // service's operator key sends the transaction, which it can only do when it holds AUTHORITY_ROLE itself (the
 // embedded default). Otherwise the authority signs registry transactions with its own wallet.
-import { isAddress, keccak256, randomBytes, toUtf8Bytes, hexlify, type Contract } from "ethers";
+import { keccak256, randomBytes, toUtf8Bytes, hexlify, type Contract } from "ethers";
 import { z } from "zod";
+import { address, hash32 as bytes32 } from "../schemas.js";
 import { route } from "../route.js";
 import { conflict, unprocessable } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
 import { AUTHORITY_ROLE } from "../../services/roles.js";
 import { revertName } from "../../chain/errors.js";
 
-const address = z.string().refine((a) => isAddress(a), "must be a 0x address").transform((a) => a.toLowerCase());
-const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x + 64 hex digits");
 const txResult = z.object({ txHash: z.string(), block: z.number() });
 /** Reasons are codes, never free text: they end up hashed on chain and in the log. */
 const SUSPEND_REASONS = ["complaint_review", "license_lapsed", "misconduct", "requested", "other"] as const;

@@ -2,6 +2,7 @@
 // Scoring happens on the client; the server receives levels, indices and sealed envelopes, never answers,
 // raw series or booking details in clear.
 import { z } from "zod";
+import { address } from "../schemas.js";
 import type { AppContext } from "../../services/context.js";
 import { ackAlert, counselorAlerts, raiseAlert, residentAlerts } from "../../services/alerts.js";
 import { indexFor, uploadIndex } from "../../services/wearable.js";
@@ -12,7 +13,6 @@ import { INSTRUMENT_IDS } from "../../assess/index.js";
 import { route, type RouteDef } from "../route.js";
 import { conflict, forbidden, notFound, unprocessable } from "../problem.js";
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be 0x + 40 hex digits").transform((s) => s.toLowerCase());
 const hexId = z.string().regex(/^[0-9a-f]{16,64}$/, "must be lowercase hex");
 const lang = z.enum(["zh", "en"]).optional();
 const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, "ISO-8601 date-time with offset").refine((s) => !Number.isNaN(Date.parse(s)), "not a real time");

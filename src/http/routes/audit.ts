@@ -2,6 +2,7 @@
 // list, the local and anchored checkpoint, and inclusion/consistency proofs. Proofs are public: they hold only
 // hashes, so a resident can check a receipt without an account; the report and bundles are for auditors.
 import { z } from "zod";
+import { recordId } from "../schemas.js";
 import { toHex } from "../../log/index.js";
 import { anchorerFor, chainLatest } from "../../services/anchoring.js";
 import { verifyAudit } from "../../services/audit.js";
@@ -12,7 +13,6 @@ import { badRequest, conflict, notFound } from "../problem.js";
 import { route } from "../route.js";
 
 const size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const recordId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "must be a lowercase UUIDv4");
 
 const check = z.object({
   id: z.string(),

@@ -1,6 +1,7 @@
 // /v1/consents: residents submit signed grants and revokes (relayed on chain by the service); every party reads
 // the state it is entitled to; receipts (Kantara) and FHIR R4 exports; the plain-language screen for a draft.
 import { z } from "zod";
+import { address } from "../schemas.js";
 import {
   DATA_CATEGORIES,
   Purpose,
@@ -135,8 +136,8 @@ export default (ctx: AppContext) => [
     tags: ["consents"],
     roles: [...signedIn],
     query: z.strictObject({
-      subject: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
-      grantee: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+      subject: address.optional(),
+      grantee: address.optional(),
       emergency: z.enum(["true", "false"]).optional(),
     }),
     response: z.object({ items: z.array(consentViewSchema) }),

@@ -2,13 +2,13 @@
 // pool and counselor profiles and runs the solver; counselors publish profiles; DP community statistics.
 // Matcher responses are built only from NeedPool.published() (Need fields) and profiles: no subject anywhere.
 import { z } from "zod";
+import { address, month, signature65 } from "../schemas.js";
 import type { AppContext } from "../../services/context.js";
 import { matchingService } from "../../services/matching.js";
 import { NeedSchema, CategorySchema, LanguageSchema, ModalitySchema, SlotSchema, GenderSchema, AreaCodeSchema } from "../../deid/index.js";
 import { route, type RouteDef } from "../route.js";
 import { badRequest } from "../problem.js";
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be 0x + 40 hex digits").transform((s) => s.toLowerCase());
 const hexId = z.string().regex(/^[0-9a-f]{32}$/, "must be 32 lowercase hex digits");
 const uniq = <T extends z.ZodType>(t: T, min: number, max: number) =>
   z.array(t).min(min).max(max).refine((a) => new Set(a).size === a.length, { message: "duplicate value" });
@@ -108,7 +108,7 @@ export default function matching(ctx: AppContext): RouteDef[] {
       tags: ["matching"],
       roles: ["resident"],
       params: z.strictObject({ id: hexId }),
-      body: z.strictObject({ treatmentAddress: address, treatmentSignature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte hex signature") }),
+      body: z.strictObject({ treatmentAddress: address, treatmentSignature: signature65 }),
       async handler({ params, body, session }) {
         return { body: await svc.accept(session!.address, params.id, body.treatmentAddress, body.treatmentSignature) };
       },
@@ -153,7 +153,7 @@ export default function matching(ctx: AppContext): RouteDef[] {
       tags: ["stats"],
       roles: ["admin", "auditor"],
       body: z.strictObject({
-        month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "month must be YYYY-MM"),
+        month,
         epsilon: z.number().positive().max(10),
         level: z.enum(["district", "zone", "city", "province"]).optional(),
       }),
@@ -168,7 +168,7 @@ export default function matching(ctx: AppContext): RouteDef[] {
       summary: "The month's published DP releases and the remaining privacy budget (public)",
       tags: ["stats"],
       roles: ["public"],
-      query: z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "month must be YYYY-MM") }),
+      query: z.strictObject({ month }),
       async handler({ query }) {
         if (!query.month) throw badRequest("month is required");
         return { body: await svc.statsReleases(query.month) };

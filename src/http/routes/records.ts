@@ -1,15 +1,13 @@
 // /v1/records: encrypted record envelopes (write, amend, list, version chain) and the logged key release.
 // The server validates envelopes and consent; it never receives a plaintext or an unsealed key.
 import { z } from "zod";
+import { address, hash32 as hash, recordId } from "../schemas.js";
 import { RECORD_KINDS, recordEnvelopeSchema } from "../../crypto/index.js";
 import type { AppContext } from "../../services/context.js";
 import { vaultFor } from "../../services/records/vault.js";
 import { unauthorized } from "../problem.js";
 import { route, type Session } from "../route.js";
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address").transform((s) => s.toLowerCase());
-const hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x + 64 hex digits").transform((s) => s.toLowerCase());
-const recordId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "must be a lowercase UUIDv4");
 
 const recordMeta = z.object({
   recordId: z.string(),

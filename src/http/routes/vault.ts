@@ -1,10 +1,10 @@
 // /v1/vault: the resident's side of the record vault: publishing the X25519 key counselors seal to, and erasure.
 import { z } from "zod";
+import { address } from "../schemas.js";
 import type { AppContext } from "../../services/context.js";
 import { vaultFor } from "../../services/records/vault.js";
 import { route } from "../route.js";
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address").transform((s) => s.toLowerCase());
 const x25519 = z.string().length(44).regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key");
 const recipientReply = z.object({ address: z.string(), x25519PublicKey: z.string(), source: z.enum(["resident", "registry"]) });
 const eraseReply = z.object({
