@@ -3,7 +3,7 @@
 import { sealJson, openJson } from "../../crypto/envelope.js";
 import { counselorKeys, walletSigner, type CounselorKeys } from "../../crypto/keys.js";
 import { fromBase64 } from "../../crypto/encoding.js";
-import { formatDate, newScopeSalt, scopeHash } from "../../consent/index.js";
+import { Purpose, formatDate, newScopeSalt, scopeHash } from "../../consent/index.js";
 import { Interface, hexlify, isAddress, randomBytes } from "ethers";
 import { GENDERS, LABELS, SLOTS } from "../../deid/vocab.js";
 import { bi, lang, t } from "./i18n.js";
@@ -34,7 +34,7 @@ interface Case {
 async function caseload(): Promise<Case[]> {
   const res = await me.api.get<{ items: Array<{ subject: string; grantId: string; purpose: number; state: string }> }>(`${R.consents}?grantee=${me.api.address}`);
   const seen = new Map<string, Case>();
-  for (const v of res.items) if (v.state === "active" && (v.purpose === 0 || v.purpose === 4) && !seen.has(v.subject)) seen.set(v.subject, { subject: v.subject, grantId: v.grantId });
+  for (const v of res.items) if (v.state === "active" && (v.purpose === Purpose.TREATMENT || v.purpose === Purpose.EMERGENCY) && !seen.has(v.subject)) seen.set(v.subject, { subject: v.subject, grantId: v.grantId });
   return [...seen.values()];
 }
 
