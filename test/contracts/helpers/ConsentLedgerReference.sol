@@ -10,7 +10,7 @@ import {ConsentAssembly} from "../../../contracts/lib/ConsentAssembly.sol";
 
 /// Test only: ConsentLedger's rules written the plain OpenZeppelin / EAS way (`_hashTypedDataV4`, `ECDSA.tryRecover`,
 /// a struct in a mapping, `emit`), so the fuzz tests can check that the gas-saving assembly answers, stores and logs
-/// exactly the same. Same errors, events and order of checks as ConsentLedger.
+/// exactly the same. ConsentLedger's own errors and events (qualified), in the same order of checks.
 contract ConsentLedgerReference is EIP712 {
     struct Stored {
         address subject;
@@ -26,25 +26,6 @@ contract ConsentLedgerReference is EIP712 {
     uint8 private constant EMERGENCY = 4;
     IAccreditation public immutable registry;
     mapping(bytes32 grantId => Stored) private _grants;
-
-    event ConsentGranted(
-        bytes32 indexed grantId,
-        address indexed subject,
-        address indexed grantee,
-        uint8 purpose,
-        bytes32 scope,
-        uint64 notBefore,
-        uint64 notAfter
-    );
-    event ConsentRevoked(bytes32 indexed grantId, uint64 at);
-    event EmergencyAccessOpened(
-        bytes32 indexed grantId,
-        address indexed counselor,
-        address indexed subject,
-        bytes32 scope,
-        uint64 notBefore,
-        uint64 notAfter
-    );
 
     constructor(address registry_) EIP712("Anxin Consent", "1") {
         registry = IAccreditation(registry_);
@@ -66,7 +47,7 @@ contract ConsentLedgerReference is EIP712 {
         Stored storage s = _live(r.grantId);
         _checkSignature(s.subject, _hashTypedDataV4(keccak256(abi.encode(REVOKE_TYPEHASH, r.grantId, r.salt))), signature);
         s.revokedAt = uint64(block.timestamp);
-        emit ConsentRevoked(r.grantId, uint64(block.timestamp));
+        emit ConsentLedger.ConsentRevoked(r.grantId, uint64(block.timestamp));
     }
 
     function openEmergency(address subject, bytes32 scope, uint64 duration, bytes32 salt) external returns (bytes32 grantId) {
@@ -76,7 +57,7 @@ contract ConsentLedgerReference is EIP712 {
         ConsentLedger.Grant memory g = ConsentLedger.Grant(subject, msg.sender, EMERGENCY, scope, nowTime, nowTime + duration, salt);
         grantId = keccak256(abi.encode(GRANT_TYPEHASH, g));
         _storeChecked(grantId, g);
-        emit EmergencyAccessOpened(grantId, msg.sender, subject, scope, g.notBefore, g.notAfter);
+        emit ConsentLedger.EmergencyAccessOpened(grantId, msg.sender, subject, scope, g.notBefore, g.notAfter);
     }
 
     function getGrant(bytes32 grantId) external view returns (address, uint64, uint64, uint64) {
@@ -124,7 +105,7 @@ contract ConsentLedgerReference is EIP712 {
         if (g.notAfter > type(uint32).max) revert ConsentLedger.TimestampTooLarge(g.notAfter);
         if (_grants[grantId].subject != address(0)) revert ConsentLedger.GrantAlreadyExists(grantId);
         _grants[grantId] = Stored(g.subject, g.notBefore, g.notAfter, 0);
-        emit ConsentGranted(grantId, g.subject, g.grantee, g.purpose, g.scope, g.notBefore, g.notAfter);
+        emit ConsentLedger.ConsentGranted(grantId, g.subject, g.grantee, g.purpose, g.scope, g.notBefore, g.notAfter);
     }
 
     function _live(bytes32 grantId) private view returns (Stored storage s) {
