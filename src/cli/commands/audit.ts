@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
 import type { Command } from "commander";
-import { defaultServerUrl, loadConfig } from "../../config.js";
+import { defaultServerUrl, loadConfig, setting } from "../../config.js";
 import { startAnvil, type AnvilHandle } from "../../chain/anvil.js";
 import { readDeployment, type Deployment } from "../../chain/deploy.js";
 import { decryptWalletJson } from "../../crypto/index.js";
@@ -146,7 +146,7 @@ export function register(program: Command) {
     .option("--json", "machine-readable output")
     .action(async (file: string, opts: { rpc?: string; json?: boolean }) => {
       const bundle = readJsonFile(file);
-      const rpc = opts.rpc ?? process.env.CHAIN_RPC_URL ?? "http://127.0.0.1:8545";
+      const rpc = opts.rpc ?? setting("chainRpcUrl") ?? "http://127.0.0.1:8545";
       let r;
       try {
         r = await checkBundle(bundle, rpc);
