@@ -106,6 +106,9 @@ export const configSchema = z.strictObject({
       seen.set(d, zone.key);
     }
   }
+  /** New grant requests one pseudonym may submit in an hour, and everyone together in a minute (relay queue). */
+  grantQuotaPerSubjectPerHour: intFrom(1, 1_000_000).default(20),
+  grantQuotaPerMinute: intFrom(1, 1_000_000).default(600),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -137,6 +140,8 @@ const ENV: Record<keyof Config, string> = {
   city: "ANXIN_CITY",
   zones: "ANXIN_ZONES",
   localHotlines: "ANXIN_LOCAL_HOTLINES",
+  grantQuotaPerSubjectPerHour: "ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR",
+  grantQuotaPerMinute: "ANXIN_GRANT_QUOTA_PER_MINUTE",
 };
 export const CONFIG_ENV_VARS = ENV;
 
