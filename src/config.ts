@@ -95,6 +95,9 @@ export const configSchema = z.strictObject({
   zones: jsonText(z.array(zoneSchema).max(64, "at most 64 zones")).default([]),
   /** Crisis lines of this city, shown after 110, 120 and 12356. */
   localHotlines: jsonText(z.array(hotlineSchema).max(10)).default([]),
+  /** New grant requests one pseudonym may submit in an hour, and everyone together in a minute (relay queue). */
+  grantQuotaPerSubjectPerHour: intFrom(1, 1_000_000).default(20),
+  grantQuotaPerMinute: intFrom(1, 1_000_000).default(600),
 }).superRefine((c, ctx) => {
   const seen = new Map<string, string>();
   for (const zone of c.zones) {
@@ -106,9 +109,6 @@ export const configSchema = z.strictObject({
       seen.set(d, zone.key);
     }
   }
-  /** New grant requests one pseudonym may submit in an hour, and everyone together in a minute (relay queue). */
-  grantQuotaPerSubjectPerHour: intFrom(1, 1_000_000).default(20),
-  grantQuotaPerMinute: intFrom(1, 1_000_000).default(600),
 });
 export type Config = z.infer<typeof configSchema>;
 
