@@ -10,7 +10,7 @@ import { type Contract, type TransactionResponse } from "ethers";
 import {
   appendRelayEvent,
   backOffQueued,
-  indexedTransactions,
+  markOnChainFromIndex,
   noticeEmergencyOpenings,
   onChainButNotIndexed,
   queuedGrants,
@@ -193,14 +193,7 @@ export class ConsentRelayer {
 
   /** Marks a request on chain from the index row (the truth), if the index has it. */
   async #markFromIndex(r: RequestRow): Promise<boolean> {
-    const g = await indexedTransactions(this.ctx.db, r.grant_id);
-    if (!g) return false;
-    if (r.kind === "revoke" && g.revoked_at === null) return false;
-    const tx = r.kind === "revoke" ? g.revoke_tx : g.tx_hash;
-    const block = Number(r.kind === "revoke" ? g.revoke_block : g.block_number);
-    await setStatus(this.ctx.db, r, "on_chain", { tx, block });
-    await appendRelayEvent(this.ctx.db, r.grant_id, r.kind, "on_chain", `block:${block}`);
-    return true;
+    return (await markOnChainFromIndex(this.ctx.db, [r])).length > 0;
   }
 
   /** Relays one batch of queued requests of one kind; false when none was due. */
@@ -278,11 +271,12 @@ export class ConsentRelayer {
       if ((e as { code?: string }).code !== "NONCE_EXPIRED") throw e;
       tx = await fn(...args, { gasLimit });
     }
-    for (const it of ok) await setStatus(ctx.db, it.r, "submitted", { tx: tx.hash, attempt: true, error: null });
+    const requests = ok.map((it) => it.r);
+    await setStatus(ctx.db, requests, "submitted", { tx: tx.hash, attempt: true, error: null });
     this.stats.txs++;
     const receipt = await tx.wait(1, RECEIPT_TIMEOUT_MS);
     if (!receipt || receipt.status !== 1) {
-      for (const it of ok) await setStatus(ctx.db, it.r, "queued", { error: "reverted", delayS: 1 });
+      await setStatus(ctx.db, requests, "queued", { error: "reverted", delayS: 1 });
       return;
     }
     try {
@@ -290,7 +284,7 @@ export class ConsentRelayer {
     } catch {
       return; // confirmations pending: reconcile marks them on chain once the index has them
     }
-    for (const it of ok) await this.#markFromIndex(it.r);
+    await markOnChainFromIndex(ctx.db, requests);
     if (kind === "grant") this.stats.relayedGrants += ok.length;
     else this.stats.relayedRevokes += ok.length;
   }

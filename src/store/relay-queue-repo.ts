@@ -162,13 +162,38 @@ export interface StatusChange {
   clearTx?: boolean;
 }
 
-export async function setStatus(q: Queryable, r: Pick<RequestRow, "grant_id" | "kind">, status: RequestStatus, f: StatusChange = {}): Promise<void> {
+/** Sets the relay status of requests (one statement for a whole batch). */
+export async function setStatus(q: Queryable, rs: Pick<RequestRow, "grant_id" | "kind"> | Array<Pick<RequestRow, "grant_id" | "kind">>, status: RequestStatus, f: StatusChange = {}): Promise<void> {
+  const list = Array.isArray(rs) ? rs : [rs];
+  if (list.length === 0) return;
   await q.query(
     `UPDATE consent_requests SET status = $3, tx_hash = CASE WHEN $9 THEN NULL ELSE COALESCE($4, tx_hash) END,
        block_number = CASE WHEN $9 THEN NULL ELSE COALESCE($5, block_number) END, error = $6,
        attempts = attempts + $7, next_attempt_at = now() + make_interval(secs => $8), updated_at = now()
-     WHERE grant_id = $1 AND kind = $2`,
-    [r.grant_id, r.kind, status, f.tx ?? null, f.block ?? null, f.error ?? null, f.attempt ? 1 : 0, f.delayS ?? 0, f.clearTx ?? false],
+     WHERE (grant_id, kind) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [list.map((r) => r.grant_id), list.map((r) => r.kind), status, f.tx ?? null, f.block ?? null, f.error ?? null, f.attempt ? 1 : 0, f.delayS ?? 0, f.clearTx ?? false],
+  );
+}
+
+/**
+ * Marks requests on chain where the index has them (the truth: the grant, or for a revoke its revocation), with the
+ * index's transaction and block, and logs "on_chain"; one statement for a whole batch. Returns those it marked.
+ */
+export async function markOnChainFromIndex(q: Queryable, rs: Array<Pick<RequestRow, "grant_id" | "kind">>): Promise<Array<{ grant_id: string; kind: RequestKind }>> {
+  if (rs.length === 0) return [];
+  return q.query<{ grant_id: string; kind: RequestKind }>(
+    `WITH marked AS (
+       UPDATE consent_requests r SET status = 'on_chain', error = NULL, next_attempt_at = now(), updated_at = now(),
+         tx_hash = COALESCE(CASE WHEN r.kind = 'revoke' THEN g.revoke_tx ELSE g.tx_hash END, r.tx_hash),
+         block_number = COALESCE(CASE WHEN r.kind = 'revoke' THEN g.revoke_block ELSE g.block_number END, r.block_number)
+       FROM consent_grants g
+       WHERE g.grant_id = r.grant_id AND (r.kind <> 'revoke' OR g.revoked_at IS NOT NULL)
+         AND (r.grant_id, r.kind) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+       RETURNING r.grant_id, r.kind, r.block_number)
+     INSERT INTO consent_relay_events (grant_id, kind, event, detail)
+       SELECT grant_id, kind, 'on_chain', 'block:' || block_number FROM marked ORDER BY grant_id
+     RETURNING grant_id, kind`,
+    [rs.map((r) => r.grant_id), rs.map((r) => r.kind)],
   );
 }
 
@@ -183,18 +208,6 @@ export async function onChainButNotIndexed(q: Queryable): Promise<RequestRow[]> 
 
 export async function submittedRequests(q: Queryable): Promise<RequestRow[]> {
   return rows(q, "SELECT * FROM consent_requests WHERE status = 'submitted'");
-}
-
-/** Where the index has a grant's transactions: the relayer marks requests on chain from these (the truth). */
-export async function indexedTransactions(
-  q: Queryable,
-  grantId: string,
-): Promise<{ tx_hash: string; block_number: number; revoke_tx: string | null; revoke_block: number | null; revoked_at: number | null } | undefined> {
-  const [g] = await q.query<{ tx_hash: string; block_number: number; revoke_tx: string | null; revoke_block: number | null; revoked_at: number | null }>(
-    "SELECT tx_hash, block_number, revoke_tx, revoke_block, revoked_at FROM consent_grants WHERE grant_id = $1",
-    [grantId],
-  );
-  return g;
 }
 
 /**
