@@ -1,7 +1,7 @@
 // Everything the audit's checks look at, read once: the log rebuilt from the stored leaf inputs, the store's rows
 // (records, sealed keys, key releases, tombstones, our anchors) and what the chain says (checkpoint events and
 // latest(), accreditation histories, grants). The checks are then pure functions of this snapshot.
-import { Contract, type Provider } from "ethers";
+import { Contract } from "ethers";
 import { contentHashHex, keyEntryHash } from "../../crypto/index.js";
 import { MerkleTree, leafInputType, toHex, validateLogEvent, type LogEvent } from "../../log/index.js";
 import { loadArtifact } from "../../chain/artifacts.js";
