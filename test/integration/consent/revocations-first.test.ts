@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import type { Wallet } from "ethers";
 import { counselorKeys, generateSeed, relationshipKeys, rewrapKey, type RelationshipKeys } from "../../../src/crypto/index.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 import { grantId as computeGrantId } from "../../../src/consent/index.js";
 import { relayerOf } from "../../../src/services/consent-relayer.js";
 import { accreditCounselor, startTestServer, type TestServer } from "../../helpers/server.js";
