@@ -37,7 +37,7 @@ describe("revocations first: a grant flood does not hold a withdrawal back", fun
     srv = await startTestServer({
       // The flood stays inside the quotas here (the quota test below has its own server); no checkpoint
       // transactions interleave with the relay's, so block distances are the relayer's alone.
-      config: { grantQuotaPerSubjectPerHour: 1000, grantQuotaPerMinute: 100_000, rateLimitPerMinute: 100_000, anchorIntervalSeconds: 3600, anchorEveryLeaves: 1_000_000 },
+      config: { grantQuotaPerSubjectPerHour: 1000, grantQuotaPerMinute: 100_000, rateLimitPerMinute: 100_000, loggedReadRateLimitPerMinute: 100_000, anchorIntervalSeconds: 3600, anchorEveryLeaves: 1_000_000 },
     });
     counselor = (await withNonceRetry(srv, () => accreditCounselor(srv))).wallet;
     cApi = await srv.api().login(counselor);
