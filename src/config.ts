@@ -103,6 +103,9 @@ export const configSchema = z.strictObject({
   nativeSecp256k1: onByDefault,
   /** The server the CLI talks to; default http://127.0.0.1:<PORT>. */
   serverUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** New grant requests one pseudonym may submit in an hour, and everyone together in a minute (relay queue). */
+  grantQuotaPerSubjectPerHour: intFrom(1, 1_000_000).default(20),
+  grantQuotaPerMinute: intFrom(1, 1_000_000).default(600),
 }).superRefine((c, ctx) => {
   const seen = new Map<string, string>();
   for (const zone of c.zones) {
@@ -149,6 +152,8 @@ const ENV: Record<keyof Config, string> = {
   matchingSweepMs: "ANXIN_MATCHING_SWEEP_MS",
   nativeSecp256k1: "ANXIN_NATIVE_SECP256K1",
   serverUrl: "ANXIN_URL",
+  grantQuotaPerSubjectPerHour: "ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR",
+  grantQuotaPerMinute: "ANXIN_GRANT_QUOTA_PER_MINUTE",
 };
 export const CONFIG_ENV_VARS = ENV;
 

@@ -23,10 +23,10 @@ const CHUNK = 50_000;
 
 const strip = (h: string) => h.slice(2).toLowerCase();
 
-/** Every accepted checkpoint of `checkpointLog` from `fromBlock` on, in chain order. */
-export async function anchoredHistory(provider: Provider, checkpointLog: string, fromBlock: number): Promise<AnchoredCheckpoint[]> {
+/** Every accepted checkpoint of `checkpointLog` from `fromBlock` on (up to `toBlock`, default the head), in chain order. */
+export async function anchoredHistory(provider: Provider, checkpointLog: string, fromBlock: number, toBlock?: number): Promise<AnchoredCheckpoint[]> {
   // Raw request: the provider's short request cache could hand back a head from before a dev-chain revert.
-  const head = Number(await (provider as unknown as { send(m: string, p: unknown[]): Promise<string> }).send("eth_blockNumber", []));
+  const head = toBlock ?? Number(await (provider as unknown as { send(m: string, p: unknown[]): Promise<string> }).send("eth_blockNumber", []));
   const out: AnchoredCheckpoint[] = [];
   const times = new Map<number, number>();
   for (let from = Math.max(0, fromBlock); from <= head; from += CHUNK) {

@@ -3,9 +3,24 @@
 // SAME signed payload, so relaying is idempotent: the ledger writes a grantId once, and "already exists" means done.
 // A request counts as on chain only once the event index has it; a grant the chain lost (restart from an older
 // state, reorg) is noticed by comparing the queue with the index and the ledger, and relayed again.
+// Revocations go first: before every grant batch of every pass, so a flood of grants holds a withdrawal back by
+// at most the one grant transaction already in flight (and key releases stop at once: records/policy.ts asks the
+// queue, not only the index).
 import { type Contract, type TransactionResponse } from "ethers";
+import {
+  appendRelayEvent,
+  backOffQueued,
+  markOnChainFromIndex,
+  noticeEmergencyOpenings,
+  onChainButNotIndexed,
+  queuedGrants,
+  queuedRevokes,
+  setStatus,
+  submittedRequests,
+  type RequestRow,
+} from "../store/relay-queue-repo.js";
 import type { AppContext } from "./context.js";
-import { grantFromPayload, type RequestRow } from "./consents.js";
+import { grantFromPayload } from "./consents.js";
 
 const RELAY_LOCK = 0x616e7863; // "anxc"
 const MAX_BATCH = 64;
@@ -18,7 +33,13 @@ const DONE_ERRORS = new Set(["GrantAlreadyExists", "AlreadyRevoked"]);
 /** Revert reasons that may clear later (a revoke whose grant is being re-relayed). */
 const WAIT_ERRORS = new Set(["UnknownGrant"]);
 
+type RelayKind = "grant" | "revoke";
 type Classified = { kind: "ok" } | { kind: "done"; code: string } | { kind: "wait"; code: string } | { kind: "failed"; code: string } | { kind: "transient"; code: string };
+interface Item {
+  r: RequestRow;
+  arg: unknown;
+  sig: string;
+}
 
 function classify(e: unknown): Classified {
   const err = e as { code?: string; revert?: { name?: string } | null; data?: string; shortMessage?: string };
@@ -35,229 +56,236 @@ function backoffSeconds(attempts: number): number {
   return Math.min(60, 2 ** Math.min(attempts, 6));
 }
 
-export interface RelayerHandle {
-  /** Stops relaying (a tick in progress finishes); for tests of what happens before a re-relay. */
-  pause(): void;
-  resume(): void;
-  /** Runs one pass now (reconcile + relay); resolves when it is done. */
-  tick(): Promise<void>;
-  stop(): Promise<void>;
-  stats: { relayedGrants: number; relayedRevokes: number; txs: number; requeuedLost: number; failed: number };
+function chainUnavailable(code: string) {
+  return Object.assign(new Error("chain unavailable"), { code });
 }
 
-const handles = new WeakMap<AppContext, RelayerHandle>();
+export interface RelayStats {
+  relayedGrants: number;
+  relayedRevokes: number;
+  txs: number;
+  requeuedLost: number;
+  failed: number;
+}
+
+const relayers = new WeakMap<AppContext, ConsentRelayer>();
 
 /** The relayer running in this context (tests pause it to observe the state between loss and re-relay). */
-export function relayerOf(ctx: AppContext): RelayerHandle | undefined {
-  return handles.get(ctx);
+export function relayerOf(ctx: AppContext): ConsentRelayer | undefined {
+  return relayers.get(ctx);
 }
 
-export function startConsentRelayer(ctx: AppContext, pollMs = Math.max(100, ctx.cfg.chainPollMs)): RelayerHandle {
-  const ledger = ctx.chain.consentLedger as Contract;
-  let paused = false;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const stats = { relayedGrants: 0, relayedRevokes: 0, txs: 0, requeuedLost: 0, failed: 0 };
+export class ConsentRelayer {
+  readonly stats: RelayStats = { relayedGrants: 0, relayedRevokes: 0, txs: 0, requeuedLost: 0, failed: 0 };
+  readonly #ledger: Contract;
+  #paused = false;
+  #stopped = false;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
 
-  const event = (grantId: string, kind: string, ev: string, detail?: string) =>
-    ctx.db.query("INSERT INTO consent_relay_events (grant_id, kind, event, detail) VALUES ($1,$2,$3,$4)", [grantId, kind, ev, detail ?? null]);
-
-  const setStatus = async (r: Pick<RequestRow, "grant_id" | "kind">, status: RequestRow["status"], f: { tx?: string | null; block?: number | null; error?: string | null; attempt?: boolean; delayS?: number } = {}) => {
-    await ctx.db.query(
-      `UPDATE consent_requests SET status = $3, tx_hash = COALESCE($4, tx_hash), block_number = COALESCE($5, block_number), error = $6,
-         attempts = attempts + $7, next_attempt_at = now() + make_interval(secs => $8), updated_at = now()
-       WHERE grant_id = $1 AND kind = $2`,
-      [r.grant_id, r.kind, status, f.tx ?? null, f.block ?? null, f.error ?? null, f.attempt ? 1 : 0, f.delayS ?? 0],
-    );
-  };
-
-  /** Marks a request on chain from the index row (the truth), if the index has it. */
-  const markFromIndex = async (r: RequestRow): Promise<boolean> => {
-    const [g] = await ctx.db.query<{ tx_hash: string; block_number: number; revoke_tx: string | null; revoke_block: number | null; revoked_at: number | null }>(
-      "SELECT tx_hash, block_number, revoke_tx, revoke_block, revoked_at FROM consent_grants WHERE grant_id = $1",
-      [r.grant_id],
-    );
-    if (!g) return false;
-    if (r.kind === "revoke") {
-      if (g.revoked_at === null) return false;
-      await setStatus(r, "on_chain", { tx: g.revoke_tx, block: Number(g.revoke_block) });
-    } else {
-      await setStatus(r, "on_chain", { tx: g.tx_hash, block: Number(g.block_number) });
-    }
-    await event(r.grant_id, r.kind, "on_chain", `block:${r.kind === "revoke" ? g.revoke_block : g.block_number}`);
-    return true;
-  };
-
-  const requests = async (sql: string, params: unknown[] = []) =>
-    (await ctx.db.query(sql, params)).map((r: any) => ({ ...r, attempts: Number(r.attempts), purpose: Number(r.purpose) }) as RequestRow);
-
-  /** Requests the queue calls on chain but the index does not have: ask the ledger; re-queue what it lost. */
-  async function reconcile() {
-    const lost = await requests(
-      `SELECT r.* FROM consent_requests r LEFT JOIN consent_grants g ON g.grant_id = r.grant_id
-        WHERE r.status = 'on_chain' AND ((r.kind = 'grant' AND g.grant_id IS NULL) OR (r.kind = 'revoke' AND (g.grant_id IS NULL OR g.revoked_at IS NULL)))`,
-    );
-    let requeued = 0;
-    for (const r of lost) {
-      const onLedger = (await ledger.getGrant(r.grant_id)) as { subject: string; revokedAt: bigint };
-      const present = r.kind === "grant" ? BigInt(onLedger.subject) !== 0n : onLedger.revokedAt !== 0n;
-      if (present) continue; // the index is behind (confirmations, a rebuild in progress): not lost
-      await setStatus(r, "queued", { error: "lost_on_chain" });
-      await ctx.db.query("UPDATE consent_requests SET tx_hash = NULL, block_number = NULL WHERE grant_id = $1 AND kind = $2", [r.grant_id, r.kind]);
-      await event(r.grant_id, r.kind, "requeued", "lost_on_chain");
-      stats.requeuedLost++;
-      requeued++;
-      ctx.log.warn({ kind: r.kind }, "a relayed consent request is no longer on chain: relaying it again");
-    }
-    // The chain lost transactions of ours: the operator's nonce went back with them.
-    if (requeued > 0) ctx.chain.operator.reset();
-    // Submitted: done when indexed; re-queued when stale and the ledger does not have it.
-    const submitted = await requests("SELECT * FROM consent_requests WHERE status = 'submitted'");
-    for (const r of submitted) {
-      if (await markFromIndex(r)) continue;
-      if (Date.now() - new Date((r as any).updated_at).getTime() < STALE_SUBMITTED_MS) continue;
-      const onLedger = (await ledger.getGrant(r.grant_id)) as { subject: string; revokedAt: bigint };
-      const present = r.kind === "grant" ? BigInt(onLedger.subject) !== 0n : onLedger.revokedAt !== 0n;
-      if (!present) {
-        await setStatus(r, "queued", { error: "not_mined" });
-        await event(r.grant_id, r.kind, "requeued", "not_mined");
-      }
-    }
-    // Break-glass openings: the resident is told (the counselor sent the transaction; the index saw it).
-    await ctx.db.query(
-      `INSERT INTO consent_notices (grant_id, subject, kind) SELECT grant_id, subject, 'emergency_opened' FROM consent_grants WHERE emergency
-       ON CONFLICT (grant_id, kind) DO NOTHING`,
-    );
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly pollMs = Math.max(100, ctx.cfg.chainPollMs),
+  ) {
+    this.#ledger = ctx.chain.consentLedger as Contract;
   }
 
-  async function relayKind(kind: "grant" | "revoke"): Promise<boolean> {
-    const batch = await requests(
-      `SELECT * FROM consent_requests WHERE kind = $1 AND status = 'queued' AND next_attempt_at <= now() ORDER BY created_at, grant_id LIMIT ${MAX_BATCH}`,
-      [kind],
-    );
-    if (batch.length === 0) return false;
-    const items = batch.map((r) => {
-      const p = JSON.parse(r.payload) as { signature: string; revoke?: { grantId: string; salt: string } };
-      return { r, arg: kind === "grant" ? grantFromPayload(r.payload).grant : p.revoke!, sig: p.signature };
-    });
-    const single = kind === "grant" ? ledger.grantBySig : ledger.revokeBySig;
-    const multi = kind === "grant" ? ledger.grantBatchBySig : ledger.revokeBatchBySig;
-    // Dry run: the whole batch first; if it would revert, find out which request is at fault.
-    let ok = items;
-    try {
-      if (items.length === 1) await single.staticCall(items[0].arg, items[0].sig);
-      else await multi.staticCall(items.map((i) => i.arg), items.map((i) => i.sig));
-    } catch (e) {
-      const c0 = classify(e);
-      if (c0.kind === "transient") throw e;
-      ok = [];
-      for (const it of items) {
-        let c: Classified = { kind: "ok" };
-        try {
-          await single.staticCall(it.arg, it.sig);
-        } catch (err) {
-          c = classify(err);
-        }
-        if (c.kind === "transient") throw err0(c);
-        if (c.kind === "ok") ok.push(it);
-        else if (c.kind === "done") {
-          await ctx.indexer.sync();
-          if (!(await markFromIndex(it.r))) await setStatus(it.r, "submitted", { error: null });
-        } else if (c.kind === "wait") {
-          await setStatus(it.r, "queued", { error: c.code, attempt: true, delayS: backoffSeconds(it.r.attempts + 1) });
-        } else {
-          await setStatus(it.r, "failed", { error: c.code, attempt: true });
-          await event(it.r.grant_id, kind, "failed", c.code);
-          stats.failed++;
-        }
-      }
-    }
-    if (ok.length === 0) return true;
-    // Estimate first and send with an explicit gas limit: a failing estimate inside the send would burn a nonce
-    // of the shared operator NonceManager and stall every later transaction behind the gap.
-    const args = ok.length === 1 ? [ok[0].arg, ok[0].sig] : [ok.map((i) => i.arg), ok.map((i) => i.sig)];
-    const fn = ok.length === 1 ? single : multi;
-    const gas = await fn.estimateGas(...args);
-    let tx: TransactionResponse;
-    try {
-      tx = await fn(...args, { gasLimit: (gas * 12n) / 10n });
-    } catch (e) {
-      ctx.chain.operator.reset(); // the nonce of a transaction that was never sent must be reused
-      // Another sender of the operator key (anchoring, another instance) took our nonce: once more from the chain's.
-      if ((e as { code?: string }).code !== "NONCE_EXPIRED") throw e;
-      tx = await fn(...args, { gasLimit: (gas * 12n) / 10n });
-    }
-    for (const it of ok) await setStatus(it.r, "submitted", { tx: tx.hash, attempt: true, error: null });
-    stats.txs++;
-    const receipt = await tx.wait(1, RECEIPT_TIMEOUT_MS);
-    if (!receipt || receipt.status !== 1) {
-      for (const it of ok) await setStatus(it.r, "queued", { error: "reverted", delayS: 1 });
-      return true;
-    }
-    try {
-      await ctx.indexer.syncTo(receipt.blockNumber, 15_000);
-    } catch {
-      return true; // confirmations pending: reconcile() marks them on chain once the index has them
-    }
-    for (const it of ok) await markFromIndex(it.r);
-    if (kind === "grant") stats.relayedGrants += ok.length;
-    else stats.relayedRevokes += ok.length;
-    return true;
+  /** Starts the polling loop; the relayer is then relayerOf(ctx). */
+  start(): this {
+    relayers.set(this.ctx, this);
+    void this.#loop();
+    return this;
   }
 
-  function err0(c: Classified) {
-    return Object.assign(new Error("chain unavailable"), { code: "code" in c ? c.code : "rpc_error" });
+  /** Stops relaying (a pass in progress finishes its current batch); for tests of what happens before a re-relay. */
+  pause(): void {
+    this.#paused = true;
   }
 
-  async function pass() {
+  resume(): void {
+    this.#paused = false;
+  }
+
+  /** Runs one pass now (reconcile + relay); resolves when it is done. */
+  async tick(): Promise<void> {
+    await this.#running;
+    await this.#tick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running?.catch(() => {});
+  }
+
+  #tick(): Promise<void> {
+    return (this.#running ??= this.#pass().finally(() => (this.#running = undefined)));
+  }
+
+  async #loop() {
+    if (this.#stopped) return;
+    // The store itself can be down (withTryLock cannot connect): an unhandled rejection here would end the process.
+    if (!this.#paused) await this.#tick().catch((e) => this.ctx.log.warn({ err: (e as Error).name }, "consent relay pass failed; will retry"));
+    if (!this.#stopped) this.#timer = setTimeout(() => void this.#loop(), this.pollMs);
+  }
+
+  async #pass() {
+    const { ctx } = this;
     await ctx.db.withTryLock(RELAY_LOCK, async () => {
       try {
         await ctx.indexer.sync();
-        await reconcile();
-        // Grants before revokes: a revoke of a grant queued in the same pass finds it on chain.
-        while (!paused && !stopped && ((await relayKind("grant")) || (await relayKind("revoke")))) {
-          /* drain */
+        await this.#reconcile();
+        // Revocations before every grant batch. A revoke whose grant is still in our queue waits for it, and that
+        // grant jumps the grant queue (relay-queue-repo: queuedRevokes, queuedGrants).
+        while (!this.#paused && !this.#stopped) {
+          if (await this.#relayBatch("revoke")) continue;
+          if (!(await this.#relayBatch("grant"))) break;
         }
       } catch (e) {
         // Chain or store unreachable: everything stays queued with the same payload; back off and retry.
         const code = String((e as { code?: string }).code ?? (e as Error).name).slice(0, 40);
-        await ctx.db
-          .query(
-            `UPDATE consent_requests SET status = 'queued', attempts = attempts + 1, error = $1,
-               next_attempt_at = now() + make_interval(secs => LEAST(60, power(2, LEAST(attempts, 6)))), updated_at = now()
-             WHERE status = 'queued'`,
-            ["rpc_unavailable"],
-          )
-          .catch(() => {});
+        await backOffQueued(ctx.db, "rpc_unavailable").catch(() => {});
         ctx.log.warn({ code }, "consent relay pass failed; will retry with the same signed payloads");
       }
     });
   }
 
-  const tick = () => (running ??= pass().finally(() => (running = undefined)));
-  const loop = async () => {
-    if (stopped) return;
-    // The store itself can be down (withTryLock cannot connect): an unhandled rejection here would end the process.
-    if (!paused) await tick().catch((e) => ctx.log.warn({ err: (e as Error).name }, "consent relay pass failed; will retry"));
-    if (!stopped) timer = setTimeout(loop, pollMs);
-  };
+  /** Requests the queue and the index disagree on: re-queue what the chain lost, settle what was mined. */
+  async #reconcile() {
+    await this.#requeueLost();
+    await this.#settleSubmitted();
+    // Break-glass openings: the resident is told (the counselor sent the transaction; the index saw it).
+    await noticeEmergencyOpenings(this.ctx.db);
+  }
 
-  const handle: RelayerHandle = {
-    pause: () => void (paused = true),
-    resume: () => void (paused = false),
-    tick: async () => {
-      await running;
-      await tick();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => {});
-    },
-    stats,
-  };
-  handles.set(ctx, handle);
-  void loop();
-  return handle;
+  /** On chain by the queue, absent from the index: ask the ledger; re-queue what it lost. */
+  async #requeueLost() {
+    const { ctx } = this;
+    let requeued = 0;
+    for (const r of await onChainButNotIndexed(ctx.db)) {
+      if (await this.#onLedger(r)) continue; // the index is behind (confirmations, a rebuild in progress): not lost
+      await setStatus(ctx.db, r, "queued", { error: "lost_on_chain", clearTx: true });
+      await appendRelayEvent(ctx.db, r.grant_id, r.kind, "requeued", "lost_on_chain");
+      this.stats.requeuedLost++;
+      requeued++;
+      ctx.log.warn({ kind: r.kind }, "a relayed consent request is no longer on chain: relaying it again");
+    }
+    // The chain lost transactions of ours: the operator's nonce went back with them.
+    if (requeued > 0) ctx.chain.operator.reset();
+  }
+
+  /** Submitted: done when indexed; re-queued when stale and the ledger does not have it. */
+  async #settleSubmitted() {
+    for (const r of await submittedRequests(this.ctx.db)) {
+      if (await this.#markFromIndex(r)) continue;
+      if (Date.now() - new Date(r.updated_at).getTime() < STALE_SUBMITTED_MS) continue;
+      if (await this.#onLedger(r)) continue;
+      await setStatus(this.ctx.db, r, "queued", { error: "not_mined" });
+      await appendRelayEvent(this.ctx.db, r.grant_id, r.kind, "requeued", "not_mined");
+    }
+  }
+
+  /** Whether the ledger itself already has what the request asks for (the grant, or its revocation). */
+  async #onLedger(r: RequestRow): Promise<boolean> {
+    const g = (await this.#ledger.getGrant(r.grant_id)) as { subject: string; revokedAt: bigint };
+    return r.kind === "grant" ? BigInt(g.subject) !== 0n : g.revokedAt !== 0n;
+  }
+
+  /** Marks a request on chain from the index row (the truth), if the index has it. */
+  async #markFromIndex(r: RequestRow): Promise<boolean> {
+    return (await markOnChainFromIndex(this.ctx.db, [r])).length > 0;
+  }
+
+  /** Relays one batch of queued requests of one kind; false when none was due. */
+  async #relayBatch(kind: RelayKind): Promise<boolean> {
+    const batch = kind === "revoke" ? await queuedRevokes(this.ctx.db, MAX_BATCH) : await queuedGrants(this.ctx.db, MAX_BATCH);
+    if (batch.length === 0) return false;
+    const items: Item[] = batch.map((r) => {
+      const p = JSON.parse(r.payload) as { signature: string; revoke?: { grantId: string; salt: string } };
+      return { r, arg: kind === "grant" ? grantFromPayload(r.payload).grant : p.revoke!, sig: p.signature };
+    });
+    const ok = await this.#dryRun(kind, items);
+    if (ok.length > 0) await this.#send(kind, ok);
+    return true;
+  }
+
+  #entryPoints(kind: RelayKind) {
+    const l = this.#ledger;
+    return kind === "grant" ? { single: l.grantBySig, multi: l.grantBatchBySig } : { single: l.revokeBySig, multi: l.revokeBatchBySig };
+  }
+
+  /** The whole batch first; if it would revert, each request alone, settling the ones at fault. Returns the rest. */
+  async #dryRun(kind: RelayKind, items: Item[]): Promise<Item[]> {
+    const { single, multi } = this.#entryPoints(kind);
+    try {
+      if (items.length === 1) await single.staticCall(items[0].arg, items[0].sig);
+      else await multi.staticCall(items.map((i) => i.arg), items.map((i) => i.sig));
+      return items;
+    } catch (e) {
+      if (classify(e).kind === "transient") throw e;
+    }
+    const ok: Item[] = [];
+    for (const it of items) {
+      let c: Classified = { kind: "ok" };
+      try {
+        await single.staticCall(it.arg, it.sig);
+      } catch (err) {
+        c = classify(err);
+      }
+      if (c.kind === "transient") throw chainUnavailable(c.code);
+      if (c.kind === "ok") ok.push(it);
+      else await this.#settleRefused(kind, it.r, c);
+    }
+    return ok;
+  }
+
+  async #settleRefused(kind: RelayKind, r: RequestRow, c: Exclude<Classified, { kind: "ok" } | { kind: "transient" }>) {
+    const { db } = this.ctx;
+    if (c.kind === "done") {
+      await this.ctx.indexer.sync();
+      if (!(await this.#markFromIndex(r))) await setStatus(db, r, "submitted", { error: null });
+    } else if (c.kind === "wait") {
+      await setStatus(db, r, "queued", { error: c.code, attempt: true, delayS: backoffSeconds(r.attempts + 1) });
+    } else {
+      await setStatus(db, r, "failed", { error: c.code, attempt: true });
+      await appendRelayEvent(db, r.grant_id, kind, "failed", c.code);
+      this.stats.failed++;
+    }
+  }
+
+  /** One transaction for the batch; waits for its receipt and for the index to have it. */
+  async #send(kind: RelayKind, ok: Item[]) {
+    const { ctx } = this;
+    const { single, multi } = this.#entryPoints(kind);
+    // Estimate first and send with an explicit gas limit: a failing estimate inside the send would burn a nonce
+    // of the shared operator NonceManager and stall every later transaction behind the gap.
+    const args = ok.length === 1 ? [ok[0].arg, ok[0].sig] : [ok.map((i) => i.arg), ok.map((i) => i.sig)];
+    const fn = ok.length === 1 ? single : multi;
+    const gasLimit = ((await fn.estimateGas(...args)) * 12n) / 10n;
+    let tx: TransactionResponse;
+    try {
+      tx = await fn(...args, { gasLimit });
+    } catch (e) {
+      ctx.chain.operator.reset(); // the nonce of a transaction that was never sent must be reused
+      // Another sender of the operator key (anchoring, another instance) took our nonce: once more from the chain's.
+      if ((e as { code?: string }).code !== "NONCE_EXPIRED") throw e;
+      tx = await fn(...args, { gasLimit });
+    }
+    const requests = ok.map((it) => it.r);
+    await setStatus(ctx.db, requests, "submitted", { tx: tx.hash, attempt: true, error: null });
+    this.stats.txs++;
+    const receipt = await tx.wait(1, RECEIPT_TIMEOUT_MS);
+    if (!receipt || receipt.status !== 1) {
+      await setStatus(ctx.db, requests, "queued", { error: "reverted", delayS: 1 });
+      return;
+    }
+    try {
+      await ctx.indexer.syncTo(receipt.blockNumber, 15_000);
+    } catch {
+      return; // confirmations pending: reconcile marks them on chain once the index has them
+    }
+    await markOnChainFromIndex(ctx.db, requests);
+    if (kind === "grant") this.stats.relayedGrants += ok.length;
+    else this.stats.relayedRevokes += ok.length;
+  }
 }

@@ -24,10 +24,25 @@ import {
   type PiiController,
   type Revoke,
 } from "../consent/index.js";
-import { activeGrants, getGrant, grantCovers, isActiveAt, type GrantRow } from "../store/consent-repo.js";
+import { activeGrants, getGrant, grantCovers, grantsWhere, type GrantRow } from "../store/consent-repo.js";
+import {
+  getRequest,
+  grantRequestIds,
+  insertEmergencyOpening,
+  insertGrantRequest,
+  noticesFor,
+  openingRequest,
+  recentGrantRequests,
+  relayHistory,
+  revocationRequested,
+  upsertRevokeRequest,
+  type RequestRow,
+  type RequestStatus,
+} from "../store/relay-queue-repo.js";
 import type { Queryable } from "../store/db.js";
 import type { AppContext } from "./context.js";
-import { Refusal, type RefusalKind } from "./errors.js";
+import type { Decision } from "./records/policy.js";
+import { Refusal, tooMany, type RefusalKind } from "./errors.js";
 
 /** Consent refusals carry a stable code (e.g. "bad_signature") that clients and tests read. */
 const refusal = (kind: RefusalKind, code: string, detail: string) => new Refusal(kind, detail, { code });
@@ -36,27 +51,8 @@ const refusal = (kind: RefusalKind, code: string, detail: string) => new Refusal
 export const MAX_GRANT_SECONDS = 5 * 366 * 86400;
 export const MAX_START_AHEAD_SECONDS = 366 * 86400;
 
-export type RequestStatus = "queued" | "submitted" | "on_chain" | "failed";
 export type GrantState = "pending" | "not_yet_valid" | "active" | "expired" | "revoked" | "failed";
-
-export interface RequestRow {
-  grant_id: string;
-  kind: "grant" | "revoke" | "emergency";
-  subject: string;
-  grantee: string;
-  purpose: number;
-  categories: string | null;
-  scope_salt: string | null;
-  payload: string;
-  status: RequestStatus;
-  attempts: number;
-  tx_hash: string | null;
-  block_number: number | null;
-  error: string | null;
-  lang: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type { RequestRow, RequestStatus };
 
 /** A refusal with a reason code (no personal data) that routes turn into 403/409/422. */
 export function domainOf(ctx: AppContext): ConsentDomain {
@@ -66,28 +62,6 @@ export function domainOf(ctx: AppContext): ConsentDomain {
 /** The address research grants go to: the operator computes the differentially private statistics. */
 export function researchGrantee(ctx: AppContext): string {
   return ctx.chain.operatorAddress.toLowerCase();
-}
-
-function normRequest(r: any): RequestRow {
-  return {
-    ...r,
-    purpose: Number(r.purpose),
-    attempts: Number(r.attempts),
-    block_number: r.block_number === null ? null : Number(r.block_number),
-    created_at: new Date(r.created_at).toISOString(),
-    updated_at: new Date(r.updated_at).toISOString(),
-  };
-}
-
-export async function getRequest(q: Queryable, grantId: string, kind: RequestRow["kind"]): Promise<RequestRow | undefined> {
-  const [r] = await q.query("SELECT * FROM consent_requests WHERE grant_id = $1 AND kind = $2", [grantId.toLowerCase(), kind]);
-  return r ? normRequest(r) : undefined;
-}
-
-/** The grant request (resident-signed) or the emergency opening that carries the scope opening. */
-async function scopeRow(q: Queryable, grantId: string): Promise<RequestRow | undefined> {
-  const [r] = await q.query("SELECT * FROM consent_requests WHERE grant_id = $1 AND kind IN ('grant','emergency') ORDER BY kind DESC LIMIT 1", [grantId.toLowerCase()]);
-  return r ? normRequest(r) : undefined;
 }
 
 /** TREATMENT/MONITORING → an accredited counselor; MATCHING → a registered matcher; RESEARCH → the operator or a matcher. */
@@ -150,16 +124,30 @@ export async function submitGrant(ctx: AppContext, sessionAddress: string, s: Gr
   if (existing) return { grantId: id, request: existing, created: false };
   const onChain = await getGrant(ctx.db, id);
   const row = await ctx.writer.submit(async ({ q }) => {
-    const [r] = await q.query(
-      `INSERT INTO consent_requests (grant_id, kind, subject, grantee, purpose, categories, scope_salt, payload, status, lang, tx_hash, block_number)
-       VALUES ($1,'grant',$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (grant_id, kind) DO NOTHING RETURNING *`,
-      [id, g.subject.toLowerCase(), g.grantee.toLowerCase(), g.purpose, JSON.stringify(categories), s.scopeSalt.toLowerCase(), payload,
-        onChain ? "on_chain" : "queued", s.lang ?? null, onChain?.tx_hash ?? null, onChain?.block_number ?? null],
-    );
-    if (r) await q.query("INSERT INTO consent_relay_events (grant_id, kind, event) VALUES ($1,'grant','queued')", [id]);
-    return r;
+    // Counted in the writer's transaction (which holds the log head's lock): concurrent submissions cannot both
+    // take the last place, and a refused one leaves nothing behind.
+    await checkGrantQuotas(q, ctx.cfg, g.subject);
+    return insertGrantRequest(q, {
+      grantId: id, subject: g.subject, grantee: g.grantee, purpose: g.purpose, categories, scopeSalt: s.scopeSalt, payload, lang: s.lang ?? null,
+      onChain: onChain ? { txHash: onChain.tx_hash, blockNumber: onChain.block_number } : undefined,
+    });
   });
-  return { grantId: id, request: row ? normRequest(row) : (await getRequest(ctx.db, id, "grant"))!, created: !!row };
+  return { grantId: id, request: row ?? (await getRequest(ctx.db, id, "grant"))!, created: !!row };
+}
+
+/**
+ * New grant requests are limited per pseudonym (an hour) and for everyone together (a minute): every grant costs
+ * the operator a share of a transaction, and a flood of them must not grow the relay queue without bound.
+ */
+async function checkGrantQuotas(q: Queryable, cfg: AppContext["cfg"], subject: string): Promise<void> {
+  const quotas = [
+    { seconds: 3600, limit: cfg.grantQuotaPerSubjectPerHour, subject, what: "this pseudonym has submitted too many grants in the last hour" },
+    { seconds: 60, limit: cfg.grantQuotaPerMinute, subject: undefined, what: "the service is accepting no more grants this minute" },
+  ];
+  for (const quota of quotas) {
+    const recent = await recentGrantRequests(q, quota);
+    if (recent.count >= quota.limit) throw tooMany(`${quota.what}; retry later`, { code: "grant_quota", retryAfter: recent.retryAfterSeconds });
+  }
 }
 
 /** Queues a subject-signed revoke. A revoke signed by anyone else (the grantee, the operator) is refused. */
@@ -167,7 +155,7 @@ export async function submitRevoke(ctx: AppContext, sessionAddress: string, gran
   const id = grantIdParam.toLowerCase();
   if (r.revoke.grantId !== id) throw refusal("unprocessable", "grant_mismatch", "the signed revoke names another grant");
   const indexed = await getGrant(ctx.db, id);
-  const req = await scopeRow(ctx.db, id);
+  const req = await openingRequest(ctx.db, id);
   const subject = indexed?.subject ?? req?.subject;
   if (!subject || (req?.kind === "grant" && req.status === "failed" && !indexed)) throw refusal("not_found", "unknown_grant", "no such grant");
   if (subject !== sessionAddress.toLowerCase()) throw refusal("forbidden", "not_subject", "only the resident who gave the consent can withdraw it");
@@ -177,19 +165,30 @@ export async function submitRevoke(ctx: AppContext, sessionAddress: string, gran
   const existing = await getRequest(ctx.db, id, "revoke");
   if (existing && existing.status !== "failed") return { grantId: id, request: existing, created: false };
   const payload = JSON.stringify({ revoke: r.revoke, signature: r.signature });
-  const row = await ctx.writer.submit(async ({ q }) => {
-    const [x] = await q.query(
-      `INSERT INTO consent_requests (grant_id, kind, subject, grantee, purpose, payload, status)
-       VALUES ($1,'revoke',$2,$3,$4,$5,'queued')
-       ON CONFLICT (grant_id, kind) DO UPDATE SET payload = EXCLUDED.payload, status = 'queued', attempts = 0, error = NULL,
-         tx_hash = NULL, block_number = NULL, next_attempt_at = now(), updated_at = now()
-       RETURNING *`,
-      [id, subject, indexed?.grantee ?? req!.grantee, indexed?.purpose ?? req!.purpose, payload],
-    );
-    await q.query("INSERT INTO consent_relay_events (grant_id, kind, event) VALUES ($1,'revoke','queued')", [id]);
-    return x;
-  });
-  return { grantId: id, request: normRequest(row), created: true, revokeHash: revokeHash(r.revoke) };
+  const row = await ctx.writer.submit(({ q }) =>
+    upsertRevokeRequest(q, { grantId: id, subject, grantee: indexed?.grantee ?? req!.grantee, purpose: indexed?.purpose ?? req!.purpose, payload }),
+  );
+  return { grantId: id, request: row, created: true, revokeHash: revokeHash(r.revoke) };
+}
+
+/** Records the scope opening of a break-glass access a counselor opened on chain (checked by the caller). */
+export async function registerEmergencyOpening(ctx: AppContext, g: GrantRow, grant: Grant, opening: { categories: string[]; scopeSalt: string }): Promise<void> {
+  await ctx.writer.submit(({ q }) =>
+    insertEmergencyOpening(q, {
+      grantId: g.grant_id, subject: g.subject, grantee: g.grantee, categories: [...new Set(opening.categories)].sort(), scopeSalt: opening.scopeSalt,
+      payload: JSON.stringify({ grant }), txHash: g.tx_hash, blockNumber: g.block_number,
+    }),
+  );
+}
+
+/** What happened to a grant's requests (queued, submitted, on chain, re-queued, failed): reason codes only. */
+export function relayHistoryOf(ctx: AppContext, grantId: string) {
+  return relayHistory(ctx.db, grantId);
+}
+
+/** Notices owed to a resident's address (break-glass opened on them). */
+export function noticesOf(ctx: AppContext, subject: string) {
+  return noticesFor(ctx.db, subject);
 }
 
 export function grantFromPayload(payload: string): { grant: Grant; signature: string } {
@@ -267,23 +266,18 @@ export function viewOf(idx: GrantRow | undefined, req: RequestRow | undefined, r
 
 export async function consentView(ctx: AppContext, grantId: string): Promise<ConsentView | undefined> {
   const id = grantId.toLowerCase();
-  const [idx, req, rev] = await Promise.all([getGrant(ctx.db, id), scopeRow(ctx.db, id), getRequest(ctx.db, id, "revoke")]);
+  const [idx, req, rev] = await Promise.all([getGrant(ctx.db, id), openingRequest(ctx.db, id), getRequest(ctx.db, id, "revoke")]);
   if (!idx && !req) return undefined;
   return viewOf(idx, req, rev);
 }
 
 /** Index rows and not-yet-indexed requests, filtered; newest last. */
 export async function listConsents(ctx: AppContext, f: { subject?: string; grantee?: string; emergency?: boolean }): Promise<ConsentView[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (f.subject) where.push(`subject = $${params.push(f.subject.toLowerCase())}`);
-  if (f.grantee) where.push(`grantee = $${params.push(f.grantee.toLowerCase())}`);
-  const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
   const [idx, reqs] = await Promise.all([
-    ctx.db.query(`SELECT grant_id FROM consent_grants ${w}${f.emergency ? `${w ? " AND" : " WHERE"} emergency` : ""} ORDER BY block_number, grant_id`, params),
-    f.emergency ? Promise.resolve([]) : ctx.db.query(`SELECT grant_id FROM consent_requests ${w}${w ? " AND" : " WHERE"} kind = 'grant' ORDER BY created_at, grant_id`, params),
+    grantsWhere(ctx.db, f).then((rows) => rows.filter((g) => !f.emergency || g.emergency).map((g) => g.grant_id)),
+    f.emergency ? Promise.resolve([]) : grantRequestIds(ctx.db, f),
   ]);
-  const ids = [...new Set([...idx, ...reqs].map((r) => String(r.grant_id)))];
+  const ids = [...new Set([...idx, ...reqs])];
   const out: ConsentView[] = [];
   for (const id of ids) {
     const v = await consentView(ctx, id);
@@ -295,7 +289,7 @@ export async function listConsents(ctx: AppContext, f: { subject?: string; grant
 /** The service's grant record for core exports (receipt, FHIR); undefined while the grant is not on chain. */
 export async function grantRecord(ctx: AppContext, grantId: string): Promise<{ record: GrantRecord; row: GrantRow } | undefined> {
   const id = grantId.toLowerCase();
-  const [idx, req] = await Promise.all([getGrant(ctx.db, id), scopeRow(ctx.db, id)]);
+  const [idx, req] = await Promise.all([getGrant(ctx.db, id), openingRequest(ctx.db, id)]);
   if (!idx || !req?.categories || !req.scope_salt) return undefined;
   const grant: Grant =
     req.kind === "grant"
@@ -348,8 +342,9 @@ export function fhirFor(ctx: AppContext, record: GrantRecord, lang: Lang, at = M
 
 /**
  * Does an on-chain, active grant from `subject` to `grantee` for one of `purposes` cover data `category` at `at`?
- * What a key release must ask (and ask again at the moment of release). Reads only the index, never the queue:
- * a grant that is queued, submitted, failed or lost by the chain covers nothing.
+ * What a key release must ask (and ask again at the moment of release). Reads the index for the grant: a grant
+ * that is queued, submitted, failed or lost by the chain covers nothing; and the queue for its withdrawal: a grant
+ * the subject has asked to revoke covers nothing from that moment, before the chain has the revocation.
  */
 export async function consentCovers(
   ctx: AppContext,
@@ -358,6 +353,15 @@ export async function consentCovers(
   const at = f.atSeconds ?? Math.floor(Date.now() / 1000);
   const rows = await activeGrants(ctx.db, { subject: f.subject, grantee: f.grantee, purposes: f.purposes, atSeconds: at });
   // Only a grant whose opening we hold can be shown to cover a category (break-glass excepted: see grantCovers).
-  const hit = rows.find((g) => g.categories && grantCovers(g, f.category));
-  return hit ? { grantId: hit.grant_id } : undefined;
+  for (const g of rows) if (g.categories && grantCovers(g, f.category) && !(await revocationRequested(ctx.db, g.grant_id))) return { grantId: g.grant_id };
+  return undefined;
+}
+
+/**
+ * A release decided from the index, unless the subject has asked to withdraw its grant: a queued (or submitted)
+ * revocation is in force at once, so a flood of grants ahead of it in the relay cannot buy the grantee time.
+ */
+export async function unlessWithdrawn(q: Queryable, d: Decision): Promise<Decision> {
+  if (d.ok && d.grantId && (await revocationRequested(q, d.grantId))) return { ok: false, reason: "grant_revoked" };
+  return d;
 }

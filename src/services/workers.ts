@@ -1,7 +1,7 @@
 // Background workers (anchoring, relaying, indexing, reconciling) start here once the context is up.
 import { matchingSweeper } from "./matching-worker.js";
 import type { AppContext } from "./context.js";
-import { startConsentRelayer } from "./consent-relayer.js";
+import { ConsentRelayer } from "./consent-relayer.js";
 import { anchoringWorker, reconcilerWorker } from "./anchoring-workers.js";
 
 export type Worker = (ctx: AppContext) => Promise<(() => Promise<void>) | void>;
@@ -12,7 +12,10 @@ const chainIndex: Worker = async (ctx) => {
   return ctx.indexer.start(ctx.cfg.chainPollMs);
 };
 
-const consentRelayer: Worker = async (ctx) => startConsentRelayer(ctx).stop;
+const consentRelayer: Worker = async (ctx) => {
+  const relayer = new ConsentRelayer(ctx).start();
+  return () => relayer.stop();
+};
 
 // Order matters: the index is current before anything that reads consent starts; the reconciler compares the
 // chain's checkpoint with the local log before anything is served or anchored.

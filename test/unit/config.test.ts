@@ -72,6 +72,15 @@ describe("config", () => {
     expect(problems({ ANXIN_LOCAL_HOTLINES: JSON.stringify([{ ...line, source: undefined }]) })).to.include("ANXIN_LOCAL_HOTLINES");
     expect(problems({ ANXIN_LOCAL_HOTLINES: JSON.stringify([{ ...line, number: "call us" }]) })).to.include("ANXIN_LOCAL_HOTLINES");
   });
+
+  it("takes the grant quotas from ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR and ANXIN_GRANT_QUOTA_PER_MINUTE, whole numbers ≥ 1", () => {
+    expect(loadConfig({})).to.deep.include({ grantQuotaPerSubjectPerHour: 20, grantQuotaPerMinute: 600 });
+    expect(loadConfig({ ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR: "3", ANXIN_GRANT_QUOTA_PER_MINUTE: "50" })).to.deep.include({ grantQuotaPerSubjectPerHour: 3, grantQuotaPerMinute: 50 });
+    for (const bad of ["0", "x", "1.5", "-2"]) {
+      expect(() => loadConfig({ ANXIN_GRANT_QUOTA_PER_MINUTE: bad }), bad).to.throw(ConfigError, "ANXIN_GRANT_QUOTA_PER_MINUTE");
+      expect(() => loadConfig({ ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR: bad }), bad).to.throw(ConfigError, "ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR");
+    }
+  });
 });
 
 describe("config: settings once read at import time", () => {

@@ -25,7 +25,10 @@ import {
   fhirFor,
   grantRecord,
   listConsents,
+  noticesOf,
   receiptFor,
+  registerEmergencyOpening,
+  relayHistoryOf,
   researchGrantee,
   submitGrant,
   submitRevoke,
@@ -175,13 +178,7 @@ export default (ctx: AppContext) => [
       if (scopeHash(body.categories, body.scopeSalt) !== g.scope) throw unprocessable("scope does not open to these categories and scope salt");
       const grant = emergencyGrant({ subject: g.subject, counselor: g.grantee, scope: g.scope, openedAt: g.not_before, durationSeconds: g.not_after - g.not_before, salt: body.salt });
       if (grantId(grant) !== g.grant_id) throw unprocessable("the salt does not reproduce this grant id");
-      await ctx.writer.submit(({ q }) =>
-        q.query(
-          `INSERT INTO consent_requests (grant_id, kind, subject, grantee, purpose, categories, scope_salt, payload, status, tx_hash, block_number)
-           VALUES ($1,'emergency',$2,$3,4,$4,$5,$6,'on_chain',$7,$8) ON CONFLICT (grant_id, kind) DO NOTHING`,
-          [g.grant_id, g.subject, g.grantee, JSON.stringify([...new Set(body.categories)].sort()), body.scopeSalt, JSON.stringify({ grant }), g.tx_hash, g.block_number],
-        ),
-      );
+      await registerEmergencyOpening(ctx, g, grant, { categories: body.categories, scopeSalt: body.scopeSalt });
       return { body: (await consentView(ctx, g.grant_id))! };
     },
   }),
@@ -195,11 +192,7 @@ export default (ctx: AppContext) => [
     response: consentViewSchema.extend({ history: z.array(z.object({ kind: z.string(), event: z.string(), detail: z.string().nullable(), at: z.string() })) }),
     async handler({ params, session }) {
       const v = await visible(ctx, session!, params.grantId);
-      const history = await ctx.db.query<{ kind: string; event: string; detail: string | null; at: string }>(
-        "SELECT kind, event, detail, at FROM consent_relay_events WHERE grant_id = $1 ORDER BY id",
-        [v.grantId],
-      );
-      return { body: { ...v, history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) } };
+      return { body: { ...v, history: await relayHistoryOf(ctx, v.grantId) } };
     },
   }),
   route({
@@ -258,16 +251,7 @@ export default (ctx: AppContext) => [
     roles: ["resident"],
     response: z.object({ items: z.array(z.object({ grantId: z.string(), kind: z.string(), at: z.string(), counselor: z.string(), notBefore: z.number(), notAfter: z.number() })) }),
     async handler({ session }) {
-      const rows = await ctx.db.query<{ grant_id: string; kind: string; created_at: string; grantee: string; not_before: number; not_after: number }>(
-        `SELECT n.grant_id, n.kind, n.created_at, g.grantee, g.not_before, g.not_after
-           FROM consent_notices n JOIN consent_grants g ON g.grant_id = n.grant_id WHERE n.subject = $1 ORDER BY n.created_at, n.grant_id`,
-        [session!.address],
-      );
-      return {
-        body: {
-          items: rows.map((r) => ({ grantId: r.grant_id, kind: r.kind, at: new Date(r.created_at).toISOString(), counselor: r.grantee, notBefore: Number(r.not_before), notAfter: Number(r.not_after) })),
-        },
-      };
+      return { body: { items: await noticesOf(ctx, session!.address) } };
     },
   }),
 ];

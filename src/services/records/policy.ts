@@ -4,6 +4,7 @@
 import type { Session } from "../session.js";
 import type { Queryable } from "../../store/db.js";
 import { activeGrants, getGrant, grantCovers, grantsWhere, isActiveAt } from "../../store/consent-repo.js";
+import { unlessWithdrawn } from "../consents.js";
 
 export const TREATMENT = 0;
 export const MONITORING = 3;
@@ -55,6 +56,10 @@ function roleRefusal(session: Session): RefusalReason | null {
  * entries, whose subjectRef is the vault address and not the subject of any grant).
  */
 export async function decide(q: Queryable, session: Session, rec: RecordFacts, keyGrantId: string | null, at = nowSeconds()): Promise<Decision> {
+  return unlessWithdrawn(q, await decideFromIndex(q, session, rec, keyGrantId, at));
+}
+
+async function decideFromIndex(q: Queryable, session: Session, rec: RecordFacts, keyGrantId: string | null, at: number): Promise<Decision> {
   const me = session.address;
   const role = roleRefusal(session);
   if (role) return { ok: false, reason: role };

@@ -1,0 +1,26 @@
+// 5 accreditation: every counselor-written record's author was accredited (on chain) at its createdAt.
+import { recordLeafOf } from "./leaves.js";
+import { Findings, type AuditCheck } from "./report.js";
+import type { AuditSnapshot } from "./snapshot.js";
+
+export function checkAccreditation(s: AuditSnapshot): AuditCheck {
+  const c = new Findings("accreditation", "every counselor-written record's author was accredited when it was written");
+  // Records a resident wrote about herself need no accreditation; a record whose leaf is wrong is the leaves check's.
+  const writes = new Map<string, Array<{ t: number; id: string }>>();
+  for (const r of s.records.values()) {
+    if (r.author === r.subject || recordLeafOf(s, r) !== "matches") continue;
+    const list = writes.get(r.author) ?? [];
+    list.push({ t: Math.floor(Date.parse(r.createdAt) / 1000), id: r.id });
+    writes.set(r.author, list);
+  }
+  for (const [author, list] of writes) {
+    const states = s.accreditation.get(author) ?? [];
+    for (const w of list) {
+      let cur: (typeof states)[number] | undefined;
+      for (const st of states) if (st.since <= w.t) cur = st;
+      const ok = !!cur && !cur.suspended && cur.validFrom <= w.t && w.t < cur.validUntil;
+      if (!ok) c.fail("author-not-accredited", `record ${w.id}: author ${author} was not accredited at its createdAt`);
+    }
+  }
+  return c.done();
+}

@@ -1,0 +1,271 @@
+// Everything the audit's checks look at, read once: the log rebuilt from the stored leaf inputs, the store's rows
+// (records, sealed keys, key releases, tombstones, our anchors) and what the chain says (checkpoint events and
+// latest(), accreditation histories, grants). The checks are then pure functions of this snapshot.
+import { Contract } from "ethers";
+import { contentHashHex, keyEntryHash } from "../../crypto/index.js";
+import { MerkleTree, leafInputType, toHex, validateLogEvent, type LogEvent } from "../../log/index.js";
+import { loadArtifact } from "../../chain/artifacts.js";
+import type { Queryable } from "../../store/db.js";
+import {
+  auditAccess,
+  auditKeys,
+  auditRecords,
+  auditTombstones,
+  confirmedAnchors,
+  forEachLeafInput,
+  indexedGrantParties,
+  readAuditHead,
+  type AuditHead,
+} from "../../store/audit-repo.js";
+import { anchoredHistory, type AnchoredCheckpoint } from "../checkpoints.js";
+import type { AuditDeps } from "./report.js";
+
+export type LeafProblem = { problem: "missing"; from: number; to: number } | { problem: "not-event" | "invalid-event"; index: number };
+
+export interface RecordFact {
+  contentHash: string;
+  /** record_id:version, as its leaf names it. */
+  id: string;
+  kind: string;
+  author: string;
+  subject: string;
+  /** ISO time, as its leaf states it. */
+  createdAt: string;
+  leafIndex: number;
+  erased: boolean;
+  /** The stored envelope: none (erased, or lost), one that recomputes to contentHash, or one that does not. */
+  envelope: "absent" | "matches" | "differs";
+}
+export interface KeyFact {
+  contentHash: string;
+  recipient: string;
+  /** The hash a leaf must carry for this sealed key (record leaf `keys` or a key-added leaf). */
+  entryHash: string;
+}
+export interface AccessFact {
+  id: number;
+  at: string;
+  requester: string;
+  contentHash: string;
+  decision: string;
+  basis: string | null;
+  grantId: string | null;
+  leafIndex: number;
+}
+export interface ChainGrant {
+  subject: string;
+  grantee: string;
+  purpose: number;
+  notBefore: number;
+  notAfter: number;
+  revokedAt: number | null;
+}
+export interface AccreditationState {
+  since: number;
+  validFrom: number;
+  validUntil: number;
+  suspended: boolean;
+}
+
+export interface LogSnapshot {
+  head: AuditHead;
+  /** Rebuilt from the stored inputs that are present (gaps are in leafProblems). */
+  tree: MerkleTree;
+  leafProblems: LeafProblem[];
+  missingLeaves: number;
+  recordLeaves: Map<number, LogEvent>;
+  /** Key releases and refusals ("acc:<id>") only: matching, alert and booking leaves are access leaves too. */
+  accessLeaves: Map<number, LogEvent>;
+  tombstoneLeaves: Map<number, LogEvent>;
+  /** Sealed-key hashes some leaf commits to. */
+  keyHashes: Set<string>;
+}
+export interface AuditSnapshot extends LogSnapshot {
+  history: AnchoredCheckpoint[];
+  latest: { size: number; root: string };
+  ourAnchors: Array<{ size: number; root: string }>;
+  /** By content hash, in content-hash order. */
+  records: Map<string, RecordFact>;
+  keys: KeyFact[];
+  access: AccessFact[];
+  tombstones: Array<{ contentHash: string; leafIndex: number }>;
+  /** On-chain status history of every author who wrote about someone else. */
+  accreditation: Map<string, AccreditationState[]>;
+  /** Grants named by releases: null when the index or the chain does not have them. */
+  grants: Map<string, ChainGrant | null>;
+}
+
+/** Reads in this order (the log first, then the chain's view of it, then the rows that refer to both). */
+export async function loadSnapshot(d: AuditDeps): Promise<AuditSnapshot> {
+  const log = await loadLog(d.db);
+  const anchors = await loadAnchors(d);
+  const records = await loadRecords(d.db);
+  const keys = await loadKeys(d.db);
+  const registry = new Contract(d.deployment.registry, loadArtifact("CounselorRegistry").abi, d.provider);
+  const accreditation = await loadAccreditation(registry, [...new Set([...records.values()].filter((r) => r.author !== r.subject).map((r) => r.author))]);
+  const access = await loadAccess(d.db);
+  const named = access.filter((a) => a.decision === "released" && (a.basis === "grant" || a.basis === "emergency") && a.grantId).map((a) => a.grantId!);
+  const ledger = new Contract(d.deployment.consentLedger, loadArtifact("ConsentLedger").abi, d.provider);
+  const grants = await loadGrants(d.db, ledger, [...new Set(named)]);
+  const tombstones = (await auditTombstones(d.db)).map((t) => ({ contentHash: t.content_hash, leafIndex: Number(t.leaf_index) }));
+  return { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants };
+}
+
+const PARSED_TYPES = new Set(["record", "access", "tombstone"]);
+const utf8 = new TextDecoder();
+
+/** Every leaf is hashed into the tree; only the types other checks need are parsed, the rest is hashed, not read. */
+async function loadLog(db: Queryable): Promise<LogSnapshot> {
+  const head = await readAuditHead(db);
+  const span = Math.max(head.size, head.maxIndex === null ? 0 : head.maxIndex + 1);
+  const s: LogSnapshot = {
+    head,
+    tree: new MerkleTree(Math.max(1024, span)),
+    leafProblems: [],
+    missingLeaves: 0,
+    recordLeaves: new Map(),
+    accessLeaves: new Map(),
+    tombstoneLeaves: new Map(),
+    keyHashes: new Set(),
+  };
+  let expect = 0;
+  const gapUpTo = (next: number) => {
+    if (next > expect) {
+      s.leafProblems.push({ problem: "missing", from: expect, to: next });
+      s.missingLeaves += next - expect;
+    }
+  };
+  await forEachLeafInput(db, span, (index, bytes) => {
+    gapUpTo(index);
+    expect = index + 1;
+    s.tree.appendLeafInput(bytes);
+    const type = leafInputType(bytes);
+    if (type === undefined) s.leafProblems.push({ problem: "not-event", index });
+    else if (PARSED_TYPES.has(type)) {
+      let event: LogEvent;
+      try {
+        event = validateLogEvent(JSON.parse(utf8.decode(bytes)));
+      } catch {
+        s.leafProblems.push({ problem: "invalid-event", index });
+        return;
+      }
+      classify(s, index, event);
+    }
+  });
+  gapUpTo(span);
+  return s;
+}
+
+function classify(s: LogSnapshot, index: number, event: LogEvent) {
+  if (event.type === "record") {
+    s.recordLeaves.set(index, event);
+    if (Array.isArray(event.keys)) for (const k of event.keys) if (typeof k === "string") s.keyHashes.add(k);
+  } else if (event.type === "access") {
+    if (event.decision === "key-added") s.keyHashes.add(event.hash);
+    else if (event.id.startsWith("acc:")) s.accessLeaves.set(index, event);
+  } else if (event.type === "tombstone") s.tombstoneLeaves.set(index, event);
+}
+
+/** The chain's checkpoint events and latest(), both as of one block; our confirmed anchors. */
+async function loadAnchors(d: AuditDeps): Promise<Pick<AuditSnapshot, "history" | "latest" | "ourAnchors">> {
+  // One block for both: a checkpoint landing between the two reads must not look like a disagreement.
+  const block = Number(await (d.provider as unknown as { send(m: string, p: unknown[]): Promise<string> }).send("eth_blockNumber", []));
+  const history = await anchoredHistory(d.provider, d.deployment.checkpointLog, d.deployment.deployBlock, block);
+  const cpl = new Contract(d.deployment.checkpointLog, loadArtifact("CheckpointLog").abi, d.provider);
+  const [size, root] = (await cpl.latest({ blockTag: block })) as [bigint, string];
+  const ours = await confirmedAnchors(d.db, d.deployment.checkpointLog);
+  return {
+    history,
+    latest: { size: Number(size), root: root.slice(2).toLowerCase() },
+    ourAnchors: ours.map((a) => ({ size: a.size, root: toHex(a.root) })),
+  };
+}
+
+async function loadRecords(db: Queryable): Promise<Map<string, RecordFact>> {
+  const out = new Map<string, RecordFact>();
+  for await (const rows of auditRecords(db)) {
+    for (const r of rows) {
+      out.set(r.content_hash, {
+        contentHash: r.content_hash,
+        id: `${r.record_id}:${r.version}`,
+        kind: r.kind,
+        author: r.author,
+        subject: r.subject_ref,
+        createdAt: new Date(r.created_at).toISOString(),
+        leafIndex: Number(r.leaf_index),
+        erased: r.erased_at !== null,
+        envelope: r.envelope === null ? "absent" : recomputedHash(r.envelope) === r.content_hash ? "matches" : "differs",
+      });
+    }
+  }
+  return out;
+}
+
+function recomputedHash(envelope: string): string | undefined {
+  try {
+    return contentHashHex(JSON.parse(envelope));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stored sealed keys (rows whose key was shredded are not keys any more). */
+async function loadKeys(db: Queryable): Promise<KeyFact[]> {
+  const out: KeyFact[] = [];
+  for await (const rows of auditKeys(db)) {
+    for (const k of rows) {
+      if (k.sealed !== null) out.push({ contentHash: k.content_hash, recipient: k.recipient, entryHash: keyEntryHash(k.content_hash, k.recipient, k.sealed) });
+    }
+  }
+  return out;
+}
+
+async function loadAccess(db: Queryable): Promise<AccessFact[]> {
+  const out: AccessFact[] = [];
+  for await (const rows of auditAccess(db)) {
+    for (const a of rows) {
+      out.push({
+        id: Number(a.id),
+        at: new Date(a.at).toISOString(),
+        requester: a.requester,
+        contentHash: a.content_hash,
+        decision: a.decision,
+        basis: a.basis,
+        grantId: a.grant_id,
+        leafIndex: Number(a.leaf_index),
+      });
+    }
+  }
+  return out;
+}
+
+/** The registry's status history of each author, from the chain. */
+async function loadAccreditation(registry: Contract, authors: string[]): Promise<Map<string, AccreditationState[]>> {
+  const out = new Map<string, AccreditationState[]>();
+  for (const author of authors) {
+    const n = Number(await registry.historyLength(author));
+    const states: AccreditationState[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = await registry.historyAt(author, i);
+      states.push({ since: Number(s[0]), validFrom: Number(s[1]), validUntil: Number(s[2]), suspended: Boolean(s[3]) });
+    }
+    out.set(author, states);
+  }
+  return out;
+}
+
+/** Times and subject from the chain itself; grantee and purpose from the index (the grantId commits to them). */
+async function loadGrants(db: Queryable, ledger: Contract, grantIds: string[]): Promise<Map<string, ChainGrant | null>> {
+  const parties = await indexedGrantParties(db, grantIds);
+  const out = new Map<string, ChainGrant | null>();
+  for (const id of grantIds) {
+    const p = parties.get(id);
+    let g: ChainGrant | null = null;
+    if (p) {
+      const [subject, nb, na, rv] = (await ledger.getGrant(id)) as [string, bigint, bigint, bigint];
+      if (Number(na) > 0) g = { subject: subject.toLowerCase(), grantee: p.grantee, purpose: p.purpose, notBefore: Number(nb), notAfter: Number(na), revokedAt: Number(rv) || null };
+    }
+    out.set(id, g);
+  }
+  return out;
+}
