@@ -17,6 +17,7 @@ import { CompactRange } from "../log/index.js";
 import { loadArtifact } from "../chain/artifacts.js";
 import type { Queryable } from "../store/db.js";
 import { anchoredHistory, firstCovering, lastNotCovering, type AnchoredCheckpoint } from "./checkpoints.js";
+import { accreditedAt, type Snapshot } from "./accreditation.js";
 
 export interface AuditFailure {
   code: string;
@@ -334,15 +335,13 @@ export async function verifyAudit(d: AuditDeps): Promise<AuditReport> {
   const registry = new Contract(d.deployment.registry, loadArtifact("CounselorRegistry").abi, d.provider);
   for (const [author, writes] of authorTimes) {
     const n = Number(await registry.historyLength(author));
-    const snaps: Array<{ since: number; validFrom: number; validUntil: number; suspended: boolean }> = [];
+    const snaps: Snapshot[] = [];
     for (let i = 0; i < n; i++) {
       const s = await registry.historyAt(author, i);
       snaps.push({ since: Number(s[0]), validFrom: Number(s[1]), validUntil: Number(s[2]), suspended: Boolean(s[3]) });
     }
     for (const w of writes) {
-      let cur: (typeof snaps)[number] | undefined;
-      for (const s of snaps) if (s.since <= w.t) cur = s;
-      const ok = !!cur && !cur.suspended && cur.validFrom <= w.t && w.t < cur.validUntil;
+      const ok = accreditedAt(snaps, w.t);
       if (!ok) c5.fail("author-not-accredited", `record ${w.id}: author ${author} was not accredited at its createdAt`);
     }
   }
