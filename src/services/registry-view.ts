@@ -20,8 +20,8 @@ export async function accreditationEvents(q: Queryable, address: string): Promis
 }
 
 /** Accredited at `atSeconds` per the index and the contract's rules (a time from now on: the chain's present). */
-export async function isIndexedAccredited(q: Queryable, address: string, atSeconds: number): Promise<boolean> {
-  return accreditationAt(await accreditationEvents(q, address), atSeconds);
+export async function isIndexedAccredited(q: Queryable, address: string, atSeconds: number, nowSeconds?: number): Promise<boolean> {
+  return accreditationAt(await accreditationEvents(q, address), atSeconds, nowSeconds);
 }
 
 /** Accredited now, and whether the address was ever accredited (a suspended or expired counselor). */
