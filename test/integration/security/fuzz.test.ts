@@ -40,11 +40,13 @@ interface FuzzReq {
  * still passes their schema gets an unknown key, so they are fuzzed for rejection only. Routes that carry signed
  * payloads (envelopes, grants, revokes, SIWE) keep schema-valid mutations: those must fail the signature checks.
  */
-const FORCE_INVALID = /^(post \/v1\/(admin\/|chain\/|log\/anchor|audit\/verify|match\/run|stats\/|alerts|wearable\/|vault\/recipients|match\/proposals\/:id\/decline)|put \/v1\/counselors\/me\/)/;
+const FORCE_INVALID = /^(post \/v1\/(auth\/logout|admin\/|chain\/|log\/anchor|audit\/verify|match\/run|stats\/|alerts|wearable\/|vault\/recipients|match\/proposals\/:id\/decline)|put \/v1\/counselors\/me\/)/;
 /** 2xx answers whose writes are known exactly: the nonce store; erasure by a resident who holds nothing writes nothing. */
 const KNOWN_WRITES: Record<string, string[]> = {
   "post /v1/auth/nonce": ["auth_nonces"],
-  "post /v1/auth/login": ["auth_nonces"],
+  "post /v1/auth/login": ["auth_nonces", "sessions"],
+  // Sign-out ends the fuzzer's own session row (revoked_at) and writes nothing else.
+  "post /v1/auth/logout": ["sessions"],
   "delete /v1/vault": [],
   "post /v1/vault/erase": [],
   "post /v1/consents/preview": [],
