@@ -69,6 +69,13 @@ export function accreditationAt(events: readonly AccreditationEvent[], t: number
   return accreditedAt(history, t >= now ? Math.max(t, newest) : t);
 }
 
+/** When (unix seconds) the answer for "now" next changes by time alone: the current window's start or end, if ahead. */
+export function nextWindowEdge(events: readonly AccreditationEvent[], now = Math.floor(Date.now() / 1000)): number {
+  const s = snapshotsOf(events).at(-1);
+  const t = Math.max(now, s?.since ?? 0);
+  return s ? Math.min(...[s.validFrom, s.validUntil].filter((x) => x > t), Infinity) : Infinity;
+}
+
 /** Whether the address was ever accredited (a suspended or expired counselor is refused as such, not as a stranger). */
 export function everAccredited(events: readonly AccreditationEvent[]): boolean {
   return events.some((e) => e.event === "CounselorAccredited");

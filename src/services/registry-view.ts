@@ -3,7 +3,7 @@
 // chain is unreachable. Accreditation is decided by accreditation.ts alone (the contract's rules).
 import type { Queryable } from "../store/db.js";
 import { registryEventsOf, type RegistryEventRow } from "../store/registry-repo.js";
-import { accreditationAt, everAccredited, type AccreditationEvent, type AccreditationEventName } from "./accreditation.js";
+import { accreditationAt, everAccredited, nextWindowEdge, type AccreditationEvent, type AccreditationEventName } from "./accreditation.js";
 
 const ACCREDITATION_EVENTS: AccreditationEventName[] = ["CounselorAccredited", "CounselorSuspended", "CounselorReinstated"];
 
@@ -24,10 +24,10 @@ export async function isIndexedAccredited(q: Queryable, address: string, atSecon
   return accreditationAt(await accreditationEvents(q, address), atSeconds, nowSeconds);
 }
 
-/** Accredited now, and whether the address was ever accredited (a suspended or expired counselor). */
+/** Accredited now, whether the address was ever accredited (a suspended or expired counselor), and until when by time alone. */
 export async function indexedAccreditation(q: Queryable, address: string, nowSeconds = Math.floor(Date.now() / 1000)) {
   const events = await accreditationEvents(q, address);
-  return { accredited: accreditationAt(events, nowSeconds, nowSeconds), ever: everAccredited(events) };
+  return { accredited: accreditationAt(events, nowSeconds, nowSeconds), ever: everAccredited(events), until: nextWindowEdge(events, nowSeconds) };
 }
 
 /** Whether the newest of a pair of on/off events for the account is the "on" one (for a role: RoleGranted's role). */

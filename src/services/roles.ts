@@ -15,14 +15,14 @@ export interface RoleResolver {
 }
 
 export function indexedRoleResolver(q: Queryable, ttlMs = 5000): RoleResolver {
-  const cache = new Map<string, { at: number; session: Session }>();
+  const cache = new Map<string, { until: number; session: Session }>();
   return {
     async sessionFor(address) {
       const a = address.toLowerCase();
       const hit = cache.get(a);
-      if (hit && Date.now() - hit.at < ttlMs) return hit.session;
+      if (hit && Date.now() < hit.until) return hit.session;
       const now = Math.floor(Date.now() / 1000);
-      const [{ accredited, ever: everAccredited }, auditor, matcher, admin] = await Promise.all([
+      const [{ accredited, ever: everAccredited, until }, auditor, matcher, admin] = await Promise.all([
         indexedAccreditation(q, a, now),
         isIndexedAuditor(q, a),
         isIndexedMatcher(q, a),
@@ -36,7 +36,8 @@ export function indexedRoleResolver(q: Queryable, ttlMs = 5000): RoleResolver {
       const formerCounselor = !accredited && everAccredited;
       if (roles.size === 0 && !formerCounselor) roles.add("resident");
       const session: Session = { address: a, roles, formerCounselor };
-      cache.set(a, { at: Date.now(), session });
+      // Kept until the TTL or the moment the accreditation window opens or closes, whichever comes first.
+      cache.set(a, { until: Math.min(Date.now() + ttlMs, until * 1000), session });
       return session;
     },
     invalidate(address) {

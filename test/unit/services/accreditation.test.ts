@@ -2,7 +2,7 @@
 // past times by the state then in force, the suspension that survives re-accreditation, validity windows, several
 // changes in one block, and "now" on a chain that runs ahead of the clock.
 import { expect } from "chai";
-import { accreditationAt, accreditedAt, everAccredited, snapshotsOf, type AccreditationEvent } from "../../../src/services/accreditation.js";
+import { accreditationAt, accreditedAt, everAccredited, nextWindowEdge, snapshotsOf, type AccreditationEvent } from "../../../src/services/accreditation.js";
 
 let n = 0;
 const ev = (event: AccreditationEvent["event"], blockTime: number, window?: [number, number], block = ++n): AccreditationEvent => ({
@@ -59,5 +59,13 @@ describe("accreditation: CounselorRegistry's rules, pure", () => {
     expect(accreditationAt(events, t0 + 1000, t0 + 1000)).to.equal(false);
     expect(accreditationAt([ev("CounselorAccredited", t0, [t0 + 5, t0 + 10])], t0 + 5, t0 + 5)).to.equal(true);
     expect(accreditationAt([ev("CounselorAccredited", t0, [t0 + 5, t0 + 10])], t0 + 4, t0 + 4)).to.equal(false);
+  });
+
+  it("names the next moment the answer changes by time alone (role caches end there)", () => {
+    const events = [ev("CounselorAccredited", t0, [t0 + 5, t0 + 10])];
+    expect(nextWindowEdge(events, t0)).to.equal(t0 + 5);
+    expect(nextWindowEdge(events, t0 + 5)).to.equal(t0 + 10);
+    expect(nextWindowEdge(events, t0 + 10)).to.equal(Infinity);
+    expect(nextWindowEdge([], t0)).to.equal(Infinity);
   });
 });
