@@ -8,7 +8,7 @@ import matching from "./006_matching.js";
 import assessAlerts from "./007_assess.js";
 import recordsInline from "./008_records_inline.js";
 import nationalPlaces from "./009_national_places.js";
-import sessions from "./009_sessions.js";
+import sessions from "./013_sessions.js";
 
 export interface Migration {
   version: number;

@@ -173,6 +173,7 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     // Valid bodies (for the caller the route admits) that the mutations start from.
     const b = (k: string, v: unknown) => bases.set(k, v);
     b("post /v1/auth/login", { message: siwe.message, signature: siwe.signature });
+    b("post /v1/auth/logout", {}); // forced invalid: an accepted sign-out would end the caller's session mid-run
     b("post /v1/consents/preview", { purpose: 0, categories: ["assessment"], notBefore: 1_800_000_000, notAfter: 1_800_086_400, lang: "en" });
     b("post /v1/consents", grantBody); // already submitted: a resubmission is idempotent
     b("post /v1/consents/emergency", { grantId, categories: ["assessment"], scopeSalt: "0x" + hex(32), salt: "0x" + hex(32) });

@@ -1,7 +1,7 @@
 // Server-side sessions (a hash of each token, so sign-out, expiry and revocation work), and the end of the session
 // key in the database: the key now lives outside it (a key file or a configured secret), and the old row goes.
 export default {
-  version: 9,
+  version: 13,
   name: "sessions",
   sql: `
 CREATE TABLE sessions (
