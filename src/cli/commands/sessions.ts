@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { isAddress } from "ethers";
 import { loadConfig } from "../../config.js";
 import { openStore } from "../../store/index.js";
+import { DataDirLockedError, lockDataDir } from "../../data-dir-lock.js";
 import { liveSessionCount, revokeSessionsOf } from "../../store/session-repo.js";
 import { CliError, printResult } from "../io.js";
 
@@ -21,11 +22,22 @@ export function register(program: Command) {
       if (!isAddress(opts.address)) throw new CliError("--address must be a 0x address", 2);
       const address = opts.address.toLowerCase();
       const cfg = loadConfig(process.env, { dataDir: opts.dataDir });
+      // The embedded database belongs to one process at a time: refuse while a server holds the data directory.
+      let unlock = () => {};
+      if (!cfg.databaseUrl) {
+        try {
+          unlock = lockDataDir(cfg.dataDir);
+        } catch (e) {
+          if (e instanceof DataDirLockedError) throw new CliError(`${e.message} (on the embedded store, revoke with the server stopped; on PostgreSQL it runs live)`);
+          throw e;
+        }
+      }
       let db;
       try {
         db = await openStore({ ...cfg, pgliteThread: false });
       } catch (e) {
-        throw new CliError(`cannot open the store (${(e as Error).message.split("\n")[0]}); is a server using this data directory?`);
+        unlock();
+        throw new CliError(`cannot open the store (${(e as Error).message.split("\n")[0]})`);
       }
       try {
         const revoked = await revokeSessionsOf(db, address);
@@ -33,6 +45,7 @@ export function register(program: Command) {
         printResult(!!opts.json, { address, revoked, live }, () => `revoked ${revoked} session${revoked === 1 ? "" : "s"} of ${address}; live now: ${live}`);
       } finally {
         await db.close();
+        unlock();
       }
     });
 }

@@ -9,7 +9,7 @@ import { accreditCounselor, startTestServer, type TestServer } from "../../helpe
 import { counselorWrites, grant, publishKey, suspend } from "../vault/helpers.js";
 import { signedGrant } from "../consent/helpers.js";
 import { isIndexedAccredited } from "../../../src/services/registry-view.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 
 describe("registry: a suspended counselor stays out after re-accreditation", function () {
   this.timeout(180_000);

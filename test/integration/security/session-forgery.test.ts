@@ -20,7 +20,7 @@ import { loadConfig, ConfigError } from "../../../src/config.js";
 import { migrate } from "../../../src/store/migrate.js";
 import { migrations } from "../../../src/store/migrations/index.js";
 import { openPglite } from "../../../src/store/pglite.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 
 const run = promisify(execFile);
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
@@ -204,10 +204,15 @@ describe("security: session key configuration and the operator's revocation", fu
       const t1 = (await srv.api().login(lost)).token!;
       const t2 = (await srv.api().login(lost)).token!;
       const t3 = (await srv.api().login(kept)).token!;
+      const env = { ...process.env, ANXIN_DATA_DIR: dataDir, LOG_LEVEL: "silent" };
+      // While the server holds the embedded store, the command refuses rather than open the database under it.
+      const busy = await run(process.execPath, [bin, "sessions", "revoke", "--address", lost.address], { env }).catch((e) => e);
+      expect(busy.code).to.equal(1);
+      expect(busy.stderr).to.match(/is using the data directory/);
       await srv.close();
       const help = await run(process.execPath, [bin, "sessions", "revoke", "--help"]);
       expect(help.stdout).to.match(/--address/).and.match(/--json/);
-      const r = await run(process.execPath, [bin, "sessions", "revoke", "--address", lost.address, "--json"], { env: { ...process.env, ANXIN_DATA_DIR: dataDir, LOG_LEVEL: "silent" } });
+      const r = await run(process.execPath, [bin, "sessions", "revoke", "--address", lost.address, "--json"], { env });
       expect(JSON.parse(r.stdout)).to.deep.equal({ address: lost.address.toLowerCase(), revoked: 2, live: 0 });
       const badArg = await run(process.execPath, [bin, "sessions", "revoke", "--address", "nope"]).catch((e) => e);
       expect(badArg.code).to.equal(2);
