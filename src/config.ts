@@ -58,6 +58,8 @@ export const configSchema = z.strictObject({
   /** Public origin used in SIWE messages (domain + uri checks). */
   publicOrigin: z.url().optional(),
   sessionTtlSeconds: intFrom(60, 86_400).default(900),
+  /** The session signing key (never in the database): a file or mounted secret every instance shares. Default: <dataDir>/session.key, created on first start. */
+  sessionKeyFile: z.string().min(1).optional(),
   anchorEveryLeaves: intFrom(1, 1_000_000).default(1024),
   anchorIntervalSeconds: intFrom(1, 86_400).default(30),
   chainConfirmations: intFrom(0, 64).default(0),
@@ -134,6 +136,7 @@ const ENV: Record<keyof Config, string> = {
   operatorPrivateKey: "ANXIN_OPERATOR_KEY",
   publicOrigin: "ANXIN_PUBLIC_ORIGIN",
   sessionTtlSeconds: "ANXIN_SESSION_TTL_SECONDS",
+  sessionKeyFile: "ANXIN_SESSION_KEY_FILE",
   anchorEveryLeaves: "ANXIN_ANCHOR_EVERY_LEAVES",
   anchorIntervalSeconds: "ANXIN_ANCHOR_INTERVAL_SECONDS",
   chainConfirmations: "ANXIN_CHAIN_CONFIRMATIONS",
@@ -170,7 +173,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw configError(parsed.error.issues);
   const cfg = parsed.data;
-  return { ...cfg, dataDir: path.resolve(cfg.dataDir) };
+  if (cfg.sessionKeyFile) {
+    try {
+      readSessionKeyFile(cfg.sessionKeyFile);
+    } catch (e) {
+      throw new ConfigError([`${ENV.sessionKeyFile}: ${(e as Error).message}`]);
+    }
+  }
+  return { ...cfg, dataDir: path.resolve(cfg.dataDir), sessionKeyFile: cfg.sessionKeyFile && path.resolve(cfg.sessionKeyFile) };
 }
 
 /**
@@ -215,6 +225,22 @@ function configError(issues: { path: PropertyKey[]; message: string }[]): Config
       return `${name}: ${i.message}`;
     }),
   );
+}
+
+/**
+ * Reads a session key file: 64+ hex digits or base64 of 32+ bytes (surrounding whitespace ignored). Throws a
+ * message that names the problem, never the content.
+ */
+export function readSessionKeyFile(file: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch (e) {
+    throw new Error(`cannot read the session key file ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  const key = /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, "hex") : /^[A-Za-z0-9+/_-]+=*$/.test(text) ? Buffer.from(text, "base64") : Buffer.alloc(0);
+  if (key.length < 32) throw new Error(`the session key file ${file} must hold at least 32 random bytes as hex or base64 (e.g. openssl rand -hex 32)`);
+  return key;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

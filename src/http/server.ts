@@ -8,7 +8,6 @@ import type { Config } from "../config.js";
 import { closeContext, createContext, type AppContext } from "../services/context.js";
 import { startWorkers } from "../services/workers.js";
 import { createApp } from "./app.js";
-import { verifyToken } from "./session-token.js";
 import { allRoutes } from "./routes/index.js";
 import { lockDataDir } from "../data-dir-lock.js";
 import { metricsFor, metricsToken } from "./metrics.js";
@@ -48,10 +47,10 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
       authRateLimitPerMinute: cfg.authRateLimitPerMinute,
       metrics: metricsFor(ctx),
       staticDir: existsSync(webDir) ? webDir : undefined,
-      tokenSubject: (token) => verifyToken(ctx.sessionKey, token)?.sub,
+      tokenSubject: (token) => ctx.sessions.subject(token),
       async authenticate(token) {
-        const p = verifyToken(ctx.sessionKey, token);
-        return p ? ctx.roles.sessionFor(p.sub) : undefined;
+        const address = await ctx.sessions.verify(token);
+        return address ? ctx.roles.sessionFor(address) : undefined;
       },
     });
     server = await new Promise<Server>((resolve, reject) => {

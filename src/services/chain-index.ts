@@ -4,7 +4,9 @@
 import { Interface, type JsonRpcProvider, type Log } from "ethers";
 import type { Logger } from "pino";
 import { eventTime, type LogEvent } from "../log/index.js";
-import type { Db, Queryable } from "../store/db.js";
+import type { Db } from "../store/db.js";
+import { getCursor, hasOtherIndexCursor, insertGrant, leafExists, markEmergency, markRevoked, resetIndex, rewindIndex, setCursor } from "../store/chain-index-repo.js";
+import { insertRegistryEvent } from "../store/registry-repo.js";
 import { loadArtifact } from "../chain/artifacts.js";
 import type { Deployment } from "../chain/deploy.js";
 import type { LogWriter } from "./log-writer.js";
@@ -87,27 +89,21 @@ export class ChainIndexer {
     return this.sync();
   }
 
-  async #cursor(q: Queryable): Promise<{ block: number; hash: string } | undefined> {
-    const [row] = await q.query<{ block: number; block_hash: string }>("SELECT block, block_hash FROM chain_cursor WHERE name = $1", [this.#cursorName]);
-    return row ? { block: Number(row.block), hash: row.block_hash } : undefined;
-  }
-
   async #sync(): Promise<number> {
     const { provider, deployment, db } = this.d;
     // A cursor for another deployment means the chain lost our contracts: what we indexed is gone from it.
-    const stale = await db.query<{ name: string }>("SELECT name FROM chain_cursor WHERE name LIKE 'index:%' AND name <> $1", [this.#cursorName]);
-    if (stale.length > 0) {
+    if (await hasOtherIndexCursor(db, this.#cursorName)) {
       this.d.log.warn({}, "chain index belongs to an older deployment: dropping it");
       await this.#reset();
     }
-    let cursor = await this.#cursor(db);
+    let cursor = await getCursor(db, this.#cursorName);
     if (cursor) {
       const b = await provider.getBlock(cursor.block);
       if (!b || b.hash !== cursor.hash) {
         const to = Math.max(deployment.deployBlock - 1, cursor.block - REORG_DEPTH);
         this.d.log.warn({ from: cursor.block, to }, "chain reorganised below the index: rewinding");
         await this.#rewind(to);
-        cursor = await this.#cursor(db);
+        cursor = await getCursor(db, this.#cursorName);
       }
     }
     // eth_blockNumber directly: ethers caches getBlockNumber() for a polling interval, which would skip fresh blocks.
@@ -128,11 +124,7 @@ export class ChainIndexer {
   }
 
   async #reset() {
-    await this.d.db.tx(async (q) => {
-      await q.query("DELETE FROM consent_grants");
-      await q.query("DELETE FROM registry_events");
-      await q.query("DELETE FROM chain_cursor WHERE name LIKE 'index:%'");
-    });
+    await this.d.db.tx(resetIndex);
   }
 
   async #rewind(toBlock: number) {
@@ -141,13 +133,7 @@ export class ChainIndexer {
     // The chain is shorter than the rewind target (restarted from a much older state): nothing we hold below it
     // can be trusted either, and reading from the deployment block again would keep stale rows. Start over.
     if (!b) return this.#reset();
-    await this.d.db.tx(async (q) => {
-      await q.query("DELETE FROM consent_grants WHERE block_number > $1", [toBlock]);
-      await q.query("UPDATE consent_grants SET revoked_at = NULL, revoke_block = NULL, revoke_tx = NULL WHERE revoke_block > $1", [toBlock]);
-      await q.query("DELETE FROM registry_events WHERE block_number > $1", [toBlock]);
-      if (b) await q.query("UPDATE chain_cursor SET block = $2, block_hash = $3 WHERE name = $1", [this.#cursorName, toBlock, b.hash]);
-      else await q.query("DELETE FROM chain_cursor WHERE name = $1", [this.#cursorName]);
-    });
+    await this.d.db.tx((q) => rewindIndex(q, this.#cursorName, toBlock, b.hash!));
   }
 
   async #apply(logs: Log[], toBlock: number, toHash: string) {
@@ -163,47 +149,43 @@ export class ChainIndexer {
         const parsed = (isLedger ? this.#ledgerIface : this.#registryIface).parseLog(l);
         if (!parsed) continue;
         const leaf = (e: Omit<LogEvent, "at">) => append({ ...e, at: eventTime(t * 1000) } as LogEvent);
-        const seen = async (type: string, ref: string) =>
-          (await q.query("SELECT 1 FROM log_leaves WHERE ref_id = $1 AND type = $2 LIMIT 1", [ref, type])).length > 0;
+        const seen = (type: string, ref: string) => leafExists(q, type, ref);
         if (isLedger) {
           changed.add("consent");
           const grantId = String(parsed.args.grantId).toLowerCase();
           if (parsed.name === "ConsentGranted") {
-            const ins = await q.query(
-              `INSERT INTO consent_grants (grant_id, subject, grantee, purpose, scope, not_before, not_after, block_number, block_time, tx_hash, log_index)
-               VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id`,
-              [grantId, String(parsed.args.subject).toLowerCase(), String(parsed.args.grantee).toLowerCase(), Number(parsed.args.purpose), String(parsed.args.scope).toLowerCase(), Number(parsed.args.notBefore), Number(parsed.args.notAfter), l.blockNumber, t, l.transactionHash, l.index],
-            );
-            if (ins.length && !(await seen("consent", grantId))) leaf({ type: "consent", id: grantId, hash: grantId.slice(2), purpose: Number(parsed.args.purpose), block: l.blockNumber });
+            const ins = await insertGrant(q, {
+              grantId,
+              subject: String(parsed.args.subject).toLowerCase(),
+              grantee: String(parsed.args.grantee).toLowerCase(),
+              purpose: Number(parsed.args.purpose),
+              scope: String(parsed.args.scope).toLowerCase(),
+              notBefore: Number(parsed.args.notBefore),
+              notAfter: Number(parsed.args.notAfter),
+              blockNumber: l.blockNumber,
+              blockTime: t,
+              txHash: l.transactionHash,
+              logIndex: l.index,
+            });
+            if (ins && !(await seen("consent", grantId))) leaf({ type: "consent", id: grantId, hash: grantId.slice(2), purpose: Number(parsed.args.purpose), block: l.blockNumber });
           } else if (parsed.name === "EmergencyAccessOpened") {
-            await q.query("UPDATE consent_grants SET emergency = true WHERE grant_id = $1", [grantId]);
+            await markEmergency(q, grantId);
           } else if (parsed.name === "ConsentRevoked") {
-            const up = await q.query(
-              "UPDATE consent_grants SET revoked_at = $2, revoke_block = $3, revoke_tx = $4 WHERE grant_id = $1 AND revoked_at IS NULL RETURNING grant_id",
-              [grantId, Number(parsed.args[1]) /* args.at would be Array.prototype.at */, l.blockNumber, l.transactionHash],
-            );
-            if (up.length && !(await seen("revoke", grantId))) leaf({ type: "revoke", id: grantId, hash: grantId.slice(2), block: l.blockNumber });
+            const up = await markRevoked(q, grantId, Number(parsed.args[1]) /* args.at would be Array.prototype.at */, l.blockNumber, l.transactionHash);
+            if (up && !(await seen("revoke", grantId))) leaf({ type: "revoke", id: grantId, hash: grantId.slice(2), block: l.blockNumber });
           }
         } else {
           changed.add("registry");
           // The account an event is about: the first address argument (RoleGranted's first argument is the role).
           const at = parsed.fragment.inputs.findIndex((i) => i.type === "address");
           const account = String(parsed.args[at < 0 ? 0 : at]).toLowerCase();
-          const data = JSON.stringify(parsed.args.toArray().map((v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
-          const ins = await q.query(
-            `INSERT INTO registry_events (block_number, log_index, tx_hash, block_time, event, account, data) VALUES ($1,$2,$3,$4,$5,$6,$7)
-             ON CONFLICT DO NOTHING RETURNING block_number`,
-            [l.blockNumber, l.index, l.transactionHash, t, parsed.name, account, data],
-          );
+          const args = parsed.args.toArray().map((v: unknown) => (typeof v === "bigint" ? v.toString() : (v as string)));
+          const ins = await insertRegistryEvent(q, { blockNumber: l.blockNumber, logIndex: l.index, txHash: l.transactionHash, blockTime: t, event: parsed.name, account, args });
           const ref = `${account}:${l.transactionHash.slice(2, 18)}:${l.index}`;
-          if (ins.length && !(await seen("accredit", ref))) leaf({ type: "accredit", id: ref, hash: l.transactionHash.slice(2).toLowerCase(), event: parsed.name, block: l.blockNumber });
+          if (ins && !(await seen("accredit", ref))) leaf({ type: "accredit", id: ref, hash: l.transactionHash.slice(2).toLowerCase(), event: parsed.name, block: l.blockNumber });
         }
       }
-      await q.query(
-        `INSERT INTO chain_cursor (name, block, block_hash) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO UPDATE SET block = EXCLUDED.block, block_hash = EXCLUDED.block_hash`,
-        [this.#cursorName, toBlock, toHash],
-      );
+      await setCursor(q, this.#cursorName, toBlock, toHash);
     });
     if (changed.size) this.d.onChange?.(changed);
   }

@@ -42,6 +42,7 @@ import {
 import type { Queryable } from "../store/db.js";
 import type { AppContext } from "./context.js";
 import type { Decision } from "./records/policy.js";
+import { isIndexedAccredited, isIndexedMatcher } from "./registry-view.js";
 import { Refusal, tooMany, type RefusalKind } from "./errors.js";
 
 /** Consent refusals carry a stable code (e.g. "bad_signature") that clients and tests read. */
@@ -66,13 +67,11 @@ export function researchGrantee(ctx: AppContext): string {
 
 /** TREATMENT/MONITORING → an accredited counselor; MATCHING → a registered matcher; RESEARCH → the operator or a matcher. */
 export async function checkGrantee(ctx: AppContext, purpose: Purpose, grantee: string): Promise<void> {
-  // Asked of the registry at the chain's own time: a dev chain that mined many blocks quickly runs ahead of the
-  // wall clock, and an accreditation is never valid before the block that recorded it.
-  const registry = ctx.chain.registry;
-  const head = await ctx.chain.provider.getBlock("latest");
-  const at = Math.max(Math.floor(Date.now() / 1000), head?.timestamp ?? 0);
-  const counselor = () => registry.isAccredited(grantee, at) as Promise<boolean>;
-  const matcher = () => registry.isMatcher(grantee) as Promise<boolean>;
+  // The same registry index and rules as sign-in, record writes and key releases (accreditation.ts), brought up to
+  // the chain's head first so that a registry change just mined counts; with the chain unreachable, the index's word.
+  await ctx.indexer.sync().catch(() => {});
+  const counselor = () => isIndexedAccredited(ctx.db, grantee, Math.floor(Date.now() / 1000));
+  const matcher = () => isIndexedMatcher(ctx.db, grantee);
   const ok =
     purpose === Purpose.TREATMENT || purpose === Purpose.MONITORING
       ? await counselor()

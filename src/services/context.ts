@@ -1,6 +1,5 @@
 // The composition root: config + store + chain + the services built on them.
 // Services are the only place where core modules and adapters meet.
-import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { connectChain, type Chain } from "../chain/index.js";
@@ -10,6 +9,8 @@ import { LogWriter } from "./log-writer.js";
 import { ChainIndexer } from "./chain-index.js";
 import { cityPlaces } from "../deid/divisions.js";
 import type { Places } from "../deid/index.js";
+import { Sessions } from "./sessions.js";
+import { loadSessionKey } from "./session-key.js";
 
 export interface AppContext {
   cfg: Config;
@@ -23,22 +24,19 @@ export interface AppContext {
   indexer: ChainIndexer;
   /** The city this deployment serves (ANXIN_CITY): its districts, streets and zones. */
   places: Places;
-  sessionKey: Buffer;
+  /** Server-side sessions, signed by a key that is never in the database. */
+  sessions: Sessions;
   /** Host[:port] values a SIWE message may name as its domain; filled in once the server listens. */
   siweDomains: Set<string>;
   /** Background workers register a stop function here; shutdown runs them in reverse order. */
   onClose: Array<() => Promise<void>>;
 }
 
-/** The HMAC key for session tokens lives in the database so that several instances share it. */
-async function sessionKey(db: Db): Promise<Buffer> {
-  await db.query("INSERT INTO meta (key, value) VALUES ('session_key', $1) ON CONFLICT (key) DO NOTHING", [randomBytes(32).toString("base64")]);
-  const [row] = await db.query<{ value: string }>("SELECT value FROM meta WHERE key = 'session_key'");
-  return Buffer.from(row.value, "base64");
-}
-
 export async function createContext(cfg: Config, log: Logger): Promise<AppContext> {
   const places = await cityPlaces(cfg.city, cfg.zones);
+  // Before the store: a bad key file stops start-up with nothing opened.
+  const sessionKey = loadSessionKey(cfg);
+  if (sessionKey.created) log.info({ file: sessionKey.file }, "created the session signing key (owner-only); instances that share this database need the same key: ANXIN_SESSION_KEY_FILE");
   const db = await openStore(cfg, (e) =>
     log.fatal({ error: (e as Error)?.message }, "the embedded database thread stopped: requests answer 503 until the server is restarted"),
   );
@@ -70,7 +68,7 @@ export async function createContext(cfg: Config, log: Logger): Promise<AppContex
     writer,
     indexer,
     places,
-    sessionKey: await sessionKey(db),
+    sessions: new Sessions(db, sessionKey.key, cfg.sessionTtlSeconds),
     siweDomains: new Set(cfg.publicOrigin ? [new URL(cfg.publicOrigin).host] : []),
     onClose: [],
   };

@@ -5,7 +5,7 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Role, Session } from "./session.js";
 import type { Queryable } from "../store/db.js";
-import { isIndexedAccredited, isIndexedMatcher } from "./registry-view.js";
+import { holdsIndexedRole, indexedAccreditation, isIndexedAuditor, isIndexedMatcher } from "./registry-view.js";
 
 export const AUTHORITY_ROLE = keccak256(toUtf8Bytes("AUTHORITY_ROLE"));
 
@@ -14,30 +14,19 @@ export interface RoleResolver {
   invalidate(address?: string): void;
 }
 
-async function latestEvent(q: Queryable, account: string, events: string[], role?: string): Promise<string | undefined> {
-  const rows = await q.query<{ event: string; data: string }>(
-    `SELECT event, data FROM registry_events WHERE account = $1 AND event = ANY($2::text[]) ORDER BY block_number DESC, log_index DESC`,
-    [account, events],
-  );
-  // RoleGranted/RoleRevoked data = [role, account, sender]: keep only the role asked for.
-  const hit = role ? rows.find((r) => (JSON.parse(r.data) as string[])[0]?.toLowerCase() === role) : rows[0];
-  return hit?.event;
-}
-
 export function indexedRoleResolver(q: Queryable, ttlMs = 5000): RoleResolver {
-  const cache = new Map<string, { at: number; session: Session }>();
+  const cache = new Map<string, { until: number; session: Session }>();
   return {
     async sessionFor(address) {
       const a = address.toLowerCase();
       const hit = cache.get(a);
-      if (hit && Date.now() - hit.at < ttlMs) return hit.session;
+      if (hit && Date.now() < hit.until) return hit.session;
       const now = Math.floor(Date.now() / 1000);
-      const [accredited, auditor, matcher, admin, everAccredited] = await Promise.all([
-        isIndexedAccredited(q, a, now),
-        latestEvent(q, a, ["AuditorAppointed", "AuditorDismissed"]).then((e) => e === "AuditorAppointed"),
+      const [{ accredited, ever: everAccredited, until }, auditor, matcher, admin] = await Promise.all([
+        indexedAccreditation(q, a, now),
+        isIndexedAuditor(q, a),
         isIndexedMatcher(q, a),
-        latestEvent(q, a, ["RoleGranted", "RoleRevoked"], AUTHORITY_ROLE).then((e) => e === "RoleGranted"),
-        latestEvent(q, a, ["CounselorAccredited"]).then((e) => e !== undefined),
+        holdsIndexedRole(q, a, AUTHORITY_ROLE),
       ]);
       const roles = new Set<Role>();
       if (accredited) roles.add("counselor");
@@ -47,7 +36,8 @@ export function indexedRoleResolver(q: Queryable, ttlMs = 5000): RoleResolver {
       const formerCounselor = !accredited && everAccredited;
       if (roles.size === 0 && !formerCounselor) roles.add("resident");
       const session: Session = { address: a, roles, formerCounselor };
-      cache.set(a, { at: Date.now(), session });
+      // Kept until the TTL or the moment the accreditation window opens or closes, whichever comes first.
+      cache.set(a, { until: Math.min(Date.now() + ttlMs, until * 1000), session });
       return session;
     },
     invalidate(address) {

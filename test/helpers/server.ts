@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Wallet, type Contract } from "ethers";
+import { Wallet, type Contract, type HDNodeWallet } from "ethers";
 import type { OperatorSigner } from "../../src/chain/operator.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/http/logger.js";
@@ -55,7 +55,7 @@ export function authority(srv: RunningServer): OperatorSigner {
   return srv.ctx.chain.operator;
 }
 
-export async function accreditCounselor(srv: RunningServer, wallet = Wallet.createRandom()) {
+export async function accreditCounselor(srv: RunningServer, wallet: Wallet | HDNodeWallet = Wallet.createRandom()) {
   const keys = await counselorKeys(wallet.privateKey);
   const now = Math.floor(Date.now() / 1000);
   const registry = srv.ctx.chain.registry as Contract;

@@ -5,11 +5,12 @@ import { loadConfig } from "../../config.js";
 import { createLogger } from "../../http/logger.js";
 import { closeContext, createContext } from "../../services/context.js";
 import { CliError, printResult } from "../io.js";
+import { registryEventCount } from "../../store/registry-repo.js";
+import type { Queryable } from "../../store/db.js";
 
 async function counts(q: { query: (s: string) => Promise<any[]> }) {
   const [g] = await q.query("SELECT count(*)::int AS grants, count(revoked_at)::int AS revoked, count(*) FILTER (WHERE emergency)::int AS emergency FROM consent_grants");
-  const [r] = await q.query("SELECT count(*)::int AS n FROM registry_events");
-  return { grants: Number(g.grants), revoked: Number(g.revoked), emergency: Number(g.emergency), registryEvents: Number(r.n) };
+  return { grants: Number(g.grants), revoked: Number(g.revoked), emergency: Number(g.emergency), registryEvents: await registryEventCount(q as Queryable) };
 }
 
 export function register(program: Command) {

@@ -10,6 +10,7 @@ import { conflict, unprocessable } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
 import { AUTHORITY_ROLE } from "../../services/roles.js";
 import { revertName } from "../../chain/errors.js";
+import { recentRegistryEvents } from "../../store/registry-repo.js";
 
 const txResult = z.object({ txHash: z.string(), block: z.number() });
 /** Reasons are codes, never free text: they end up hashed on chain and in the log. */
@@ -79,10 +80,8 @@ export default (ctx: AppContext) => [
     roles: ["admin", "auditor"],
     response: z.object({ events: z.array(z.object({ event: z.string(), account: z.string(), block: z.number(), at: z.number() })) }),
     async handler() {
-      const rows = await ctx.db.query<{ event: string; account: string; block_number: number; block_time: number }>(
-        "SELECT event, account, block_number, block_time FROM registry_events ORDER BY block_number DESC, log_index DESC LIMIT 500",
-      );
-      return { body: { events: rows.map((r) => ({ event: r.event, account: r.account, block: Number(r.block_number), at: Number(r.block_time) })) } };
+      const rows = await recentRegistryEvents(ctx.db, 500);
+      return { body: { events: rows.map((r) => ({ event: r.event, account: r.account, block: r.blockNumber, at: r.blockTime })) } };
     },
   }),
 ];

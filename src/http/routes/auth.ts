@@ -1,8 +1,8 @@
-// Sign-In with Ethereum (EIP-4361): nonce → signed message → short-lived session token.
+// Sign-In with Ethereum (EIP-4361): nonce → signed message → short-lived server-side session; sign-out.
 import { randomBytes } from "node:crypto";
 import { SiweMessage } from "siwe";
 import { z } from "zod";
-import { issueToken } from "../session-token.js";
+import { consumeNonce, insertNonce } from "../../store/session-repo.js";
 import { route } from "../route.js";
 import { unauthorized } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
@@ -27,8 +27,7 @@ export default (ctx: AppContext) => [
     async handler() {
       const nonce = randomBytes(16).toString("hex");
       const expiresAt = new Date(Date.now() + NONCE_TTL_SECONDS * 1000);
-      await ctx.db.query("DELETE FROM auth_nonces WHERE expires_at < now() - interval '1 hour'");
-      await ctx.db.query("INSERT INTO auth_nonces (nonce, expires_at) VALUES ($1, $2)", [nonce, expiresAt]);
+      await insertNonce(ctx.db, nonce, expiresAt);
       return { status: 201, body: { nonce, expiresAt: expiresAt.toISOString(), domains: [...ctx.siweDomains], chainId: ctx.chain.deployment.chainId } };
     },
   }),
@@ -54,16 +53,29 @@ export default (ctx: AppContext) => [
         .catch(() => ({ success: false }));
       if (!result.success) throw unauthorized("signature or message validity check failed");
       // Consume the nonce atomically: a replayed message finds it used and is refused.
-      const used = await ctx.db.query(
-        "UPDATE auth_nonces SET used_at = now() WHERE nonce = $1 AND used_at IS NULL AND expires_at > now() RETURNING nonce",
-        [msg.nonce],
-      );
-      if (used.length !== 1) throw unauthorized("nonce unknown, expired or already used");
+      if (!(await consumeNonce(ctx.db, msg.nonce))) throw unauthorized("nonce unknown, expired or already used");
       const address = msg.address.toLowerCase();
       ctx.roles.invalidate(address);
       const session = await ctx.roles.sessionFor(address);
-      const { token, payload } = issueToken(ctx.sessionKey, address, ctx.cfg.sessionTtlSeconds);
-      return { body: { token, address, roles: [...session.roles], expiresAt: new Date(payload.exp * 1000).toISOString() } };
+      const { token, expiresAt } = await ctx.sessions.issue(address);
+      return { body: { token, address, roles: [...session.roles], expiresAt: expiresAt.toISOString() } };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/auth/logout",
+    summary: "Sign out: end this session, or with everywhere every session of this address",
+    tags: ["auth"],
+    // Any valid session, even one that holds no role any more (a suspended counselor still signs out).
+    roles: ["public"],
+    body: z.strictObject({ everywhere: z.boolean().default(false) }),
+    successStatus: 200,
+    response: z.object({ revoked: z.number() }),
+    async handler({ req, body, session }) {
+      if (!session) throw unauthorized();
+      const token = /^Bearer (\S+)$/.exec(req.get("authorization") ?? "")![1];
+      const revoked = body.everywhere ? await ctx.sessions.revokeAll(session.address) : Number(await ctx.sessions.revoke(token));
+      return { body: { revoked } };
     },
   }),
   route({

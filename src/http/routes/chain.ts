@@ -7,6 +7,7 @@ import { route } from "../route.js";
 import { badRequest, conflict, forbidden, unprocessable } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
 import { revertName } from "../../chain/errors.js";
+import { latestRegistryEventPerAccount } from "../../store/registry-repo.js";
 
 const FUND_BELOW = parseEther("0.01");
 const FUND_AMOUNT = parseEther("0.05");
@@ -100,11 +101,8 @@ export default (ctx: AppContext) => [
     roles: ["public"],
     response: z.object({ matchers: z.array(z.object({ address: z.string(), since: z.number() })) }),
     async handler() {
-      const rows = await ctx.db.query<{ account: string; event: string; block_time: number }>(
-        `SELECT DISTINCT ON (account) account, event, block_time FROM registry_events
-         WHERE event IN ('MatcherRegistered','MatcherDeregistered') ORDER BY account, block_number DESC, log_index DESC`,
-      );
-      return { body: { matchers: rows.filter((r) => r.event === "MatcherRegistered").map((r) => ({ address: r.account, since: Number(r.block_time) })) } };
+      const rows = await latestRegistryEventPerAccount(ctx.db, ["MatcherRegistered", "MatcherDeregistered"]);
+      return { body: { matchers: rows.filter((r) => r.event === "MatcherRegistered").map((r) => ({ address: r.account, since: r.blockTime })) } };
     },
   }),
   route({

@@ -1,4 +1,5 @@
 // 5 accreditation: every counselor-written record's author was accredited (on chain) at its createdAt.
+import { accreditedAt } from "../accreditation.js";
 import { recordLeafOf } from "./leaves.js";
 import { Findings, type AuditCheck } from "./report.js";
 import type { AuditSnapshot } from "./snapshot.js";
@@ -16,9 +17,8 @@ export function checkAccreditation(s: AuditSnapshot): AuditCheck {
   for (const [author, list] of writes) {
     const states = s.accreditation.get(author) ?? [];
     for (const w of list) {
-      let cur: (typeof states)[number] | undefined;
-      for (const st of states) if (st.since <= w.t) cur = st;
-      const ok = !!cur && !cur.suspended && cur.validFrom <= w.t && w.t < cur.validUntil;
+      // The contract's own rules, from the one definition every decision path uses.
+      const ok = accreditedAt(states, w.t);
       if (!ok) c.fail("author-not-accredited", `record ${w.id}: author ${author} was not accredited at its createdAt`);
     }
   }

@@ -9,6 +9,7 @@ import assessAlerts from "./007_assess.js";
 import recordsInline from "./008_records_inline.js";
 import nationalPlaces from "./009_national_places.js";
 import grantQuotaIndex from "./011_grant_quota_index.js";
+import sessions from "./013_sessions.js";
 
 export interface Migration {
   version: number;
@@ -16,4 +17,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions];

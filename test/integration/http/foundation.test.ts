@@ -68,8 +68,7 @@ describe("foundation: server, SIWE auth, problem+json", function () {
     const tampered = t.slice(0, -2) + (t.at(-2) === "A" ? "B" : "A") + t.slice(-1);
     expect(tampered).to.not.equal(t);
     expect((await problem(api.as(tampered).get("/v1/auth/session"))).status).to.equal(401);
-    const { issueToken } = await import("../../../src/http/session-token.js");
-    const old = issueToken(srv.ctx.sessionKey, "0x" + "ab".repeat(20), 60, Date.now() - 3600_000).token;
+    const { token: old } = await srv.ctx.sessions.issue("0x" + "ab".repeat(20), { ttlSeconds: 60, now: Date.now() - 3600_000 });
     expect((await problem(api.as(old).get("/v1/auth/session"))).status).to.equal(401);
   });
 

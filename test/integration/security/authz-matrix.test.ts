@@ -35,7 +35,8 @@ interface Req {
   path: string;
   body?: unknown;
 }
-type Spec = { expect: Row; req: (role: Role9) => Req | Promise<Req> };
+/** `caller`: who sends the request, when it must not be the role's shared session (sign-out would end it). */
+type Spec = { expect: Row; req: (role: Role9) => Req | Promise<Req>; caller?: (role: Role9) => Promise<ApiClient> };
 
 describe("security: authorization matrix (every route × every role)", function () {
   this.timeout(240_000);
@@ -201,6 +202,12 @@ describe("security: authorization matrix (every route × every role)", function 
         },
       },
       "get /v1/auth/session": { expect: anyRole(200), req: fixed("/v1/auth/session") },
+      // Any session signs out, even one that holds no role any more (the suspended counselor): a fresh one per role.
+      "post /v1/auth/logout": {
+        expect: { ...all(200), none: 401 },
+        req: fixed("/v1/auth/logout", {}),
+        caller: async (role) => (role === "none" ? api.none : srv.api().login(wallets[role])),
+      },
 
       "get /v1/consents/domain": { expect: all(200), req: fixed("/v1/consents/domain") },
       "post /v1/consents/preview": {
@@ -395,7 +402,7 @@ describe("security: authorization matrix (every route × every role)", function 
       const method = key.split(" ")[0].toUpperCase();
       for (const role of ROLE_ORDER) {
         const { path, body } = await t[key].req(role);
-        const res = await api[role].raw(method, path, body);
+        const res = await (t[key].caller ? await t[key].caller(role) : api[role]).raw(method, path, body);
         const text = await res.text();
         n++;
         const want = ([] as number[]).concat(t[key].expect[role]);

@@ -40,11 +40,13 @@ interface FuzzReq {
  * still passes their schema gets an unknown key, so they are fuzzed for rejection only. Routes that carry signed
  * payloads (envelopes, grants, revokes, SIWE) keep schema-valid mutations: those must fail the signature checks.
  */
-const FORCE_INVALID = /^(post \/v1\/(admin\/|chain\/|log\/anchor|audit\/verify|match\/run|stats\/|alerts|wearable\/|vault\/recipients|match\/proposals\/:id\/decline)|put \/v1\/counselors\/me\/)/;
+const FORCE_INVALID = /^(post \/v1\/(auth\/logout|admin\/|chain\/|log\/anchor|audit\/verify|match\/run|stats\/|alerts|wearable\/|vault\/recipients|match\/proposals\/:id\/decline)|put \/v1\/counselors\/me\/)/;
 /** 2xx answers whose writes are known exactly: the nonce store; erasure by a resident who holds nothing writes nothing. */
 const KNOWN_WRITES: Record<string, string[]> = {
   "post /v1/auth/nonce": ["auth_nonces"],
-  "post /v1/auth/login": ["auth_nonces"],
+  "post /v1/auth/login": ["auth_nonces", "sessions"],
+  // Sign-out ends the fuzzer's own session row (revoked_at) and writes nothing else.
+  "post /v1/auth/logout": ["sessions"],
   "delete /v1/vault": [],
   "post /v1/vault/erase": [],
   "post /v1/consents/preview": [],
@@ -171,6 +173,7 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     // Valid bodies (for the caller the route admits) that the mutations start from.
     const b = (k: string, v: unknown) => bases.set(k, v);
     b("post /v1/auth/login", { message: siwe.message, signature: siwe.signature });
+    b("post /v1/auth/logout", {}); // forced invalid: an accepted sign-out would end the caller's session mid-run
     b("post /v1/consents/preview", { purpose: 0, categories: ["assessment"], notBefore: 1_800_000_000, notAfter: 1_800_086_400, lang: "en" });
     b("post /v1/consents", grantBody); // already submitted: a resubmission is idempotent
     b("post /v1/consents/emergency", { grantId, categories: ["assessment"], scopeSalt: "0x" + hex(32), salt: "0x" + hex(32) });

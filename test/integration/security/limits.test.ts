@@ -2,7 +2,7 @@
 // expiry and revocation by suspension, request ids, security headers, and the JSON body limit (413).
 import { expect } from "chai";
 import { Wallet, type Contract, type Signer } from "ethers";
-import { issueToken } from "../../../src/http/session-token.js";
+import { Sessions } from "../../../src/services/sessions.js";
 import type { ApiClient } from "../../../src/client/index.js";
 import { accreditCounselor, startTestServer, type TestServer } from "../../helpers/server.js";
 
@@ -64,11 +64,13 @@ describe("security: limits, sessions, request ids, headers", function () {
     const payload = JSON.parse(Buffer.from(api.token!.split(".")[1], "base64url").toString());
     expect(payload.exp - payload.iat, "the configured session TTL").to.equal(60);
     const address = w.address.toLowerCase();
-    const expired = issueToken(srv.ctx.sessionKey, address, 60, Date.now() - 61_000).token;
-    const stillValid = issueToken(srv.ctx.sessionKey, address, 60, Date.now() - 50_000).token;
-    const foreign = issueToken(Buffer.alloc(32, 1), address, 60).token;
+    const issue = (opts: { now?: number }, sessions = srv.ctx.sessions) => sessions.issue(address, { ttlSeconds: 60, ...opts }).then((s) => s.token);
+    const expired = await issue({ now: Date.now() - 61_000 });
+    const stillValid = await issue({ now: Date.now() - 50_000 });
+    // Signed with another key, though its row is in the database.
+    const foreign = await issue({}, new Sessions(srv.ctx.db, Buffer.alloc(32, 1), 60));
     const [, , mac] = api.token!.split(".");
-    const otherBody = issueToken(srv.ctx.sessionKey, "0x" + "cd".repeat(20), 60).token.split(".")[1];
+    const otherBody = (await srv.ctx.sessions.issue("0x" + "cd".repeat(20), { ttlSeconds: 60 })).token.split(".")[1];
     const swapped = `v1.${otherBody}.${mac}`;
     expect((await api.as(stillValid).raw("GET", "/v1/auth/session")).status).to.equal(200);
     for (const t of [expired, foreign, swapped]) {
@@ -94,7 +96,7 @@ describe("security: limits, sessions, request ids, headers", function () {
     await isProblem(res, 403);
     expect((await api.raw("PUT", "/v1/counselors/me/slots", { slots: [] })).status).to.equal(403);
     // A token issued after the suspension does not bring the role back either.
-    const fresh = issueToken(srv.ctx.sessionKey, wallet.address.toLowerCase(), 60).token;
+    const { token: fresh } = await srv.ctx.sessions.issue(wallet.address, { ttlSeconds: 60 });
     expect((await api.as(fresh).raw("GET", "/v1/match/clients")).status).to.equal(403);
   });
 
