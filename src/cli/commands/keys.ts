@@ -71,6 +71,36 @@ export function register(program: Command) {
       );
     });
   keys
+    .command("import")
+    .description("encrypt an existing secp256k1 private key (e.g. the dev chain's authority) into an ethers keystore")
+    .requiredOption("--private-key-file <file>", "file whose first line is the private key, 0x + 64 hex digits")
+    .requiredOption("--out <file>", "where to write the encrypted keystore")
+    .option("--passphrase-file <file>", "read the new passphrase from a file instead of asking")
+    .option("--force", "overwrite an existing file")
+    .option("--json", "machine-readable output")
+    .action(async (o: { privateKeyFile: string; out: string; passphraseFile?: string; force?: boolean; json?: boolean }) => {
+      if (existsSync(o.out) && !o.force) throw new CliError(`${o.out} exists: refusing to overwrite a key (use --force)`);
+      let text: string;
+      try {
+        text = readFileSync(o.privateKeyFile, "utf8");
+      } catch {
+        throw new CliError(`cannot read ${o.privateKeyFile}`);
+      }
+      const hex = text.split(/\r?\n/)[0].trim();
+      if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) throw new CliError(`${o.privateKeyFile} does not hold a private key (0x + 64 hex digits on its first line)`);
+      let wallet: Wallet;
+      try {
+        wallet = new Wallet(hex);
+      } catch {
+        throw new CliError(`${o.privateKeyFile} does not hold a valid secp256k1 private key`);
+      }
+      const pass = await passphrase(o.passphraseFile, "New passphrase: ", true);
+      if (pass.length < 8) throw new CliError("passphrase too short: use at least 8 characters");
+      writeFileSync(o.out, (await encryptWalletJson(wallet, pass)) + "\n", { mode: 0o600 });
+      const out = { file: o.out, address: wallet.address.toLowerCase() };
+      printResult(!!o.json, out, () => `keystore written to ${o.out}\naddress: ${out.address}`);
+    });
+  keys
     .command("show")
     .description("show the public part of a key file (for a resident seed: the address used with one counterparty)")
     .requiredOption("--key <file>", "the encrypted key file")
