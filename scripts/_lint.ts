@@ -1,0 +1,12 @@
+import { allRoutes } from "../src/http/routes/index.ts";
+import { openApiDocument } from "../src/http/openapi.ts";
+import { createConfig, lintFromString } from "@redocly/openapi-core";
+const routes = allRoutes({ cfg: { checkThread: false }, onClose: [] } as any);
+const doc = openApiDocument(routes);
+const config = await createConfig({ extends: ["recommended"] });
+const problems = await lintFromString({ source: JSON.stringify(doc), absoluteRef: "/openapi.json", config });
+const counts: Record<string, number> = {};
+for (const p of problems) counts[`${p.severity} ${p.ruleId}`] = (counts[`${p.severity} ${p.ruleId}`] ?? 0) + 1;
+console.log(counts);
+for (const p of problems.slice(0, Number(process.env.N ?? 8))) console.log(p.ruleId, p.message, p.location?.[0]?.pointer);
+process.exit(0);
