@@ -77,7 +77,7 @@ export async function connectChain(cfg: Config, log: ChainLogger): Promise<Chain
     provider.pollingInterval = cfg.chainPollMs;
     const wallet = (await operatorWallet(cfg, embedded)).connect(provider);
     const operator = new OperatorSigner(wallet, provider);
-    const deploy = await ensureDeployment(operator, path.join(cfg.dataDir, "deployment.json"));
+    const deploy = await ensureDeployment(operator, path.join(cfg.dataDir, "deployment.json"), url);
     if (deploy.action === "redeployed") log.warn({ reason: deploy.reason, ...deploy.deployment }, "the chain lost our contracts: redeployed them");
     else if (deploy.action === "deployed") log.info({ ...deploy.deployment }, "contracts deployed");
     else log.info({ registry: deploy.deployment.registry, consentLedger: deploy.deployment.consentLedger, checkpointLog: deploy.deployment.checkpointLog }, "contracts found");

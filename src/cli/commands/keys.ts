@@ -65,7 +65,7 @@ export function register(program: Command) {
       const wallet = Wallet.createRandom();
       writeFileSync(o.out, (await encryptWalletJson(new Wallet(wallet.privateKey), pass)) + "\n", { mode: 0o600 });
       const ck = await counselorKeys(wallet.privateKey);
-      const out = { role: o.role, file: o.out, address: wallet.address, encryptionKey: x25519PublicKeyToBytes32(ck.x25519.publicKey) };
+      const out = { role: o.role, file: o.out, address: wallet.address.toLowerCase(), encryptionKey: x25519PublicKeyToBytes32(ck.x25519.publicKey) };
       printResult(!!o.json, out, () =>
         [`${o.role} key written to ${o.out}`, `address: ${out.address}`, ...(o.role === "counselor" ? [`X25519 encryption key (to accredit): ${out.encryptionKey}`] : [])].join("\n"),
       );
@@ -118,7 +118,7 @@ export function register(program: Command) {
       }
       const w = await loadWallet(o.key, o.passphraseFile);
       const ck = await counselorKeys(w.privateKey);
-      const out = { address: w.address, encryptionKey: x25519PublicKeyToBytes32(ck.x25519.publicKey) };
+      const out = { address: w.address.toLowerCase(), encryptionKey: x25519PublicKeyToBytes32(ck.x25519.publicKey) };
       printResult(!!o.json, out, () => `address: ${out.address}\nX25519 encryption key: ${out.encryptionKey}`);
     });
 }
