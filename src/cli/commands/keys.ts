@@ -1,6 +1,6 @@
 // `anxin keys new|show`: create encrypted key files. Residents get a random root seed (their per-relationship
 // keys derive from it); staff (counselor, auditor, matcher, admin, operator) get an ethers JSON keystore.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { Wallet } from "ethers";
 import {
@@ -10,6 +10,7 @@ import {
   encryptSeed,
   encryptWalletJson,
   generateSeed,
+  isLegacySeedStore,
   relationshipKeys,
   x25519PublicKeyToBytes32,
 } from "../../crypto/index.js";
@@ -99,6 +100,38 @@ export function register(program: Command) {
       writeFileSync(o.out, (await encryptWalletJson(wallet, pass)) + "\n", { mode: 0o600 });
       const out = { file: o.out, address: wallet.address.toLowerCase() };
       printResult(!!o.json, out, () => `keystore written to ${o.out}\naddress: ${out.address}`);
+    });
+  keys
+    .command("rewrap")
+    .description("re-encrypt a key file in the current format (NFKC passphrase, `crypto` member), optionally under a new passphrase")
+    .requiredOption("--key <file>", "the encrypted key file (resident seed or staff keystore); replaced in place")
+    .option("--passphrase-file <file>", "its current passphrase")
+    .option("--new-passphrase-file <file>", "the new passphrase (default: keep the current one)")
+    .option("--json", "machine-readable output")
+    .action(async (o: { key: string; passphraseFile?: string; newPassphraseFile?: string; json?: boolean }) => {
+      if (!existsSync(o.key)) throw new CliError(`key file ${o.key} not found`);
+      const text = readFileSync(o.key, "utf8");
+      const seedStore = text.includes("anxin.seedstore");
+      const current = await passphrase(o.passphraseFile, `Passphrase for ${o.key}: `);
+      const next = o.newPassphraseFile ? await passphrase(o.newPassphraseFile, "") : current;
+      if (next.length < 8) throw new CliError("passphrase too short: use at least 8 characters");
+      let out: string;
+      let legacy = false;
+      try {
+        if (seedStore) {
+          legacy = isLegacySeedStore(text);
+          out = JSON.stringify(await encryptSeed(await decryptSeed(text, current), next), null, 2) + "\n";
+        } else {
+          legacy = !/"crypto"\s*:/.test(text);
+          out = (await encryptWalletJson(await decryptWalletJson(text, current), next)) + "\n";
+        }
+      } catch {
+        throw new CliError(`cannot open ${o.key}: wrong passphrase or not an Anxin key file`);
+      }
+      const tmp = `${o.key}.tmp`;
+      writeFileSync(tmp, out, { mode: 0o600 });
+      renameSync(tmp, o.key); // atomic: the old file stays whole until the new one is complete
+      printResult(!!o.json, { file: o.key, kind: seedStore ? "seed" : "keystore", upgraded: legacy }, () => `${o.key} rewritten in the current format${legacy ? " (was a legacy file)" : ""}`);
     });
   keys
     .command("show")
