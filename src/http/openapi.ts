@@ -26,8 +26,14 @@ export function operationIdOf(r: Pick<RouteDef, "method" | "path" | "operationId
   return r.method + words.join("");
 }
 
-/** True when the operation needs `Authorization: Bearer <token>`: a non-public route, or a public one that says so. */
-export const needsToken = (r: Pick<RouteDef, "roles" | "signedIn">) => !r.roles.includes("public") || r.signedIn === true;
+/** True when the operation needs a session token: a non-public route, or a public one whose handler needs a session. */
+export const needsToken = (r: Pick<RouteDef, "roles" | "signedIn" | "sessionless">) => !r.sessionless && (!r.roles.includes("public") || r.signedIn === true);
+
+/** The security requirement of an operation: the session token, the operator's metrics token (sessionless), or none. */
+export function securityOf(r: Pick<RouteDef, "roles" | "signedIn" | "sessionless">): Array<Record<string, string[]>> {
+  if (r.sessionless) return [{ metricsToken: [] }];
+  return needsToken(r) ? [{ bearer: [] }] : [];
+}
 
 const problemResponse = (s: string) => [s, { description: s, content: { "application/problem+json": { schema: problem } } }] as const;
 
@@ -36,18 +42,23 @@ export function openApiDocument(routes: RouteDef[]) {
   for (const r of routes) {
     const p = r.path.replace(/:([A-Za-z_]+)/g, "{$1}");
     const ok = String(r.successStatus ?? 200); // what the app answers when a handler sets no status
-    const token = needsToken(r);
+    const security = securityOf(r);
+    const token = security.length > 0;
     // 401/403 only where a token is needed: a public operation never asks for one (a token that is sent but
-    // invalid is still refused with 401, see the bearer scheme's description).
-    const statuses = [...(r.body || r.query || r.params ? ["400"] : []), ...(token ? ["401", "403"] : []), "404", "409", "429", "503"];
+    // invalid is still refused with 401, see the bearer scheme's description). The metrics token has no roles: 401 only.
+    const statuses = [...(r.body || r.query || r.params ? ["400"] : []), ...(token ? (r.sessionless ? ["401"] : ["401", "403"]) : []), "404", "409", "429", "503"];
     const roles = r.roles.filter((x) => x !== "public");
     (paths[p] ??= {})[r.method] = {
       operationId: operationIdOf(r),
       summary: r.summary,
-      description: token ? `Needs a session token of one of the roles: ${roles.length ? roles.join(", ") : "any signed-in address"}.` : "Public: no session token needed.",
+      description: r.sessionless
+        ? "Needs the operator's metrics token (bearer), not a session."
+        : token
+          ? `Needs a session token of one of the roles: ${roles.length ? roles.join(", ") : "any signed-in address"}.`
+          : "Public: no session token needed.",
       tags: r.tags,
       "x-roles": r.roles,
-      security: token ? [{ bearer: [] }] : [],
+      security,
       ...(r.params ? { requestParams: { path: r.params } } : {}),
       ...(r.query ? { requestParams: { ...(r.params ? { path: r.params } : {}), query: r.query } } : {}),
       ...(r.body ? { requestBody: { content: { "application/json": { schema: r.body } } } } : {}),
@@ -72,6 +83,11 @@ export function openApiDocument(routes: RouteDef[]) {
           type: "http",
           scheme: "bearer",
           description: "Opaque session token from POST /v1/auth/login (Sign-In with Ethereum); valid until its expiresAt, renewed by signing in again. An invalid or expired token is refused with 401 on every operation.",
+        },
+        metricsToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "The operator's metrics token (ANXIN_METRICS_TOKEN_FILE, or metrics.token in the data directory), for GET /metrics only.",
         },
       },
     },

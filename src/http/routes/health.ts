@@ -66,6 +66,8 @@ export default (ctx: AppContext) => {
     tags: ["ops"],
     roles: ["public"],
     sessionless: true,
+    response: z.string().describe("Prometheus text exposition format"),
+    responseType: "text/plain",
     async handler({ req }) {
       token ??= metricsToken(ctx.cfg);
       if (!metricsAuthorized(req.get("authorization"), token)) throw unauthorized("metrics need the operator's metrics token (ANXIN_METRICS_TOKEN_FILE, or metrics.token in the data directory)");

@@ -49,7 +49,7 @@ describe("OpenAPI document", function () {
       const url = path.replace(/\{([A-Za-z_]+)\}/g, (_m, name: string) => placeholder[name] ?? "x");
       const res = await srv.api().raw(method.toUpperCase(), url, method === "get" || method === "delete" ? undefined : {});
       await res.arrayBuffer();
-      const declared = (op.security ?? []).some((s) => "bearer" in s);
+      const declared = (op.security ?? []).some((s) => "bearer" in s || "metricsToken" in s);
       if (declared) {
         expect(res.status, `${method} ${path} declares a token but answers ${res.status} without one`).to.equal(401);
         expect(op.responses).to.have.property("401");
@@ -59,6 +59,8 @@ describe("OpenAPI document", function () {
         expect(op["x-roles"]).to.include("public");
       }
     }
+    // Prometheus metrics take the operator's metrics token, not a session.
+    expect(doc.paths["/metrics"].get.security).to.deep.equal([{ metricsToken: [] }]);
     // The two routes the issue names: public in the role table, signed-in in the handler.
     expect(doc.paths["/v1/records/{recordId}"].get.security).to.deep.equal([{ bearer: [] }]);
     expect(doc.paths["/v1/records/{recordId}/versions/{contentHash}/key"].get.security).to.deep.equal([{ bearer: [] }]);
