@@ -5,7 +5,7 @@
 // The server's operator key plays no part, so this works on a chain where the operator is not an authority.
 import type { Command } from "commander";
 import { isAddress, type Wallet } from "ethers";
-import { ApiClient, ApiError } from "../client.js";
+import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult } from "../io.js";
 import { loadWallet } from "./keys.js";
 import { SUSPEND_REASONS, registryCalldata, type RegistryAction, type RegistryInput, type SuspendReason } from "../../services/registry-calls.js";

@@ -13,7 +13,7 @@ import { generateSeed, relationshipKeys, type RelationshipKeys } from "../../../
 import { fromHex, toHex, verifyConsistency, verifyInclusion } from "../../../src/log/index.js";
 import { anchorerFor, chainLatest } from "../../../src/services/anchoring.js";
 import { BUNDLE_FORMAT, checkBundle, type Bundle } from "../../../src/services/bundle.js";
-import type { ApiClient } from "../../../src/cli/client.js";
+import type { ApiClient } from "../../../src/client/index.js";
 import { accreditCounselor, appointAuditor, startTestServer, type TestServer } from "../../helpers/server.js";
 import { counselorWrites, grant, publishKey } from "../vault/helpers.js";
 
