@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Contract, JsonRpcProvider, Wallet, type Signer } from "ethers";
 import { OperatorSigner } from "./operator.js";
+import { decryptWalletJson, passphraseFromFileText } from "../crypto/keystore.js";
 import type { Config } from "../config.js";
 import { startAnvil, type AnvilHandle } from "./anvil.js";
 import { loadArtifact } from "./artifacts.js";
@@ -37,8 +38,8 @@ export interface ChainLogger {
 async function operatorWallet(cfg: Config, embedded: boolean): Promise<Wallet> {
   if (cfg.operatorKeystore) {
     if (!cfg.operatorPassphraseFile) throw new Error("ANXIN_OPERATOR_KEYSTORE needs ANXIN_OPERATOR_PASSPHRASE_FILE");
-    const pass = readFileSync(cfg.operatorPassphraseFile, "utf8").trimEnd();
-    const w = await Wallet.fromEncryptedJson(readFileSync(cfg.operatorKeystore, "utf8"), pass);
+    const pass = passphraseFromFileText(readFileSync(cfg.operatorPassphraseFile, "utf8")); // the CLI's rule: first line
+    const w = await decryptWalletJson(readFileSync(cfg.operatorKeystore, "utf8"), pass);
     return new Wallet(w.privateKey);
   }
   if (cfg.operatorPrivateKey) return new Wallet(cfg.operatorPrivateKey);
@@ -77,7 +78,7 @@ export async function connectChain(cfg: Config, log: ChainLogger): Promise<Chain
     provider.pollingInterval = cfg.chainPollMs;
     const wallet = (await operatorWallet(cfg, embedded)).connect(provider);
     const operator = new OperatorSigner(wallet, provider);
-    const deploy = await ensureDeployment(operator, path.join(cfg.dataDir, "deployment.json"));
+    const deploy = await ensureDeployment(operator, path.join(cfg.dataDir, "deployment.json"), url);
     if (deploy.action === "redeployed") log.warn({ reason: deploy.reason, ...deploy.deployment }, "the chain lost our contracts: redeployed them");
     else if (deploy.action === "deployed") log.info({ ...deploy.deployment }, "contracts deployed");
     else log.info({ registry: deploy.deployment.registry, consentLedger: deploy.deployment.consentLedger, checkpointLog: deploy.deployment.checkpointLog }, "contracts found");

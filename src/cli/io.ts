@@ -1,6 +1,7 @@
 // Shared CLI plumbing: errors become a one-line message and a non-zero exit; --json prints machine output.
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { passphraseFromFileText } from "../crypto/index.js";
 
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 1) {
@@ -13,12 +14,20 @@ export function printResult(json: boolean, value: unknown, human: () => string) 
   process.stdout.write(json ? JSON.stringify(value) + "\n" : human() + "\n");
 }
 
-/** Reads a passphrase from a file (first line) or, on a terminal, asks for it without echo. */
+/** Reads a passphrase from a file (its first line, docs/FORMATS.md §5.3) or, on a terminal, asks for it without echo. */
 export async function passphrase(file: string | undefined, prompt: string, confirm = false): Promise<string> {
   if (file) {
-    const p = readFileSync(file, "utf8").split(/\r?\n/)[0];
-    if (!p) throw new CliError(`passphrase file ${file} is empty`);
-    return p;
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      throw new CliError(`cannot read passphrase file ${file}`);
+    }
+    try {
+      return passphraseFromFileText(text);
+    } catch {
+      throw new CliError(`passphrase file ${file} is empty`);
+    }
   }
   if (!process.stdin.isTTY) throw new CliError("no terminal to ask for a passphrase: use --passphrase-file");
   const ask = async (q: string) => {

@@ -16,6 +16,7 @@ import * as assessCmd from "./commands/assess.js";
 import * as wearableCmd from "./commands/wearable.js";
 import * as alertsCmd from "./commands/alerts.js";
 import * as auditCmd from "./commands/audit.js";
+import * as adminCmd from "./commands/admin.js";
 
 const program = new Command()
   .name("anxin")
@@ -31,6 +32,7 @@ try {
   for (const cmd of [recordCmd, vaultCmd]) cmd.register(program);
   for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd]) cmd.register(program);
   auditCmd.register(program);
+  adminCmd.register(program);
   (await import("./commands/demo.js")).register(program);
   await program.parseAsync(process.argv);
 } catch (e) {

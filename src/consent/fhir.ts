@@ -82,8 +82,9 @@ export function toFhirConsent(record: GrantRecord, opts: FhirConsentOptions = {}
   const lang = opts.lang ?? "zh-CN";
   const categories = canonicalCategories(record.categories);
   const emergency = grant.purpose === Purpose.EMERGENCY;
-  const patient = { type: "Patient", identifier: { system: FHIR_SYSTEMS.pseudonym, value: grant.subject } };
-  const granteeRef = { type: ACTOR_TYPE[grant.purpose], identifier: { system: FHIR_SYSTEMS.pseudonym, value: grant.grantee } };
+  // Addresses leave Anxin in lowercase (docs/FORMATS.md): the identifier matches the API's and the log's spelling.
+  const patient = { type: "Patient", identifier: { system: FHIR_SYSTEMS.pseudonym, value: grant.subject.toLowerCase() } };
+  const granteeRef = { type: ACTOR_TYPE[grant.purpose], identifier: { system: FHIR_SYSTEMS.pseudonym, value: grant.grantee.toLowerCase() } };
 
   const ex = explainGrant(
     { purpose: grant.purpose, granteeRole: GRANTEE_ROLE[grant.purpose], categories, notBefore: grant.notBefore, notAfter: grant.notAfter },

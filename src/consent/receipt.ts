@@ -111,7 +111,7 @@ export function buildReceipt(input: ReceiptInput): ConsentReceipt {
     collectionMethod: input.collectionMethod ?? "EIP-712 signature on the Anxin consent screen, recorded on the ConsentLedger",
     consentReceiptID: uuidV4(randomBytes(16)),
     language: lang === "zh-CN" ? "zh" : "en",
-    piiPrincipalId: grant.subject,
+    piiPrincipalId: grant.subject.toLowerCase(),
     piiControllers: input.controllers.map((c) => ({ ...c })),
     policyUrl: input.policyUrl,
     services: [
@@ -126,7 +126,7 @@ export function buildReceipt(input: ReceiptInput): ConsentReceipt {
             primaryPurpose: true,
             termination: `At ${end} UTC, or earlier when the resident revokes the grant on the ConsentLedger`,
             thirdPartyDisclosure: true,
-            thirdPartyName: input.granteeLabel ?? grant.grantee,
+            thirdPartyName: input.granteeLabel ?? grant.grantee.toLowerCase(),
           },
         ],
       },
@@ -136,13 +136,13 @@ export function buildReceipt(input: ReceiptInput): ConsentReceipt {
     anxin: {
       grantId: id,
       chainId: BigInt(record.chainId).toString(),
-      ledger: getAddress(record.ledger),
+      ledger: getAddress(record.ledger).toLowerCase(), // addresses leave Anxin in lowercase (docs/FORMATS.md)
       purpose: purposeName(grant.purpose),
       categories,
       scopeSalt: record.scopeSalt.toLowerCase(),
       grant: {
-        subject: grant.subject,
-        grantee: grant.grantee,
+        subject: grant.subject.toLowerCase(),
+        grantee: grant.grantee.toLowerCase(),
         purpose: grant.purpose,
         scope: grant.scope,
         notBefore: String(grant.notBefore),

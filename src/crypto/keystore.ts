@@ -18,8 +18,18 @@ const NONCE_BYTES = 24;
 const MIN_LOG_N = 10;
 const MAX_LOG_N = 20;
 
+/**
+ * How a passphrase becomes bytes, in every key file: UTF-8 of its Unicode NFKC form — what ethers (and so Web3
+ * Secret Storage keystores) does, so full-width and half-width forms from a Chinese IME open the same file.
+ * Seed stores written before this rule carry no `passphraseNorm` member and were keyed with NFC; they still open,
+ * and `anxin keys rewrap` rewrites them under NFKC.
+ */
+export type PassphraseNorm = "NFKC" | "NFC";
+
 export interface SeedStore {
   v: typeof SEEDSTORE_VERSION;
+  /** "NFKC" in every store written now; absent = a legacy store keyed with NFC. */
+  passphraseNorm?: "NFKC";
   kdf: "scrypt";
   kdfParams: { N: number; r: number; p: number };
   salt: string; // base64, 16 bytes
@@ -27,11 +37,23 @@ export interface SeedStore {
   ciphertext: string; // base64, secretbox(seed): 48 bytes
 }
 
-/** Passphrases are compared as UTF-8 of their Unicode NFC form, so IME differences do not lock a resident out. */
-function passphraseBytes(passphrase: string): Uint8Array {
+function passphraseBytes(passphrase: string, norm: PassphraseNorm = "NFKC"): Uint8Array {
   if (typeof passphrase !== "string" || passphrase.length === 0) throw new InvalidKeyInput("passphrase must not be empty");
-  return utf8(passphrase.normalize("NFC"));
+  return utf8(passphrase.normalize(norm));
 }
+
+/**
+ * The passphrase held in a passphrase file: its first line, without the line ending (LF or CRLF) and without a
+ * leading UTF-8 byte-order mark; nothing else is trimmed (spaces are part of the passphrase). Empty → error.
+ */
+export function passphraseFromFileText(text: string): string {
+  const first = text.replace(/^\uFEFF/, "").split("\n")[0].replace(/\r$/, "");
+  if (first.length === 0) throw new InvalidKeyInput("the passphrase file's first line is empty");
+  return first;
+}
+
+/** The top-level member of a Web3 Secret Storage keystore that holds the cipher: `crypto` (spec) or `Crypto` (ethers). */
+const CRYPTO_MEMBERS = ["crypto", "Crypto"] as const;
 
 function checkParams(p: { N: number; r: number; p: number }): void {
   const logN = Math.log2(p.N);
@@ -51,7 +73,7 @@ export async function encryptSeed(seed: Uint8Array, passphrase: string, opts: { 
   const key = scrypt(passphraseBytes(passphrase), salt, { ...kdfParams, dkLen: 32 });
   try {
     const ciphertext = sodium.crypto_secretbox_easy(seed, nonce, key);
-    return { v: SEEDSTORE_VERSION, kdf: "scrypt", kdfParams, salt: toBase64(salt), nonce: toBase64(nonce), ciphertext: toBase64(ciphertext) };
+    return { v: SEEDSTORE_VERSION, passphraseNorm: "NFKC", kdf: "scrypt", kdfParams, salt: toBase64(salt), nonce: toBase64(nonce), ciphertext: toBase64(ciphertext) };
   } finally {
     sodium.memzero(key);
   }
@@ -69,11 +91,12 @@ export async function decryptSeed(store: SeedStore | string, passphrase: string)
   if (!s || s.v !== SEEDSTORE_VERSION || s.kdf !== "scrypt" || typeof s.kdfParams !== "object" || s.kdfParams === null) {
     throw new InvalidKeyInput(`not an ${SEEDSTORE_VERSION} seed store`);
   }
+  if (s.passphraseNorm !== undefined && s.passphraseNorm !== "NFKC") throw new InvalidKeyInput('passphraseNorm must be "NFKC" (or absent in a legacy NFC store)');
   checkParams(s.kdfParams);
   const salt = fromBase64(s.salt, SALT_BYTES);
   const nonce = fromBase64(s.nonce, NONCE_BYTES);
   const ciphertext = fromBase64(s.ciphertext, SEED_BYTES + 16);
-  const key = scrypt(passphraseBytes(passphrase), salt, { N: s.kdfParams.N, r: 8, p: 1, dkLen: 32 });
+  const key = scrypt(passphraseBytes(passphrase, s.passphraseNorm ?? "NFC"), salt, { N: s.kdfParams.N, r: 8, p: 1, dkLen: 32 });
   try {
     return sodium.crypto_secretbox_open_easy(ciphertext, nonce, key);
   } catch {
@@ -83,16 +106,40 @@ export async function decryptSeed(store: SeedStore | string, passphrase: string)
   }
 }
 
+/** True when a seed store was keyed under the legacy NFC rule (rewrap it to bring it to NFKC). */
+export function isLegacySeedStore(store: SeedStore | string): boolean {
+  try {
+    const s = typeof store === "string" ? (JSON.parse(store) as SeedStore) : store;
+    return s?.v === SEEDSTORE_VERSION && s.passphraseNorm === undefined;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * ethers JSON keystore (scrypt) for a wallet key. Default cost is ethers' (N = 2^17); `scryptN` lowers it for tests.
+ * Web3 Secret Storage v3 keystore (scrypt) for a wallet key, with the spec's lowercase `crypto` member (ethers
+ * itself writes `Crypto`). Passphrase: NFKC (ethers). Default cost is ethers' (N = 2^17); `scryptN` lowers it for tests.
  */
 export async function encryptWalletJson(wallet: BaseWallet, password: string, opts: { scryptN?: number } = {}): Promise<string> {
   const account: KeystoreAccount = { address: wallet.address, privateKey: wallet.privateKey };
-  return encryptKeystoreJson(account, password, opts.scryptN ? { scrypt: { N: opts.scryptN } } : {});
+  const { Crypto, ...rest } = JSON.parse(await encryptKeystoreJson(account, password, opts.scryptN ? { scrypt: { N: opts.scryptN } } : {}));
+  const { version, ...others } = rest;
+  return JSON.stringify({ ...others, version, crypto: Crypto });
 }
 
-/** Opens an ethers JSON keystore. Wrong password → WrongPassphrase. */
+/**
+ * Opens a Web3 Secret Storage v3 keystore. The cipher member must be spelled `crypto` or `Crypto`, exactly one of
+ * them. Wrong password → WrongPassphrase.
+ */
 export async function decryptWalletJson(json: string, password: string): Promise<Wallet> {
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch {
+    throw new InvalidKeyInput("not a valid JSON keystore");
+  }
+  const members = data && typeof data === "object" ? CRYPTO_MEMBERS.filter((m) => m in (data as object)) : [];
+  if (members.length !== 1) throw new InvalidKeyInput('not a valid JSON keystore: it needs one "crypto" (or "Crypto") member');
   try {
     const w = await Wallet.fromEncryptedJson(json, password);
     return w instanceof Wallet ? w : new Wallet(w.privateKey);

@@ -31,11 +31,20 @@ export interface RouteDef<B extends ZodType = ZodType, Q extends ZodType = ZodTy
   summary: string;
   tags: string[];
   roles: Role[];
+  /**
+   * A `public` route whose handler still needs a session (it refuses without one, after logging the refusal): the
+   * OpenAPI document then declares the bearer token it needs.
+   */
+  signedIn?: boolean;
+  /** Defaults to the method and path in camel case (getRecordsByRecordId). */
+  operationId?: string;
   body?: B;
   query?: Q;
   params?: P;
   /** Response schema of the success status, for the OpenAPI document. */
   response?: ZodType;
+  /** Media type of the success response when it is not JSON (text/plain, application/fhir+json). */
+  responseType?: string;
   successStatus?: number;
   /** Counts against the write rate limit. Defaults to true for non-GET. */
   write?: boolean;

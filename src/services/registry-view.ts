@@ -2,7 +2,7 @@
 // service, an auditor, an authority or an accredited counselor. Used on paths that must keep working while the
 // chain is unreachable. Accreditation is decided by accreditation.ts alone (the contract's rules).
 import type { Queryable } from "../store/db.js";
-import { registryEventsOf, type RegistryEventRow } from "../store/registry-repo.js";
+import { registryEventsOf, type RegistryEventRow, recentRegistryEvents } from "../store/registry-repo.js";
 import { accreditationAt, everAccredited, nextWindowEdge, type AccreditationEvent, type AccreditationEventName } from "./accreditation.js";
 
 const ACCREDITATION_EVENTS: AccreditationEventName[] = ["CounselorAccredited", "CounselorSuspended", "CounselorReinstated"];
@@ -48,4 +48,9 @@ export function isIndexedAuditor(q: Queryable, address: string): Promise<boolean
 /** RoleGranted/RoleRevoked data = [role, account, sender]: only the role asked for counts. */
 export function holdsIndexedRole(q: Queryable, address: string, role: string): Promise<boolean> {
   return latestIs(q, address, "RoleGranted", "RoleRevoked", role.toLowerCase());
+}
+
+/** The authority's view of the registry: the newest events, of one account or of all. */
+export function registryHistory(q: Queryable, limit: number, account?: string) {
+  return recentRegistryEvents(q, limit, account);
 }

@@ -63,11 +63,12 @@ export async function latestRegistryEventPerAccount(q: Queryable, events: readon
 }
 
 /** The newest events, newest first. */
-export async function recentRegistryEvents(q: Queryable, limit: number): Promise<RegistryEventRow[]> {
+/** The newest registry events, of one account or of all. */
+export async function recentRegistryEvents(q: Queryable, limit: number, account?: string): Promise<RegistryEventRow[]> {
   const rows = await q.query(
     `SELECT block_number, log_index, tx_hash, block_time, event, account, data FROM registry_events
-     ORDER BY block_number DESC, log_index DESC LIMIT $1`,
-    [limit],
+     WHERE ($2::text IS NULL OR account = $2) ORDER BY block_number DESC, log_index DESC LIMIT $1`,
+    [limit, account ?? null],
   );
   return rows.map(norm);
 }

@@ -156,6 +156,9 @@ export function register(program: Command) {
       printResult(!!opts.json, r, () =>
         [
           `bundle ${r.ok ? "VERIFIED" : "REFUSED"}`,
+          ...(r.latest
+            ? [`  latest checkpoint in the bundle: size ${r.latest.size}; the chain's latest(): size ${r.latest.chain.size}${r.latest.current ? " (the same)" : " (later; the bundle's is one of its accepted checkpoints)"}`]
+            : []),
           ...r.problems.map((p) => `  ${p}`),
           ...r.entries.map((e) => `  leaf ${e.index} (${e.type ?? "?"} at ${e.at ?? "?"}, anchored ${e.anchoredAt ?? "?"}): ${e.ok ? "ok" : e.problems.join("; ")}`),
         ].join("\n"),

@@ -21,7 +21,42 @@ const check = z.object({
   failures: z.array(z.object({ code: z.string(), detail: z.string() })),
   moreFailures: z.number().int(),
 });
-const reportSchema = z.object({ format: z.string(), ok: z.boolean(), generatedAt: z.string(), log: z.object({ size: z.number(), root: z.string() }), chain: z.object({}).passthrough(), checks: z.array(check), stats: z.object({}).passthrough() });
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/).describe("32-byte hash: 64 lowercase hex digits, no 0x");
+const anchoredCheckpoint = z
+  .object({ size: z.number().int(), root: hex64, txHash: z.string(), blockNumber: z.number().int(), blockHash: z.string(), blockTime: z.number().int().describe("unix seconds"), logIndex: z.number().int() })
+  .meta({ id: "AnchoredCheckpoint" });
+const bundleSchema = z
+  .object({
+    format: z.literal("anxin.audit.bundle.v2"),
+    recordId: z.string(),
+    createdAt: z.string(),
+    chain: z.object({ chainId: z.number().int(), checkpointLog: z.string() }),
+    latest: anchoredCheckpoint.nullable().describe("the latest checkpoint on chain when the bundle was made"),
+    entries: z.array(
+      z.object({
+        index: z.number().int(),
+        input: z.string().describe("leaf input: canonical JSON text of the log event"),
+        leafHash: hex64,
+        checkpoint: anchoredCheckpoint.describe("the first anchored checkpoint covering the leaf"),
+        proof: z.array(hex64).describe("inclusion proof PATH(index, checkpoint.size), sibling first"),
+        consistency: z.array(hex64).describe("consistency proof PROOF(checkpoint.size, latest.size)"),
+      }),
+    ),
+    unanchored: z.array(z.number().int()).describe("leaf indices not yet covered by an anchored checkpoint"),
+  })
+  .meta({ id: "AuditBundle" });
+const treeHead = z.object({ size: z.number().int(), root: hex64 });
+const reportSchema = z
+  .object({
+    format: z.literal("anxin.audit.report.v1"),
+    ok: z.boolean(),
+    generatedAt: z.string(),
+    log: treeHead,
+    chain: z.object({ chainId: z.number().int(), checkpointLog: z.string(), latest: treeHead }).passthrough(),
+    checks: z.array(check),
+    stats: z.object({}).passthrough(),
+  })
+  .meta({ id: "AuditReport" });
 
 export default (ctx: AppContext) => {
   const deps = () => ({ db: ctx.db, provider: ctx.chain.provider, deployment: ctx.chain.deployment });
@@ -46,6 +81,7 @@ export default (ctx: AppContext) => {
       tags: ["audit"],
       roles: ["auditor"],
       params: z.strictObject({ recordId }),
+      response: bundleSchema,
       async handler({ params }) {
         try {
           return { body: await buildBundle({ ...deps(), tree: tree() }, params.recordId) };
@@ -61,6 +97,10 @@ export default (ctx: AppContext) => {
       summary: "Break-glass review list: every EMERGENCY grant and every key released under one",
       tags: ["audit"],
       roles: ["auditor"],
+      response: z.object({
+        grants: z.array(z.object({ grantId: z.string(), counselor: z.string(), subject: z.string(), notBefore: z.number(), notAfter: z.number(), revokedAt: z.number().nullable(), block: z.number(), txHash: z.string() }).passthrough()),
+        releases: z.array(z.object({ accessId: z.string(), at: z.string(), counselor: z.string(), grantId: z.string().nullable(), contentHash: z.string(), leafIndex: z.number() }).passthrough()),
+      }),
       async handler() {
         const grants = await ctx.db.query<Record<string, unknown>>(
           `SELECT grant_id AS "grantId", grantee AS counselor, subject, not_before AS "notBefore", not_after AS "notAfter", revoked_at AS "revokedAt",
@@ -79,6 +119,11 @@ export default (ctx: AppContext) => {
       summary: "The local log's size and root, and the latest checkpoint anchored on chain",
       tags: ["log"],
       roles: ["public"],
+      response: z.object({
+        local: treeHead.describe("this server's log: size and RFC 6962 root"),
+        anchored: treeHead.extend({ chainId: z.number().int(), checkpointLog: z.string() }).describe("CheckpointLog.latest() on chain"),
+        anchoringHalted: z.boolean(),
+      }),
       async handler() {
         const head = await readHead(ctx.db);
         const anchored = await chainLatest(ctx.chain.checkpointLog);
@@ -99,6 +144,7 @@ export default (ctx: AppContext) => {
       tags: ["log"],
       roles: ["public"],
       query: z.strictObject({ index: size, size }),
+      response: z.object({ index: z.number().int(), size: z.number().int(), leafHash: hex64, root: hex64, proof: z.array(hex64) }),
       async handler({ query }) {
         const head = await readHead(ctx.db);
         if (query.size > head.size || query.index >= query.size) throw badRequest("need index < size <= the log size");
@@ -113,6 +159,7 @@ export default (ctx: AppContext) => {
       tags: ["log"],
       roles: ["public"],
       query: z.strictObject({ from: size, to: size }),
+      response: z.object({ from: z.number().int(), to: z.number().int(), fromRoot: hex64, toRoot: hex64, proof: z.array(hex64) }),
       async handler({ query }) {
         const head = await readHead(ctx.db);
         if (query.to > head.size || query.from > query.to) throw badRequest("need from <= to <= the log size");
@@ -127,6 +174,11 @@ export default (ctx: AppContext) => {
       tags: ["log"],
       roles: ["admin"],
       body: z.strictObject({}),
+      successStatus: 200,
+      response: z.union([
+        z.object({ size: z.number().int(), root: hex64, prevSize: z.number().int(), txHash: z.string(), blockNumber: z.number().int(), blockTime: z.number().int(), gasUsed: z.number().int() }),
+        z.object({ nothingToAnchor: z.literal(true) }),
+      ]),
       async handler() {
         const a = anchorerFor(ctx);
         if (a.halted) throw conflict(`anchoring is halted: ${a.halted}`);

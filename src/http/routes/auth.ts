@@ -23,6 +23,7 @@ export default (ctx: AppContext) => [
     summary: "Get a single-use SIWE nonce (valid 5 minutes)",
     tags: ["auth"],
     roles: ["public"],
+    successStatus: 201,
     response: z.object({ nonce: z.string(), expiresAt: z.string(), domains: z.array(z.string()), chainId: z.number() }),
     async handler() {
       const nonce = randomBytes(16).toString("hex");

@@ -218,6 +218,10 @@ export default (ctx: AppContext) => [
     roles: [...signedIn],
     params: grantIdParams,
     query: z.strictObject({ lang: langSchema, format: z.enum(["json", "text"]).optional() }),
+    response: z
+      .object({ version: z.literal("KI-CR-v1.1.0"), consentReceiptID: z.string(), piiPrincipalId: z.string(), anxin: z.object({ grantId: z.string(), chainId: z.string(), ledger: z.string() }).passthrough() })
+      .passthrough()
+      .describe("Kantara Consent Receipt v1.1 with the anxin extension (docs/FORMATS.md); text/plain with format=text"),
     async handler({ params, query, session }) {
       const v = await visible(ctx, session!, params.grantId);
       if (v.emergency) throw conflict("break-glass access is not consent: there is no receipt (see the notification)");
@@ -236,6 +240,8 @@ export default (ctx: AppContext) => [
     roles: [...signedIn],
     params: grantIdParams,
     query: z.strictObject({ lang: langSchema }),
+    response: z.object({ resourceType: z.literal("Consent"), id: z.string(), status: z.string() }).passthrough().describe("FHIR R4 Consent"),
+    responseType: "application/fhir+json",
     async handler({ params, query, session }) {
       const v = await visible(ctx, session!, params.grantId);
       const rec = await grantRecord(ctx, v.grantId);

@@ -7,7 +7,16 @@ import type { AppContext } from "../../services/context.js";
 const healthSchema = z.object({
   status: z.enum(["ok", "degraded"]),
   db: z.object({ ok: z.boolean(), kind: z.string() }),
-  chain: z.object({ ok: z.boolean(), chainId: z.number().optional(), block: z.number().optional(), embedded: z.boolean() }),
+  chain: z.object({
+    ok: z.boolean(),
+    chainId: z.number().optional(),
+    block: z.number().optional(),
+    embedded: z.boolean(),
+    rpcUrl: z.string().optional().describe("the chain endpoint this server uses, without credentials or query"),
+    registry: z.string(),
+    consentLedger: z.string(),
+    checkpointLog: z.string(),
+  }),
   version: z.string(),
 });
 
@@ -28,13 +37,23 @@ export default (ctx: AppContext) => {
         new Promise<{ ok: false; block: undefined }>((r) => setTimeout(() => r({ ok: false, block: undefined }), 2000)),
       ]);
       const ok = db && chain.ok;
+      const d = ctx.chain.deployment;
       res.setHeader("cache-control", "no-store");
       return {
         status: ok ? 200 : 503,
         body: {
           status: ok ? "ok" : "degraded",
           db: { ok: db, kind: ctx.db.kind },
-          chain: { ok: chain.ok, chainId: ctx.chain.deployment.chainId, block: chain.block, embedded: ctx.chain.embedded },
+          chain: {
+            ok: chain.ok,
+            chainId: d.chainId,
+            block: chain.block,
+            embedded: ctx.chain.embedded,
+            ...(d.rpcUrl ? { rpcUrl: d.rpcUrl } : {}),
+            registry: d.registry,
+            consentLedger: d.consentLedger,
+            checkpointLog: d.checkpointLog,
+          },
           version: "0.1.0",
         },
       };
@@ -47,6 +66,8 @@ export default (ctx: AppContext) => {
     tags: ["ops"],
     roles: ["public"],
     sessionless: true,
+    response: z.string().describe("Prometheus text exposition format"),
+    responseType: "text/plain",
     async handler({ req }) {
       token ??= metricsToken(ctx.cfg);
       if (!metricsAuthorized(req.get("authorization"), token)) throw unauthorized("metrics need the operator's metrics token (ANXIN_METRICS_TOKEN_FILE, or metrics.token in the data directory)");

@@ -2,6 +2,7 @@
 // route × role test pick it up from this table.
 import type { AppContext } from "../../services/context.js";
 import type { RouteDef } from "../route.js";
+import { z } from "zod";
 import { route } from "../route.js";
 import { openApiDocument } from "../openapi.js";
 import health from "./health.js";
@@ -28,6 +29,7 @@ export function allRoutes(ctx: AppContext): RouteDef[] {
       summary: "This API's OpenAPI 3.1 document",
       tags: ["ops"],
       roles: ["public"],
+      response: z.object({ openapi: z.string(), info: z.object({}).passthrough(), paths: z.object({}).passthrough() }).passthrough(),
       async handler() {
         doc ??= openApiDocument(routes);
         return { body: doc };

@@ -84,6 +84,7 @@ export default (ctx: AppContext) => {
       summary: "The version chain of a record: envelopes without keys (sign-in required; refusals are access-logged)",
       tags: ["records"],
       roles: ["public"],
+      signedIn: true,
       params: z.strictObject({ recordId }),
       response: z.object({
         recordId: z.string(),
@@ -101,6 +102,7 @@ export default (ctx: AppContext) => {
       summary: "Key release: your sealed content key for one version, if consent allows it now (every release and refusal is logged)",
       tags: ["records"],
       roles: ["public"],
+      signedIn: true,
       loggedRead: true,
       params: z.strictObject({ recordId, contentHash: hash }),
       response: z.object({

@@ -79,8 +79,8 @@ describe("consent FHIR R4 export", () => {
         expect(c.id).to.match(/^[A-Za-z0-9\-.]{1,64}$/);
         expect("0x" + c.id).to.equal(grantId(rec.grant));
         expect(c.identifier[0].value).to.equal(grantId(rec.grant));
-        expect(c.patient.identifier.value).to.equal(rec.grant.subject);
-        expect(c.provision.actor[0].reference.identifier.value).to.equal(rec.grant.grantee);
+        expect(c.patient.identifier.value).to.equal(rec.grant.subject.toLowerCase());
+        expect(c.provision.actor[0].reference.identifier.value).to.equal(rec.grant.grantee.toLowerCase());
         expect(c.provision.period.start).to.equal(new Date(rec.grant.notBefore * 1000).toISOString().replace(".000Z", "Z"));
         expect(Date.parse(c.provision.period.end) / 1000).to.equal(rec.grant.notAfter - 1);
         expect(c.provision.securityLabel.map((s: any) => s.code)).to.include("MH");

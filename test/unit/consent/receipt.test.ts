@@ -49,14 +49,14 @@ describe("consent receipt (Kantara CR v1.1)", () => {
   });
 
   it("identifies the principal only by the pseudonymous subject address", () => {
-    expect(receipt.piiPrincipalId).to.equal(VECTOR.grant.subject);
+    expect(receipt.piiPrincipalId).to.equal(VECTOR.grant.subject.toLowerCase());
   });
 
   it("carries what an auditor needs to recompute the grantId and open the scope", () => {
     const a = receipt.anxin;
     expect(a.grantId).to.equal(VECTOR.grantId);
     expect(a.chainId).to.equal("31337");
-    expect(a.ledger).to.equal(VECTOR.ledger);
+    expect(a.ledger).to.equal(VECTOR.ledger.toLowerCase());
     expect(a.transactionHash).to.equal(record.transactionHash);
     expect(a.blockNumber).to.equal(42);
     expect(a.categories).to.deep.equal(["assessment", "consultation_note"]);

@@ -1,5 +1,8 @@
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import { Wallet, encryptKeystoreJson } from "ethers";
+import { scrypt } from "@noble/hashes/scrypt.js";
+import { ready } from "../../../src/crypto/sodium.js";
+import { toBase64 } from "../../../src/crypto/encoding.js";
 import {
   InvalidEncoding,
   InvalidKeyInput,
@@ -9,6 +12,8 @@ import {
   encryptSeed,
   encryptWalletJson,
   generateSeed,
+  isLegacySeedStore,
+  passphraseFromFileText,
   type SeedStore,
 } from "../../../src/crypto/index.js";
 
@@ -74,3 +79,59 @@ async function expectReject(p: Promise<unknown>, type: new (...args: never[]) =>
   }
   expect.fail(`expected ${type.name}`);
 }
+
+describe("key file rules (docs/FORMATS.md §5)", () => {
+  it("reads a passphrase file as its first line without the line ending or a BOM, nothing else trimmed", () => {
+    expect(passphraseFromFileText("a long passphrase\n")).to.equal("a long passphrase");
+    expect(passphraseFromFileText("a long passphrase\r\nsecond line\n")).to.equal("a long passphrase");
+    expect(passphraseFromFileText("\uFEFFwith bom")).to.equal("with bom");
+    expect(passphraseFromFileText("  spaces kept  \n")).to.equal("  spaces kept  ");
+    expect(passphraseFromFileText("no newline")).to.equal("no newline");
+    expect(() => passphraseFromFileText("\nsecond")).to.throw(InvalidKeyInput);
+    expect(() => passphraseFromFileText("")).to.throw(InvalidKeyInput);
+  });
+
+  it("normalises seed-store passphrases with NFKC, like wallet keystores: full-width and half-width open the same file", async () => {
+    const seed = await generateSeed();
+    const store = await encryptSeed(seed, "社区１２３ＡＢＣ", { scryptN: 1 << 10 });
+    expect(store.passphraseNorm).to.equal("NFKC");
+    expect(Buffer.from(await decryptSeed(store, "社区123ABC")).equals(Buffer.from(seed))).to.equal(true);
+    const w = Wallet.createRandom();
+    const json = await encryptWalletJson(new Wallet(w.privateKey), "社区１２３ＡＢＣ", { scryptN: 1 << 10 });
+    expect((await decryptWalletJson(json, "社区123ABC")).address).to.equal(w.address);
+  });
+
+  it("still opens a legacy seed store (no passphraseNorm: keyed with NFC), and only with its NFC passphrase", async () => {
+    // Written the way stores were before the NFKC rule, with libsodium and scrypt directly.
+    const sodium = await ready();
+    const seed = await generateSeed();
+    const salt = sodium.randombytes_buf(16);
+    const nonce = sodium.randombytes_buf(24);
+    const key = scrypt(new TextEncoder().encode("社区１２３".normalize("NFC")), salt, { N: 1 << 10, r: 8, p: 1, dkLen: 32 });
+    const legacy = { v: "anxin.seedstore.v1", kdf: "scrypt", kdfParams: { N: 1 << 10, r: 8, p: 1 }, salt: toBase64(salt), nonce: toBase64(nonce), ciphertext: toBase64(sodium.crypto_secretbox_easy(seed, nonce, key)) } as SeedStore;
+    expect(isLegacySeedStore(legacy)).to.equal(true);
+    expect(Buffer.from(await decryptSeed(legacy, "社区１２３")).equals(Buffer.from(seed))).to.equal(true);
+    await expectReject(decryptSeed(legacy, "社区123"), WrongPassphrase); // NFKC form: not what the legacy file was keyed with
+    await expectReject(decryptSeed({ ...legacy, passphraseNorm: "NFD" } as unknown as SeedStore, "社区１２３"), InvalidKeyInput);
+    // Rewrapped (what `anxin keys rewrap` does), it follows the rule.
+    const now = await encryptSeed(await decryptSeed(legacy, "社区１２３"), "社区１２３", { scryptN: 1 << 10 });
+    expect(isLegacySeedStore(now)).to.equal(false);
+    expect(Buffer.from(await decryptSeed(now, "社区123")).equals(Buffer.from(seed))).to.equal(true);
+  });
+
+  it("writes the keystore's cipher member as `crypto` and reads `crypto` or `Crypto`, exactly one of them", async () => {
+    const w = Wallet.createRandom();
+    const json = await encryptWalletJson(new Wallet(w.privateKey), "s3cret", { scryptN: 1 << 10 });
+    const parsed = JSON.parse(json);
+    expect(Object.keys(parsed)).to.include("crypto").and.not.include("Crypto");
+    expect(parsed.version).to.equal(3);
+    const { crypto, ...rest } = parsed;
+    expect((await decryptWalletJson(JSON.stringify({ ...rest, Crypto: crypto }), "s3cret")).address).to.equal(w.address);
+    // What ethers itself writes opens too.
+    const ethersJson = await encryptKeystoreJson({ address: w.address, privateKey: w.privateKey }, "s3cret", { scrypt: { N: 1 << 10 } });
+    expect(JSON.parse(ethersJson)).to.have.property("Crypto");
+    expect((await decryptWalletJson(ethersJson, "s3cret")).address).to.equal(w.address);
+    await expectReject(decryptWalletJson(JSON.stringify({ ...rest, CRYPTO: crypto }), "s3cret"), InvalidKeyInput);
+    await expectReject(decryptWalletJson(JSON.stringify({ ...rest, crypto, Crypto: crypto }), "s3cret"), InvalidKeyInput);
+  });
+});
