@@ -3,6 +3,7 @@ import { matchingSweeper } from "./matching-worker.js";
 import type { AppContext } from "./context.js";
 import { startConsentRelayer } from "./consent-relayer.js";
 import { anchoringWorker, reconcilerWorker } from "./anchoring-workers.js";
+import { witnessWorker } from "./signed-checkpoints.js";
 
 export type Worker = (ctx: AppContext) => Promise<(() => Promise<void>) | void>;
 
@@ -21,6 +22,7 @@ const workers: Worker[] = [
   consentRelayer,
   reconcilerWorker,
   anchoringWorker,
+  witnessWorker, // loads the log key (a bad key file stops start-up) and asks witnesses to cosign
   matchingSweeper, // finishes accepts, expires proposals, drops needs whose consent ended
 ];
 

@@ -8,6 +8,7 @@ import matching from "./006_matching.js";
 import assessAlerts from "./007_assess.js";
 import recordsInline from "./008_records_inline.js";
 import nationalPlaces from "./009_national_places.js";
+import witnessCosignatures from "./019_witness_cosignatures.js";
 
 export interface Migration {
   version: number;
@@ -15,4 +16,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, witnessCosignatures];
