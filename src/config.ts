@@ -103,7 +103,12 @@ export const configSchema = z.strictObject({
   /** Witnesses to ask for cosignatures: "<vkey> <url>" items separated by commas (env) or an array (file). */
   witnesses: z
     .preprocess(
-      (v) => (typeof v === "string" ? v.split(",").map((x) => x.trim()).filter(Boolean) : v),
+      (v) =>
+        typeof v === "string"
+          ? v.split(",").map((x) => x.trim()).filter(Boolean)
+          : Array.isArray(v)
+            ? v.map((x) => (x && typeof x === "object" && "vkey" in x && "url" in x ? `${x.vkey} ${x.url}` : x))
+            : v,
       z.array(
         z.string().transform((item, c) => {
           const [vkey, url, ...rest] = item.trim().split(/\s+/);

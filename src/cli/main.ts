@@ -15,6 +15,7 @@ import * as assessCmd from "./commands/assess.js";
 import * as wearableCmd from "./commands/wearable.js";
 import * as alertsCmd from "./commands/alerts.js";
 import * as auditCmd from "./commands/audit.js";
+import * as witnessCmd from "./commands/witness.js";
 
 const program = new Command()
   .name("anxin")
@@ -28,6 +29,7 @@ for (const cmd of [consentCmd, indexCmd]) cmd.register(program);
 for (const cmd of [recordCmd, vaultCmd]) cmd.register(program);
 for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd]) cmd.register(program);
 auditCmd.register(program);
+witnessCmd.register(program);
 (await import("./commands/demo.js")).register(program);
 
 try {

@@ -64,7 +64,7 @@ export function encodeSignerKey(name: string, seed: Uint8Array, alg = ALG_ED2551
 }
 
 export function parseSignerKey(text: string): Ed25519Signer {
-  const parts = text.trim().split("+");
+  const parts = splitPlus(text.trim(), 5); // base64 may itself contain "+"
   if (parts.length !== 5 || parts[0] !== "PRIVATE" || parts[1] !== "KEY") throw new NoteError("not a PRIVATE+KEY+<name>+<hash>+<key> signer key");
   const raw = Buffer.from(parts[4], "base64");
   if (raw.length !== 33 || (raw[0] !== ALG_ED25519 && raw[0] !== ALG_COSIGNATURE_V1)) throw new NoteError("the signer key is not an Ed25519 key");
@@ -79,7 +79,7 @@ export function vkeyOf(v: Pick<NoteVerifier, "name" | "alg" | "publicKey">): str
 }
 
 export function parseVkey(vkey: string, expectAlg?: number): NoteVerifier {
-  const parts = vkey.trim().split("+");
+  const parts = splitPlus(vkey.trim(), 3);
   if (parts.length !== 3 || !isKeyName(parts[0]) || !/^[0-9a-f]{8}$/.test(parts[1])) throw new NoteError("a vkey is <name>+<8 hex>+<base64 key>");
   const raw = Buffer.from(parts[2], "base64");
   if (raw.length !== 33 || (raw[0] !== ALG_ED25519 && raw[0] !== ALG_COSIGNATURE_V1)) throw new NoteError("the vkey is not an Ed25519 or cosignature/v1 key");
@@ -88,6 +88,19 @@ export function parseVkey(vkey: string, expectAlg?: number): NoteVerifier {
   const id = keyId(parts[0], raw[0], publicKey);
   if (hex(id) !== parts[1]) throw new NoteError("the vkey's hash does not match its name and key");
   return { name: parts[0], alg: raw[0], publicKey, id };
+}
+
+/** Splits on the first n-1 "+" only. */
+function splitPlus(s: string, n: number): string[] {
+  const out: string[] = [];
+  let rest = s;
+  while (out.length < n - 1) {
+    const i = rest.indexOf("+");
+    if (i < 0) break;
+    out.push(rest.slice(0, i));
+    rest = rest.slice(i + 1);
+  }
+  return [...out, rest];
 }
 
 function publicKeyObject(pub: Uint8Array): KeyObject {

@@ -14,11 +14,14 @@ export function register(program: Command) {
       } catch {
         throw new CliError(`no Anxin server answers at ${opts.url}`);
       }
-      const body = (await res.json()) as { status: string; db: { ok: boolean; kind: string }; chain: { ok: boolean; chainId?: number; block?: number; embedded: boolean } };
+      const body = (await res.json()) as { status: string; db: { ok: boolean; kind: string }; chain: { ok: boolean; chainId?: number; block?: number; embedded: boolean }; log?: unknown };
+      // The log's note verifier key (C2SP signed-note), for witnesses and auditors.
+      body.log = await fetch(new URL("/v1/log/key", opts.url), { signal: AbortSignal.timeout(5000) }).then((r) => (r.ok ? r.json() : undefined), () => undefined);
       printResult(!!opts.json, body, () =>
         [
           `status: ${body.status}`,
           `database: ${body.db.ok ? "up" : "DOWN"} (${body.db.kind})`,
+          ...(body.log ? [`log key: ${(body.log as { vkey: string }).vkey}`] : []),
           `chain: ${body.chain.ok ? "up" : "DOWN"} (chain ${body.chain.chainId}, block ${body.chain.block ?? "?"}, ${body.chain.embedded ? "embedded anvil" : "external"})`,
         ].join("\n"),
       );
