@@ -27,6 +27,11 @@ import {
   rootOf,
 } from "../../../src/log/index.js";
 import { chainLatest } from "../../../src/services/anchoring.js";
+import { createPublicKey } from "node:crypto";
+// sigstore's JS verifier (npm), which checks Rekor checkpoints: an implementation nobody here wrote. No public API
+// exposes it, so its modules are imported by path.
+import { verifyCheckpoint } from "@sigstore/verify/dist/tlog/checkpoint.js";
+import { verifyMerkleInclusion } from "@sigstore/verify/dist/tlog/merkle.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { anchoredAll, startWitness, until, writeLeaves, type WitnessProcess } from "../../helpers/c2sp.js";
 
@@ -142,6 +147,33 @@ describe("the log in C2SP formats (signed notes, tiles, witnesses, tlog-proof)",
     await until(async () => parseCheckpoint(splitNote((await text(srv.url + "/checkpoint")).body).body).size >= before + 20);
     const state = JSON.parse(readFileSync(path.join(witness.dir, "witness-state.json"), "utf8"));
     expect(state["anxin.test/log"].size).to.be.at.least(before + 20);
+  });
+
+  it("sigstore's verifier (@sigstore/verify) accepts our checkpoint signature and our tlog-proof inclusion proofs", async () => {
+    const v = parseVkey(logVkey);
+    // sigstore matches a signature's 4-byte key hint to the log id's first 4 bytes: our key id is the hint.
+    const tlog = {
+      logID: Buffer.concat([Buffer.from(v.id), Buffer.alloc(28)]),
+      publicKey: createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), v.publicKey]), format: "der", type: "spki" }),
+      validFor: { start: new Date(0), end: new Date(8.64e15) },
+      baseURL: "",
+    };
+    const proofText = (await text(srv.url + "/v1/log/tlog-proof/7")).body;
+    const lines = proofText.split("\n");
+    const blank = lines.indexOf("");
+    const note = lines.slice(blank + 1).join("\n");
+    // Every signature must be the log's for sigstore: drop the witness's cosignature line.
+    const logOnly = note.split("\n").filter((l) => !l.startsWith("\u2014 witness.test/")).join("\n");
+    const envelope = (n: string) => ({ inclusionProof: { checkpoint: { envelope: n } } }) as never;
+    const cp = verifyCheckpoint(envelope(logOnly), [tlog as never]);
+    expect(Number(cp.logSize)).to.equal(parseCheckpoint(splitNote(note).body).size);
+    expect(() => verifyCheckpoint(envelope(logOnly.replace(`\n${cp.logSize}\n`, `\n${Number(cp.logSize) - 1}\n`)), [tlog as never])).to.throw(/signature/);
+    const entry = {
+      canonicalizedBody: Buffer.from(lines[1].slice(6), "base64"),
+      inclusionProof: { logIndex: "7", hashes: lines.slice(3, blank).map((h) => Buffer.from(h, "base64")) },
+    };
+    verifyMerkleInclusion(entry as never, cp);
+    expect(() => verifyMerkleInclusion({ ...entry, canonicalizedBody: Buffer.from("{}") } as never, cp)).to.throw(/root hash/);
   });
 
   it("the witness refuses a forked or rolled-back checkpoint with 409, and a bad consistency proof with 422", async () => {
