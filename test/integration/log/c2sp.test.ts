@@ -2,7 +2,10 @@
 // rebuild the tree, entry bundles hold the leaf inputs, tlog-proof files verify offline, and a real `anxin witness`
 // process cosigns while refusing forked and rolled-back checkpoints (409).
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -34,6 +37,9 @@ import { verifyCheckpoint } from "@sigstore/verify/dist/tlog/checkpoint.js";
 import { verifyMerkleInclusion } from "@sigstore/verify/dist/tlog/merkle.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { anchoredAll, startWitness, until, writeLeaves, type WitnessProcess } from "../../helpers/c2sp.js";
+
+const run = promisify(execFile);
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
 
 async function text(url: string, init?: RequestInit) {
   const r = await fetch(url, init);
@@ -138,6 +144,21 @@ describe("the log in C2SP formats (signed notes, tiles, witnesses, tlog-proof)",
     expect(verifyTlogProof([l0, `extra ${other}`, l2, ...rest].join("\n"), policy).problems).to.deep.equal(["the inclusion proof does not lead to the checkpoint root"]);
     expect(l1.startsWith("extra ")).to.equal(true);
     expect(verifyTlogProof(r.body, { ...policy, quorum: 2, witnesses: policy.witnesses }).ok).to.equal(false);
+    // `anxin audit check-bundle` accepts the file offline, and refuses a tampered one with a non-zero exit.
+    const file = path.join(dataDir, "leaf5.tlog-proof");
+    writeFileSync(file, r.body);
+    const cli = (f: string) =>
+      run(process.execPath, [bin, "audit", "check-bundle", f, "--log-vkey", logVkey, "--witness", witness.vkey, "--quorum", "1", "--json"]).then(
+        (x) => ({ code: 0, out: JSON.parse(x.stdout) }),
+        (e) => ({ code: e.code as number, out: JSON.parse(e.stdout) }),
+      );
+    const good = await cli(file);
+    expect(good.code).to.equal(0);
+    expect(good.out).to.include({ ok: true, origin: "anxin.test/log", type: "accredit" });
+    writeFileSync(file, [l0, `extra ${other}`, l2, ...rest].join("\n"));
+    const badRun = await cli(file);
+    expect(badRun.code).to.equal(1);
+    expect(badRun.out.ok).to.equal(false);
   });
 
   it("a new anchor is cosigned again from the witness's size (consistency proof checked by the witness)", async () => {
