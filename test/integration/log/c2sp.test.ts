@@ -172,23 +172,23 @@ describe("the log in C2SP formats (signed notes, tiles, witnesses, tlog-proof)",
 
   it("sigstore's verifier (@sigstore/verify) accepts our checkpoint signature and our tlog-proof inclusion proofs", async () => {
     const v = parseVkey(logVkey);
-    // sigstore matches a signature's 4-byte key hint to the log id's first 4 bytes: our key id is the hint.
+    // sigstore matches a signature's 4-byte key hint to the log id's first 4 bytes (our key id is the hint) and its
+    // name to the log's base URL.
     const tlog = {
       logID: Buffer.concat([Buffer.from(v.id), Buffer.alloc(28)]),
       publicKey: createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), v.publicKey]), format: "der", type: "spki" }),
       validFor: { start: new Date(0), end: new Date(8.64e15) },
-      baseURL: "",
+      baseURL: `https://${v.name}`,
     };
     const proofText = (await text(srv.url + "/v1/log/tlog-proof/7")).body;
     const lines = proofText.split("\n");
     const blank = lines.indexOf("");
     const note = lines.slice(blank + 1).join("\n");
-    // Every signature must be the log's for sigstore: drop the witness's cosignature line.
-    const logOnly = note.split("\n").filter((l) => !l.startsWith("\u2014 witness.test/")).join("\n");
+    // The whole note, the witness's cosignature line included (sigstore passes over signatures it has no key for).
     const envelope = (n: string) => ({ inclusionProof: { checkpoint: { envelope: n } } }) as never;
-    const cp = verifyCheckpoint(envelope(logOnly), [tlog as never]);
+    const cp = verifyCheckpoint(envelope(note), [tlog as never]);
     expect(Number(cp.logSize)).to.equal(parseCheckpoint(splitNote(note).body).size);
-    expect(() => verifyCheckpoint(envelope(logOnly.replace(`\n${cp.logSize}\n`, `\n${Number(cp.logSize) - 1}\n`)), [tlog as never])).to.throw(/signature/);
+    expect(() => verifyCheckpoint(envelope(note.replace(`\n${cp.logSize}\n`, `\n${Number(cp.logSize) - 1}\n`)), [tlog as never])).to.throw(/signature/);
     const entry = {
       canonicalizedBody: Buffer.from(lines[1].slice(6), "base64"),
       inclusionProof: { logIndex: "7", hashes: lines.slice(3, blank).map((h) => Buffer.from(h, "base64")) },
