@@ -77,6 +77,10 @@ describe("the log in C2SP formats (signed notes, tiles, witnesses, tlog-proof)",
     expect(hits).to.have.length(0);
     const v = parseVkey(logVkey, ALG_ED25519);
     expect(v.name).to.equal("anxin.test/log");
+    expect(Buffer.from(v.publicKey).toString("hex")).to.equal(Buffer.from(key.publicKey).toString("hex"));
+    // Published by `anxin status --json` too.
+    const status = JSON.parse((await run(process.execPath, [bin, "status", "--url", srv.url, "--json"])).stdout);
+    expect(status.log).to.include({ origin: "anxin.test/log", vkey: logVkey, quorum: 1 });
   });
 
   it("serves the anchored checkpoint as a signed note with the witness's cosignature: same size and root as on chain", async () => {
