@@ -5,6 +5,7 @@ import path from "node:path";
 import { z } from "zod";
 import { divisionName, servableCity } from "./deid/divisions.js";
 import { codeLevel, isPlaceCode, placeContains } from "./deid/geo.js";
+import { ALG_COSIGNATURE_V1, isKeyName, parseVkey } from "./log/note.js";
 
 /** One proxy in ANXIN_TRUST_PROXY: an IPv4/IPv6 address or CIDR, or one of express's names. */
 const TRUST_PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9.]+(\/\d{1,2})?|[0-9a-fA-F:]+(\/\d{1,3})?)$/;
@@ -108,6 +109,36 @@ export const configSchema = z.strictObject({
   /** New grant requests one pseudonym may submit in an hour, and everyone together in a minute (relay queue). */
   grantQuotaPerSubjectPerHour: intFrom(1, 1_000_000).default(20),
   grantQuotaPerMinute: intFrom(1, 1_000_000).default(600),
+  /** The log's Ed25519 note key (never in the database); default <dataDir>/log-key, created 0600 on first start. */
+  logKeyFile: z.string().min(1).optional(),
+  /** Checkpoint origin line (and log key name) when the key file is created; later the key file's name wins. */
+  logOrigin: z.string().refine(isKeyName, "must be a key name: no spaces and no '+'").optional(),
+  /** Witnesses to ask for cosignatures: "<vkey> <url>" items separated by commas (env) or an array (file). */
+  witnesses: z
+    .preprocess(
+      (v) =>
+        typeof v === "string"
+          ? v.split(",").map((x) => x.trim()).filter(Boolean)
+          : Array.isArray(v)
+            ? v.map((x) => (x && typeof x === "object" && "vkey" in x && "url" in x ? `${x.vkey} ${x.url}` : x))
+            : v,
+      z.array(
+        z.string().transform((item, c) => {
+          const [vkey, url, ...rest] = item.trim().split(/\s+/);
+          try {
+            parseVkey(vkey ?? "", ALG_COSIGNATURE_V1);
+            if (rest.length || !url || !/^https?:$/.test(new URL(url).protocol)) throw new Error();
+          } catch (e) {
+            c.addIssue({ code: "custom", message: `each witness is "<cosignature vkey> <http(s) URL>"${e instanceof Error && e.message ? ` (${e.message})` : ""}` });
+            return z.NEVER;
+          }
+          return { vkey, url };
+        }),
+      ),
+    )
+    .default([]),
+  /** Witness cosignatures a checkpoint needs before it counts as final (0: the log's own signature suffices). */
+  witnessQuorum: intFrom(0, 100).default(0),
 }).superRefine((c, ctx) => {
   const seen = new Map<string, string>();
   for (const zone of c.zones) {
@@ -157,6 +188,10 @@ const ENV: Record<keyof Config, string> = {
   serverUrl: "ANXIN_URL",
   grantQuotaPerSubjectPerHour: "ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR",
   grantQuotaPerMinute: "ANXIN_GRANT_QUOTA_PER_MINUTE",
+  logKeyFile: "ANXIN_LOG_KEY_FILE",
+  logOrigin: "ANXIN_LOG_ORIGIN",
+  witnesses: "ANXIN_WITNESSES",
+  witnessQuorum: "ANXIN_WITNESS_QUORUM",
 };
 export const CONFIG_ENV_VARS = ENV;
 
@@ -173,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw configError(parsed.error.issues);
   const cfg = parsed.data;
+  if (cfg.witnessQuorum > cfg.witnesses.length) throw new ConfigError([`ANXIN_WITNESS_QUORUM: needs ${cfg.witnessQuorum} cosignatures but ANXIN_WITNESSES names ${cfg.witnesses.length} witnesses`]);
   if (cfg.sessionKeyFile) {
     try {
       readSessionKeyFile(cfg.sessionKeyFile);

@@ -17,6 +17,7 @@ import * as wearableCmd from "./commands/wearable.js";
 import * as alertsCmd from "./commands/alerts.js";
 import * as auditCmd from "./commands/audit.js";
 import * as adminCmd from "./commands/admin.js";
+import * as witnessCmd from "./commands/witness.js";
 
 const program = new Command()
   .name("anxin")
@@ -33,6 +34,7 @@ try {
   for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd]) cmd.register(program);
   auditCmd.register(program);
   adminCmd.register(program);
+  witnessCmd.register(program);
   (await import("./commands/demo.js")).register(program);
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -27,3 +27,29 @@ export {
   parseLeafInput,
   validateLogEvent,
 } from "./event.js";
+export {
+  ALG_COSIGNATURE_V1,
+  ALG_ED25519,
+  type Checkpoint,
+  type Ed25519Signer,
+  NoteError,
+  type NoteSignature,
+  type NoteVerifier,
+  cosignLine,
+  cosignedBy,
+  cosignedMessage,
+  encodeSignerKey,
+  formatCheckpoint,
+  isKeyName,
+  keyId,
+  noteSignedBy,
+  parseCheckpoint,
+  parseSignerKey,
+  parseVkey,
+  signNoteLine,
+  signerFromSeed,
+  splitNote,
+  vkeyOf,
+} from "./note.js";
+export * from "./tiles.js";
+export * from "./tlog-proof.js";

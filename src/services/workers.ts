@@ -3,6 +3,7 @@ import { matchingSweeper } from "./matching-worker.js";
 import type { AppContext } from "./context.js";
 import { ConsentRelayer } from "./consent-relayer.js";
 import { anchoringWorker, reconcilerWorker } from "./anchoring-workers.js";
+import { witnessWorker } from "./signed-checkpoints.js";
 
 export type Worker = (ctx: AppContext) => Promise<(() => Promise<void>) | void>;
 
@@ -24,6 +25,7 @@ const workers: Worker[] = [
   consentRelayer,
   reconcilerWorker,
   anchoringWorker,
+  witnessWorker, // loads the log key (a bad key file stops start-up) and asks witnesses to cosign
   matchingSweeper, // finishes accepts, expires proposals, drops needs whose consent ended
 ];
 

@@ -17,6 +17,7 @@ import { buildBundle, checkBundle } from "../../services/bundle.js";
 import { LogTreeCache } from "../../services/log-tree.js";
 import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, passphrase, printResult, readJsonFile } from "../io.js";
+import { checkTlogProofFile, isTlogProofFile } from "./tlog-proof-check.js";
 
 interface Offline {
   db: Db;
@@ -143,8 +144,12 @@ export function register(program: Command) {
     .command("check-bundle <file>")
     .description("verify a bundle with nothing but a chain endpoint; non-zero exit if it does not hold")
     .option("--rpc <url>", "chain endpoint (default CHAIN_RPC_URL or http://127.0.0.1:8545)")
+    .option("--log-vkey <vkey>", "a C2SP tlog-proof file: the log's verifier key (checked offline, no chain needed)")
+    .option("--witness <vkey>", "a tlog-proof file: a witness cosignature key that counts (repeatable)", (v: string, a: string[]) => [...a, v], [] as string[])
+    .option("--quorum <k>", "a tlog-proof file: witness cosignatures required")
     .option("--json", "machine-readable output")
-    .action(async (file: string, opts: { rpc?: string; json?: boolean }) => {
+    .action(async (file: string, opts: { rpc?: string; json?: boolean; logVkey?: string; witness?: string[]; quorum?: string }) => {
+      if (isTlogProofFile(file)) return checkTlogProofFile(file, opts);
       const bundle = readJsonFile(file);
       const rpc = opts.rpc ?? setting("chainRpcUrl") ?? "http://127.0.0.1:8545";
       let r;

@@ -19,11 +19,15 @@ export function register(program: Command) {
         status: string;
         db: { ok: boolean; kind: string };
         chain: { ok: boolean; chainId?: number; block?: number; embedded: boolean; rpcUrl?: string; registry?: string; consentLedger?: string; checkpointLog?: string };
+        log?: unknown;
       };
+      // The log's note verifier key (C2SP signed-note), for witnesses and auditors.
+      body.log = await fetch(new URL("/v1/log/key", opts.url), { signal: AbortSignal.timeout(5000) }).then((r) => (r.ok ? r.json() : undefined), () => undefined);
       printResult(!!opts.json, body, () =>
         [
           `status: ${body.status}`,
           `database: ${body.db.ok ? "up" : "DOWN"} (${body.db.kind})`,
+          ...(body.log ? [`log key: ${(body.log as { vkey: string }).vkey}`] : []),
           `chain: ${body.chain.ok ? "up" : "DOWN"} (chain ${body.chain.chainId}, block ${body.chain.block ?? "?"}, ${body.chain.embedded ? "embedded anvil" : "external"}) at ${body.chain.rpcUrl ?? "?"}`,
           `contracts: CounselorRegistry ${body.chain.registry}, ConsentLedger ${body.chain.consentLedger}, CheckpointLog ${body.chain.checkpointLog}`,
         ].join("\n"),

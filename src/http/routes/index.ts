@@ -16,8 +16,9 @@ import audit from "./audit.js";
 import admin from "./admin.js";
 import chain from "./chain.js";
 import places from "./places.js";
+import tlog from "./tlog.js";
 
-const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places];
+const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog];
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

@@ -10,6 +10,7 @@ import recordsInline from "./008_records_inline.js";
 import nationalPlaces from "./009_national_places.js";
 import grantQuotaIndex from "./011_grant_quota_index.js";
 import sessions from "./013_sessions.js";
+import witnessCosignatures from "./019_witness_cosignatures.js";
 
 export interface Migration {
   version: number;
@@ -17,4 +18,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures];

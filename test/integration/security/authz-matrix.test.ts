@@ -375,6 +375,10 @@ describe("security: authorization matrix (every route × every role)", function 
       "get /v1/places": { expect: all(200), req: fixed("/v1/places") },
       "get /v1/log/access": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/log/access") },
       "get /openapi.json": { expect: all(200), req: fixed("/openapi.json") },
+      "get /checkpoint": { expect: all(200), req: fixed("/checkpoint") },
+      "get /v1/log/key": { expect: all(200), req: fixed("/v1/log/key") },
+      "get /tile/*path": { expect: all(200), req: fixed("/tile/0/000.p/1") },
+      "get /v1/log/tlog-proof/:index": { expect: all(200), req: fixed("/v1/log/tlog-proof/0") },
     };
   }
 
