@@ -9,6 +9,7 @@ import { route } from "../route.js";
 import { conflict, unprocessable } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
 import { AUTHORITY_ROLE } from "../../services/roles.js";
+import { registryHistory } from "../../services/directory.js";
 import { revertName } from "../../chain/errors.js";
 
 const txResult = z.object({ txHash: z.string(), block: z.number() });
@@ -79,10 +80,7 @@ export default (ctx: AppContext) => [
     roles: ["admin", "auditor"],
     response: z.object({ events: z.array(z.object({ event: z.string(), account: z.string(), block: z.number(), at: z.number() })) }),
     async handler() {
-      const rows = await ctx.db.query<{ event: string; account: string; block_number: number; block_time: number }>(
-        "SELECT event, account, block_number, block_time FROM registry_events ORDER BY block_number DESC, log_index DESC LIMIT 500",
-      );
-      return { body: { events: rows.map((r) => ({ event: r.event, account: r.account, block: Number(r.block_number), at: Number(r.block_time) })) } };
+      return { body: { events: await registryHistory(ctx) } };
     },
   }),
 ];

@@ -6,6 +6,8 @@ import { z } from "zod";
 import { route } from "../route.js";
 import { badRequest, conflict, forbidden, unprocessable } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
+import { registeredMatchers } from "../../services/directory.js";
+import { vaultFor } from "../../services/records/vault.js";
 import { revertName } from "../../chain/errors.js";
 
 const FUND_BELOW = parseEther("0.01");
@@ -100,11 +102,7 @@ export default (ctx: AppContext) => [
     roles: ["public"],
     response: z.object({ matchers: z.array(z.object({ address: z.string(), since: z.number() })) }),
     async handler() {
-      const rows = await ctx.db.query<{ account: string; event: string; block_time: number }>(
-        `SELECT DISTINCT ON (account) account, event, block_time FROM registry_events
-         WHERE event IN ('MatcherRegistered','MatcherDeregistered') ORDER BY account, block_number DESC, log_index DESC`,
-      );
-      return { body: { matchers: rows.filter((r) => r.event === "MatcherRegistered").map((r) => ({ address: r.account, since: Number(r.block_time) })) } };
+      return { body: { matchers: await registeredMatchers(ctx) } };
     },
   }),
   route({
@@ -119,17 +117,7 @@ export default (ctx: AppContext) => [
     }),
     async handler({ session, query }) {
       if (!isAddress(session!.address)) throw forbidden();
-      const rows = await ctx.db.query<{ at: Date; requester: string; record_id: string; kind: string; decision: string; basis: string | null; reason: string | null; leaf_index: number }>(
-        `SELECT a.at, a.requester, a.record_id, r.kind, a.decision, a.basis, a.reason, a.leaf_index
-         FROM access_log a JOIN records r ON r.content_hash = a.content_hash
-         WHERE r.subject_ref = $1 ORDER BY a.id DESC LIMIT $2`,
-        [session!.address, query.limit],
-      );
-      return {
-        body: {
-          items: rows.map((r) => ({ at: new Date(r.at).toISOString(), requester: r.requester, recordId: r.record_id, kind: r.kind, decision: r.decision, basis: r.basis, reason: r.reason, leafIndex: Number(r.leaf_index) })),
-        },
-      };
+      return { body: { items: await vaultFor(ctx).accessLog(session!, query.limit) } };
     },
   }),
 ];
