@@ -7,6 +7,7 @@ import {
   buildReceipt,
   canonicalCategories,
   consentDomain,
+  emergencyGrant,
   grantId as computeGrantId,
   purposeName,
   revokeHash,
@@ -24,10 +25,22 @@ import {
   type PiiController,
   type Revoke,
 } from "../consent/index.js";
-import { activeGrants, getGrant, grantCovers, isActiveAt, type GrantRow } from "../store/consent-repo.js";
-import type { Queryable } from "../store/db.js";
+import { activeGrants, emergencyGrants, getGrant, grantCovers, indexedGrantIds, type GrantRow } from "../store/consent-repo.js";
+import {
+  getRequest,
+  grantRequestIds,
+  insertEmergencyOpening,
+  insertGrantRequest,
+  noticesOf,
+  relayEvents,
+  scopeRequest,
+  upsertRevokeRequest,
+  type RequestRow,
+  type RequestStatus,
+} from "../store/consent-request-repo.js";
+import { emergencyReleases } from "../store/access-log-repo.js";
 import type { AppContext } from "./context.js";
-import { Refusal, type RefusalKind } from "./errors.js";
+import { Refusal, notFound, unprocessable, type RefusalKind } from "./errors.js";
 
 /** Consent refusals carry a stable code (e.g. "bad_signature") that clients and tests read. */
 const refusal = (kind: RefusalKind, code: string, detail: string) => new Refusal(kind, detail, { code });
@@ -36,27 +49,8 @@ const refusal = (kind: RefusalKind, code: string, detail: string) => new Refusal
 export const MAX_GRANT_SECONDS = 5 * 366 * 86400;
 export const MAX_START_AHEAD_SECONDS = 366 * 86400;
 
-export type RequestStatus = "queued" | "submitted" | "on_chain" | "failed";
+export type { RequestRow, RequestStatus } from "../store/consent-request-repo.js";
 export type GrantState = "pending" | "not_yet_valid" | "active" | "expired" | "revoked" | "failed";
-
-export interface RequestRow {
-  grant_id: string;
-  kind: "grant" | "revoke" | "emergency";
-  subject: string;
-  grantee: string;
-  purpose: number;
-  categories: string | null;
-  scope_salt: string | null;
-  payload: string;
-  status: RequestStatus;
-  attempts: number;
-  tx_hash: string | null;
-  block_number: number | null;
-  error: string | null;
-  lang: string | null;
-  created_at: string;
-  updated_at: string;
-}
 
 /** A refusal with a reason code (no personal data) that routes turn into 403/409/422. */
 export function domainOf(ctx: AppContext): ConsentDomain {
@@ -66,28 +60,6 @@ export function domainOf(ctx: AppContext): ConsentDomain {
 /** The address research grants go to: the operator computes the differentially private statistics. */
 export function researchGrantee(ctx: AppContext): string {
   return ctx.chain.operatorAddress.toLowerCase();
-}
-
-function normRequest(r: any): RequestRow {
-  return {
-    ...r,
-    purpose: Number(r.purpose),
-    attempts: Number(r.attempts),
-    block_number: r.block_number === null ? null : Number(r.block_number),
-    created_at: new Date(r.created_at).toISOString(),
-    updated_at: new Date(r.updated_at).toISOString(),
-  };
-}
-
-export async function getRequest(q: Queryable, grantId: string, kind: RequestRow["kind"]): Promise<RequestRow | undefined> {
-  const [r] = await q.query("SELECT * FROM consent_requests WHERE grant_id = $1 AND kind = $2", [grantId.toLowerCase(), kind]);
-  return r ? normRequest(r) : undefined;
-}
-
-/** The grant request (resident-signed) or the emergency opening that carries the scope opening. */
-async function scopeRow(q: Queryable, grantId: string): Promise<RequestRow | undefined> {
-  const [r] = await q.query("SELECT * FROM consent_requests WHERE grant_id = $1 AND kind IN ('grant','emergency') ORDER BY kind DESC LIMIT 1", [grantId.toLowerCase()]);
-  return r ? normRequest(r) : undefined;
 }
 
 /** TREATMENT/MONITORING → an accredited counselor; MATCHING → a registered matcher; RESEARCH → the operator or a matcher. */
@@ -149,17 +121,14 @@ export async function submitGrant(ctx: AppContext, sessionAddress: string, s: Gr
   const existing = await getRequest(ctx.db, id, "grant");
   if (existing) return { grantId: id, request: existing, created: false };
   const onChain = await getGrant(ctx.db, id);
-  const row = await ctx.writer.submit(async ({ q }) => {
-    const [r] = await q.query(
-      `INSERT INTO consent_requests (grant_id, kind, subject, grantee, purpose, categories, scope_salt, payload, status, lang, tx_hash, block_number)
-       VALUES ($1,'grant',$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (grant_id, kind) DO NOTHING RETURNING *`,
-      [id, g.subject.toLowerCase(), g.grantee.toLowerCase(), g.purpose, JSON.stringify(categories), s.scopeSalt.toLowerCase(), payload,
-        onChain ? "on_chain" : "queued", s.lang ?? null, onChain?.tx_hash ?? null, onChain?.block_number ?? null],
-    );
-    if (r) await q.query("INSERT INTO consent_relay_events (grant_id, kind, event) VALUES ($1,'grant','queued')", [id]);
-    return r;
-  });
-  return { grantId: id, request: row ? normRequest(row) : (await getRequest(ctx.db, id, "grant"))!, created: !!row };
+  const row = await ctx.writer.submit(({ q }) =>
+    insertGrantRequest(q, {
+      grantId: id, subject: g.subject.toLowerCase(), grantee: g.grantee.toLowerCase(), purpose: g.purpose, categories: JSON.stringify(categories),
+      scopeSalt: s.scopeSalt.toLowerCase(), payload, status: onChain ? "on_chain" : "queued", lang: s.lang ?? null,
+      txHash: onChain?.tx_hash ?? null, blockNumber: onChain?.block_number ?? null,
+    }),
+  );
+  return { grantId: id, request: row ?? (await getRequest(ctx.db, id, "grant"))!, created: !!row };
 }
 
 /** Queues a subject-signed revoke. A revoke signed by anyone else (the grantee, the operator) is refused. */
@@ -167,7 +136,7 @@ export async function submitRevoke(ctx: AppContext, sessionAddress: string, gran
   const id = grantIdParam.toLowerCase();
   if (r.revoke.grantId !== id) throw refusal("unprocessable", "grant_mismatch", "the signed revoke names another grant");
   const indexed = await getGrant(ctx.db, id);
-  const req = await scopeRow(ctx.db, id);
+  const req = await scopeRequest(ctx.db, id);
   const subject = indexed?.subject ?? req?.subject;
   if (!subject || (req?.kind === "grant" && req.status === "failed" && !indexed)) throw refusal("not_found", "unknown_grant", "no such grant");
   if (subject !== sessionAddress.toLowerCase()) throw refusal("forbidden", "not_subject", "only the resident who gave the consent can withdraw it");
@@ -177,19 +146,10 @@ export async function submitRevoke(ctx: AppContext, sessionAddress: string, gran
   const existing = await getRequest(ctx.db, id, "revoke");
   if (existing && existing.status !== "failed") return { grantId: id, request: existing, created: false };
   const payload = JSON.stringify({ revoke: r.revoke, signature: r.signature });
-  const row = await ctx.writer.submit(async ({ q }) => {
-    const [x] = await q.query(
-      `INSERT INTO consent_requests (grant_id, kind, subject, grantee, purpose, payload, status)
-       VALUES ($1,'revoke',$2,$3,$4,$5,'queued')
-       ON CONFLICT (grant_id, kind) DO UPDATE SET payload = EXCLUDED.payload, status = 'queued', attempts = 0, error = NULL,
-         tx_hash = NULL, block_number = NULL, next_attempt_at = now(), updated_at = now()
-       RETURNING *`,
-      [id, subject, indexed?.grantee ?? req!.grantee, indexed?.purpose ?? req!.purpose, payload],
-    );
-    await q.query("INSERT INTO consent_relay_events (grant_id, kind, event) VALUES ($1,'revoke','queued')", [id]);
-    return x;
-  });
-  return { grantId: id, request: normRequest(row), created: true, revokeHash: revokeHash(r.revoke) };
+  const row = await ctx.writer.submit(({ q }) =>
+    upsertRevokeRequest(q, { grantId: id, subject, grantee: indexed?.grantee ?? req!.grantee, purpose: indexed?.purpose ?? req!.purpose, payload }),
+  );
+  return { grantId: id, request: row, created: true, revokeHash: revokeHash(r.revoke) };
 }
 
 export function grantFromPayload(payload: string): { grant: Grant; signature: string } {
@@ -267,23 +227,18 @@ export function viewOf(idx: GrantRow | undefined, req: RequestRow | undefined, r
 
 export async function consentView(ctx: AppContext, grantId: string): Promise<ConsentView | undefined> {
   const id = grantId.toLowerCase();
-  const [idx, req, rev] = await Promise.all([getGrant(ctx.db, id), scopeRow(ctx.db, id), getRequest(ctx.db, id, "revoke")]);
+  const [idx, req, rev] = await Promise.all([getGrant(ctx.db, id), scopeRequest(ctx.db, id), getRequest(ctx.db, id, "revoke")]);
   if (!idx && !req) return undefined;
   return viewOf(idx, req, rev);
 }
 
 /** Index rows and not-yet-indexed requests, filtered; newest last. */
 export async function listConsents(ctx: AppContext, f: { subject?: string; grantee?: string; emergency?: boolean }): Promise<ConsentView[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (f.subject) where.push(`subject = $${params.push(f.subject.toLowerCase())}`);
-  if (f.grantee) where.push(`grantee = $${params.push(f.grantee.toLowerCase())}`);
-  const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
   const [idx, reqs] = await Promise.all([
-    ctx.db.query(`SELECT grant_id FROM consent_grants ${w}${f.emergency ? `${w ? " AND" : " WHERE"} emergency` : ""} ORDER BY block_number, grant_id`, params),
-    f.emergency ? Promise.resolve([]) : ctx.db.query(`SELECT grant_id FROM consent_requests ${w}${w ? " AND" : " WHERE"} kind = 'grant' ORDER BY created_at, grant_id`, params),
+    indexedGrantIds(ctx.db, f),
+    f.emergency ? Promise.resolve([]) : grantRequestIds(ctx.db, f),
   ]);
-  const ids = [...new Set([...idx, ...reqs].map((r) => String(r.grant_id)))];
+  const ids = [...new Set([...idx, ...reqs])];
   const out: ConsentView[] = [];
   for (const id of ids) {
     const v = await consentView(ctx, id);
@@ -295,7 +250,7 @@ export async function listConsents(ctx: AppContext, f: { subject?: string; grant
 /** The service's grant record for core exports (receipt, FHIR); undefined while the grant is not on chain. */
 export async function grantRecord(ctx: AppContext, grantId: string): Promise<{ record: GrantRecord; row: GrantRow } | undefined> {
   const id = grantId.toLowerCase();
-  const [idx, req] = await Promise.all([getGrant(ctx.db, id), scopeRow(ctx.db, id)]);
+  const [idx, req] = await Promise.all([getGrant(ctx.db, id), scopeRequest(ctx.db, id)]);
   if (!idx || !req?.categories || !req.scope_salt) return undefined;
   const grant: Grant =
     req.kind === "grant"
@@ -360,4 +315,52 @@ export async function consentCovers(
   // Only a grant whose opening we hold can be shown to cover a category (break-glass excepted: see grantCovers).
   const hit = rows.find((g) => g.categories && grantCovers(g, f.category));
   return hit ? { grantId: hit.grant_id } : undefined;
+}
+
+/** Whether an indexed grant from `subject` to `grantee` for one of `purposes` is active now (any scope). */
+export async function hasActiveGrant(ctx: AppContext, f: { subject: string; grantee: string; purposes: Purpose[] }): Promise<boolean> {
+  return (await activeGrants(ctx.db, { ...f, atSeconds: Math.floor(Date.now() / 1000) })).length > 0;
+}
+
+/** The indexed grant's on-chain state (undefined while it is not in the index). */
+export function indexedGrant(ctx: AppContext, grantId: string): Promise<GrantRow | undefined> {
+  return getGrant(ctx.db, grantId);
+}
+
+/**
+ * A counselor registers the scope opening of a break-glass access it opened on chain: the index must hold it as
+ * theirs, the categories and scope salt must open its scope, and the salt must reproduce its grant id.
+ */
+export async function registerEmergency(ctx: AppContext, counselor: string, b: { grantId: string; categories: string[]; scopeSalt: string; salt: string }): Promise<ConsentView> {
+  await ctx.indexer.sync();
+  const g = await getGrant(ctx.db, b.grantId);
+  if (!g || !g.emergency || g.grantee !== counselor) throw notFound("no break-glass access of yours with this id is on chain");
+  if (scopeHash(b.categories, b.scopeSalt) !== g.scope) throw unprocessable("scope does not open to these categories and scope salt");
+  const grant = emergencyGrant({ subject: g.subject, counselor: g.grantee, scope: g.scope, openedAt: g.not_before, durationSeconds: g.not_after - g.not_before, salt: b.salt });
+  if (computeGrantId(grant) !== g.grant_id) throw unprocessable("the salt does not reproduce this grant id");
+  await ctx.writer.submit(({ q }) =>
+    insertEmergencyOpening(q, {
+      grantId: g.grant_id, subject: g.subject, grantee: g.grantee, categories: JSON.stringify([...new Set(b.categories)].sort()), scopeSalt: b.scopeSalt,
+      payload: JSON.stringify({ grant }), txHash: g.tx_hash, blockNumber: g.block_number,
+    }),
+  );
+  return (await consentView(ctx, g.grant_id))!;
+}
+
+/** The relay history of a grant (queued, submitted, mined, failed …), oldest first. */
+export async function relayHistory(ctx: AppContext, grantId: string) {
+  const rows = await relayEvents(ctx.db, grantId);
+  return rows.map((h) => ({ ...h, at: new Date(h.at).toISOString() }));
+}
+
+/** Notices for a resident address: break-glass accesses opened on it. */
+export async function notificationsOf(ctx: AppContext, subject: string) {
+  const rows = await noticesOf(ctx.db, subject);
+  return rows.map((r) => ({ grantId: r.grant_id, kind: r.kind, at: new Date(r.created_at).toISOString(), counselor: r.grantee, notBefore: Number(r.not_before), notAfter: Number(r.not_after) }));
+}
+
+/** The auditor's break-glass review: every EMERGENCY grant and every key released under one. */
+export async function emergencyReview(ctx: AppContext) {
+  const [grants, releases] = [await emergencyGrants(ctx.db), await emergencyReleases(ctx.db)];
+  return { grants, releases };
 }

@@ -24,14 +24,17 @@ import {
   consentView,
   fhirFor,
   grantRecord,
+  indexedGrant,
   listConsents,
+  notificationsOf,
   receiptFor,
+  registerEmergency,
+  relayHistory,
   researchGrantee,
   submitGrant,
   submitRevoke,
   type ConsentView,
 } from "../../services/consents.js";
-import { getGrant } from "../../store/consent-repo.js";
 
 const langSchema = z.enum(["zh", "zh-CN", "en"]).optional().transform((l): Lang => (l === "en" ? "en" : "zh-CN"));
 const grantIdParams = z.strictObject({ grantId: bytes32Schema });
@@ -125,7 +128,7 @@ export default (ctx: AppContext) => [
     response: z.object({ grantId: z.string(), status: z.string(), created: z.boolean() }),
     async handler({ body, session }) {
       const r = await submitGrant(ctx, session!.address, { grant: body.grant, signature: body.signature, categories: body.categories, scopeSalt: body.scopeSalt, lang: body.lang });
-      const indexed = await getGrant(ctx.db, r.grantId);
+      const indexed = await indexedGrant(ctx, r.grantId);
       return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: indexed ? "on_chain" : r.request.status === "on_chain" ? "submitted" : r.request.status, created: r.created } };
     },
   }),
@@ -169,20 +172,7 @@ export default (ctx: AppContext) => [
     body: z.strictObject({ grantId: bytes32Schema, categories: categoriesSchema, scopeSalt: bytes32Schema, salt: bytes32Schema }),
     response: consentViewSchema,
     async handler({ body, session }) {
-      await ctx.indexer.sync();
-      const g = await getGrant(ctx.db, body.grantId);
-      if (!g || !g.emergency || g.grantee !== session!.address) throw notFound("no break-glass access of yours with this id is on chain");
-      if (scopeHash(body.categories, body.scopeSalt) !== g.scope) throw unprocessable("scope does not open to these categories and scope salt");
-      const grant = emergencyGrant({ subject: g.subject, counselor: g.grantee, scope: g.scope, openedAt: g.not_before, durationSeconds: g.not_after - g.not_before, salt: body.salt });
-      if (grantId(grant) !== g.grant_id) throw unprocessable("the salt does not reproduce this grant id");
-      await ctx.writer.submit(({ q }) =>
-        q.query(
-          `INSERT INTO consent_requests (grant_id, kind, subject, grantee, purpose, categories, scope_salt, payload, status, tx_hash, block_number)
-           VALUES ($1,'emergency',$2,$3,4,$4,$5,$6,'on_chain',$7,$8) ON CONFLICT (grant_id, kind) DO NOTHING`,
-          [g.grant_id, g.subject, g.grantee, JSON.stringify([...new Set(body.categories)].sort()), body.scopeSalt, JSON.stringify({ grant }), g.tx_hash, g.block_number],
-        ),
-      );
-      return { body: (await consentView(ctx, g.grant_id))! };
+      return { body: await registerEmergency(ctx, session!.address, body) };
     },
   }),
   route({
@@ -195,11 +185,7 @@ export default (ctx: AppContext) => [
     response: consentViewSchema.extend({ history: z.array(z.object({ kind: z.string(), event: z.string(), detail: z.string().nullable(), at: z.string() })) }),
     async handler({ params, session }) {
       const v = await visible(ctx, session!, params.grantId);
-      const history = await ctx.db.query<{ kind: string; event: string; detail: string | null; at: string }>(
-        "SELECT kind, event, detail, at FROM consent_relay_events WHERE grant_id = $1 ORDER BY id",
-        [v.grantId],
-      );
-      return { body: { ...v, history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) } };
+      return { body: { ...v, history: await relayHistory(ctx, v.grantId) } };
     },
   }),
   route({
@@ -258,16 +244,7 @@ export default (ctx: AppContext) => [
     roles: ["resident"],
     response: z.object({ items: z.array(z.object({ grantId: z.string(), kind: z.string(), at: z.string(), counselor: z.string(), notBefore: z.number(), notAfter: z.number() })) }),
     async handler({ session }) {
-      const rows = await ctx.db.query<{ grant_id: string; kind: string; created_at: string; grantee: string; not_before: number; not_after: number }>(
-        `SELECT n.grant_id, n.kind, n.created_at, g.grantee, g.not_before, g.not_after
-           FROM consent_notices n JOIN consent_grants g ON g.grant_id = n.grant_id WHERE n.subject = $1 ORDER BY n.created_at, n.grant_id`,
-        [session!.address],
-      );
-      return {
-        body: {
-          items: rows.map((r) => ({ grantId: r.grant_id, kind: r.kind, at: new Date(r.created_at).toISOString(), counselor: r.grantee, notBefore: Number(r.not_before), notAfter: Number(r.not_after) })),
-        },
-      };
+      return { body: { items: await notificationsOf(ctx, session!.address) } };
     },
   }),
 ];
