@@ -11,7 +11,6 @@ import {
   grantId as computeGrantId,
   purposeName,
   revokeHash,
-  scopeCovers,
   scopeHash,
   toFhirConsent,
   verifyGrantSignature,

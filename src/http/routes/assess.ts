@@ -32,6 +32,11 @@ const IndexDaySchema = z.strictObject({
 const SealedSchema = z.record(z.string(), z.unknown());
 
 export default function assess(ctx: AppContext): RouteDef[] {
+  return [...alerts(ctx), ...wearable(ctx), ...booking(ctx)];
+}
+
+/** The crisis path and early-warning alerts. */
+function alerts(ctx: AppContext): RouteDef[] {
   return [
     route({
       method: "post",
@@ -87,6 +92,12 @@ export default function assess(ctx: AppContext): RouteDef[] {
         return { body: { alertId: params.id, acknowledged: true } };
       },
     }),
+  ];
+}
+
+/** The wearable stress index (computed on the client) and the warnings re-derived from it. */
+function wearable(ctx: AppContext): RouteDef[] {
+  return [
     route({
       method: "post",
       path: "/v1/wearable/index",
@@ -115,6 +126,12 @@ export default function assess(ctx: AppContext): RouteDef[] {
         return { body: r };
       },
     }),
+  ];
+}
+
+/** Counselors' slots and residents' bookings with sealed details. */
+function booking(ctx: AppContext): RouteDef[] {
+  return [
     route({
       method: "put",
       path: "/v1/counselors/me/slots",

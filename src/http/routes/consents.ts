@@ -6,19 +6,16 @@ import {
   DATA_CATEGORIES,
   Purpose,
   bytes32Schema,
-  emergencyGrant,
   explainGrant,
-  grantId,
   grantWireSchema,
   receiptText,
   revokeWireSchema,
-  scopeHash,
   signatureSchema,
   type GranteeRole,
   type Lang,
 } from "../../consent/index.js";
-import { route, type Session } from "../route.js";
-import { badRequest, conflict, forbidden, notFound, unprocessable } from "../problem.js";
+import { route, type RouteDef, type Session } from "../route.js";
+import { badRequest, conflict, forbidden, notFound } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
 import {
   consentView,
@@ -76,7 +73,10 @@ async function visible(ctx: AppContext, session: Session, grantId: string): Prom
 
 const signedIn = ["resident", "counselor", "auditor", "matcher", "admin"] as const;
 
-export default (ctx: AppContext) => [
+export default (ctx: AppContext): RouteDef[] => [...drafting(ctx), ...grants(ctx), ...documents(ctx)];
+
+/** What a resident needs before signing: the EIP-712 domain and the plain-language screen. */
+const drafting = (ctx: AppContext): RouteDef[] => [
   route({
     method: "get",
     path: "/v1/consents/domain",
@@ -111,6 +111,10 @@ export default (ctx: AppContext) => [
       return { body: explainGrant({ purpose: body.purpose as Purpose, granteeRole: role, categories: body.categories, notBefore: body.notBefore, notAfter: body.notAfter }, body.lang) };
     },
   }),
+];
+
+/** Grants and revokes: submit, list, one grant's status; break-glass openings. */
+const grants = (ctx: AppContext): RouteDef[] => [
   route({
     method: "post",
     path: "/v1/consents",
@@ -203,6 +207,10 @@ export default (ctx: AppContext) => [
       return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: r.request.status, created: r.created } };
     },
   }),
+];
+
+/** Receipts, FHIR exports and the resident's notices. */
+const documents = (ctx: AppContext): RouteDef[] => [
   route({
     method: "get",
     path: "/v1/consents/:grantId/receipt",
