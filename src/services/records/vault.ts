@@ -17,7 +17,6 @@ import { counselorMayList, decide, nowSeconds, readingPurposes, type Decision, t
 import { EnvelopeChecker } from "./envelope-check.js";
 import { DUPLICATE, recordWrites, type PendingRecord } from "./record-writes.js";
 
-
 /** Kinds a resident may write about themself (self-assessment, wearable summary, identity vault entry). */
 const SELF_KINDS = new Set(["assessment", "wearable_summary", "identity"]);
 /** Clock skew tolerated for createdAt in the future. */
