@@ -303,9 +303,39 @@ export function removeKeyEntry(value: unknown, address: string): RecordEnvelope 
   return parseEnvelope({ ...envelope, keys: envelope.keys.filter((k) => k.to !== to) });
 }
 
+/** What the amendment rules read of the version being amended (a stored version: its contentHash is known). */
+export interface AmendedVersion {
+  id: string;
+  kind: string;
+  author: string;
+  subjectRef: string;
+  createdAt: string;
+  contentHash: string;
+}
+
+/** Which amendment rule a version breaks: `prev` (not linked to this version), `same` (id, kind, author or
+ *  subjectRef changed), `time` (created before the version it amends). */
+export type AmendmentRule = "prev" | "same" | "time";
+
 /**
- * Whether `next` is a valid amendment of `previous`: same id, kind, author and subjectRef, next.prev =
- * contentHash(previous), and not created earlier. (Signatures are checked separately with verifyEnvelope.)
+ * The amendment rules (docs/FORMATS.md §2.5), once: `next` amends `previous` iff next.prev = previous.contentHash,
+ * id, kind, author and subjectRef are the same, and next is not created earlier. null when it does.
+ */
+export function amendmentFault(
+  previous: AmendedVersion,
+  next: Pick<RecordEnvelope, "prev" | "id" | "kind" | "author" | "subjectRef" | "createdAt">,
+): { rule: AmendmentRule; reason: string } | null {
+  if (next.prev !== previous.contentHash) return { rule: "prev", reason: "prev is not the previous version's contentHash" };
+  for (const f of ["id", "kind", "author", "subjectRef"] as const) {
+    if (previous[f] !== next[f]) return { rule: "same", reason: `${f} differs from the previous version` };
+  }
+  if (next.createdAt < previous.createdAt) return { rule: "time", reason: "createdAt is earlier than the previous version" };
+  return null;
+}
+
+/**
+ * Whether `next` is a valid amendment of `previous` (both whole envelopes): amendmentFault over the previous
+ * version's contentHash. (Signatures are checked separately with verifyEnvelope.)
  */
 export function checkAmendment(previous: unknown, next: unknown): { ok: true } | { ok: false; reason: string } {
   let a: RecordEnvelope, b: RecordEnvelope;
@@ -315,12 +345,8 @@ export function checkAmendment(previous: unknown, next: unknown): { ok: true } |
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
   }
-  if (b.prev !== contentHashHex(a)) return { ok: false, reason: "prev is not the previous version's contentHash" };
-  for (const f of ["id", "kind", "author", "subjectRef"] as const) {
-    if (a[f] !== b[f]) return { ok: false, reason: `${f} differs from the previous version` };
-  }
-  if (b.createdAt < a.createdAt) return { ok: false, reason: "createdAt is earlier than the previous version" };
-  return { ok: true };
+  const fault = amendmentFault({ ...a, contentHash: contentHashHex(a) }, b);
+  return fault ? { ok: false, reason: fault.reason } : { ok: true };
 }
 
 /**

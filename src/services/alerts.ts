@@ -8,7 +8,9 @@ import { canonicalBytes } from "../crypto/index.js";
 import { crisisResources, decideCrisis, detectWarnings, type CrisisLevel, type DailyStress, type Hotline, type ScoredAssessment } from "../assess/index.js";
 import { Purpose } from "../consent/types.js";
 import { activeGrants } from "../store/consent-repo.js";
+import { ackAlertRow, alertExists, alertsAbout, alertsTo, insertAlert } from "../store/alert-repo.js";
 import type { AppContext } from "./context.js";
+import { conflict, notFound } from "./errors.js";
 
 export const ALERT_KINDS = ["crisis", "counselor_mark", "wearable_warning"] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -72,13 +74,8 @@ export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<Raised
   const createdAt = new Date().toISOString();
   const offer = a.kind !== "wearable_warning";
   await ctx.writer.submit(async ({ q, append }) => {
-    for (const r of recipients.length ? recipients : [NO_RECIPIENT]) {
-      await q.query(
-        `INSERT INTO alerts (alert_id, recipient, subject, kind, level, instrument, raised_by, emergency_offer, detail, created_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-        [alertId, r, a.subject, a.kind, a.level, a.instrument ?? null, a.raisedBy, offer, JSON.stringify(a.detail ?? {}), createdAt],
-      );
-    }
+    const row = { alertId, subject: a.subject, kind: a.kind, level: a.level, instrument: a.instrument ?? null, raisedBy: a.raisedBy, emergencyOffer: offer, detail: a.detail ?? {}, createdAt };
+    await insertAlert(q, row, recipients.length ? recipients : [NO_RECIPIENT]);
     // The leaf commits to the alert metadata (hash), names no subject: the audit can check it later against the row.
     append({
       type: "access",
@@ -113,10 +110,7 @@ export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<Raised
 }
 
 export async function counselorAlerts(ctx: AppContext, counselor: string) {
-  const rows = await ctx.db.query<any>(
-    "SELECT alert_id, subject, kind, level, instrument, emergency_offer, detail, created_at, acked_at FROM alerts WHERE recipient = $1 ORDER BY created_at DESC, alert_id LIMIT 500",
-    [counselor],
-  );
+  const rows = await alertsTo(ctx.db, counselor);
   return rows.map((r) => ({
     alertId: r.alert_id,
     kind: r.kind,
@@ -125,19 +119,14 @@ export async function counselorAlerts(ctx: AppContext, counselor: string) {
     instrument: r.instrument ?? null,
     emergencyOffer: r.emergency_offer,
     detail: r.detail,
-    message: counselorMessage(r.kind, r.level, r.detail),
+    message: counselorMessage(r.kind as AlertKind, r.level, r.detail),
     createdAt: new Date(r.created_at).toISOString(),
     ackedAt: r.acked_at ? new Date(r.acked_at).toISOString() : null,
   }));
 }
 
 export async function residentAlerts(ctx: AppContext, subject: string) {
-  const rows = await ctx.db.query<any>(
-    `SELECT alert_id, kind, level, min(created_at) AS created_at, count(*) FILTER (WHERE recipient <> '-') AS notified,
-            count(acked_at) AS acked
-       FROM alerts WHERE subject = $1 GROUP BY alert_id, kind, level ORDER BY min(created_at) DESC LIMIT 500`,
-    [subject],
-  );
+  const rows = await alertsAbout(ctx.db, subject, NO_RECIPIENT);
   return rows.map((r) => ({
     alertId: r.alert_id,
     kind: r.kind,
@@ -148,12 +137,15 @@ export async function residentAlerts(ctx: AppContext, subject: string) {
   }));
 }
 
-export async function ackAlert(ctx: AppContext, counselor: string, alertId: string): Promise<boolean> {
+/** A counselor acknowledges an alert addressed to them (once: a second time is a conflict). */
+export async function ackAlert(ctx: AppContext, counselor: string, alertId: string): Promise<void> {
   const at = new Date().toISOString();
-  return ctx.writer.submit(async ({ q, append }) => {
-    const up = await q.query("UPDATE alerts SET acked_at = $3 WHERE alert_id = $1 AND recipient = $2 AND acked_at IS NULL RETURNING alert_id", [alertId, counselor, at]);
-    if (!up.length) return false;
+  const acked = await ctx.writer.submit(async ({ q, append }) => {
+    if (!(await ackAlertRow(q, alertId, counselor, at))) return false;
     append({ type: "access", id: `alert:${alertId}`, hash: hashOf({ alertId, ackBy: counselor, at }), at, action: "alert.ack", decision: "ack" });
     return true;
   });
+  if (acked) return;
+  if (!(await alertExists(ctx.db, alertId, counselor))) throw notFound("no such alert");
+  throw conflict("alert already acknowledged");
 }

@@ -5,10 +5,23 @@ import { randomBytes } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { canonicalBytes, verifyEnvelope } from "../crypto/index.js";
 import { Purpose } from "../consent/types.js";
-import { activeGrants } from "../store/consent-repo.js";
+import {
+  bookingOf,
+  bookingsOf,
+  cancelBooking,
+  deleteFreeSlots,
+  freeSlot,
+  futureSlots,
+  insertBooking,
+  insertSlot,
+  moveBooking,
+  slotOwner,
+  takeSlot,
+} from "../store/booking-repo.js";
 import type { Queryable } from "../store/db.js";
 import { conflict, forbidden, notFound, unprocessable } from "./errors.js";
 import type { AppContext } from "./context.js";
+import { hasActiveGrant } from "./consents.js";
 
 const hashOf = (v: unknown) => Buffer.from(sha256(canonicalBytes(v))).toString("hex");
 const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
@@ -24,13 +37,12 @@ export interface SlotInput {
 export async function publishSlots(ctx: AppContext, counselor: string, slots: SlotInput[]) {
   const at = new Date().toISOString();
   return ctx.writer.submit(async ({ q, append }) => {
-    await q.query("DELETE FROM booking_slots WHERE counselor = $1 AND taken = false AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = booking_slots.slot_id)", [counselor]);
+    await deleteFreeSlots(q, counselor);
     const out = [];
     for (const s of slots) {
       const id = s.slotId ?? randomBytes(12).toString("hex");
-      const clash = await q.query("SELECT counselor FROM booking_slots WHERE slot_id = $1", [id]);
-      if (clash.length) throw conflict("slotId already in use");
-      await q.query("INSERT INTO booking_slots (slot_id, counselor, starts_at, ends_at) VALUES ($1,$2,$3,$4)", [id, counselor, s.start, s.end]);
+      if ((await slotOwner(q, id)) !== undefined) throw conflict("slotId already in use");
+      await insertSlot(q, { slotId: id, counselor, start: s.start, end: s.end });
       out.push({ slotId: id, start: iso(s.start), end: iso(s.end), taken: false });
     }
     append({ type: "access", id: `slots:${counselor}`, hash: hashOf({ counselor, slots: out }), at, action: "slots.publish", count: out.length });
@@ -38,13 +50,26 @@ export async function publishSlots(ctx: AppContext, counselor: string, slots: Sl
   });
 }
 
-export async function listSlots(q: Queryable, counselor: string) {
-  const rows = await q.query<any>("SELECT slot_id, starts_at, ends_at, taken FROM booking_slots WHERE counselor = $1 AND ends_at > now() ORDER BY starts_at, slot_id", [counselor]);
+/** A counselor's slots that have not ended: to the counselor, or to a resident with an active TREATMENT grant to them. */
+export async function slotsFor(ctx: AppContext, reader: { address: string; isResident: boolean }, counselor: string) {
+  if (reader.address !== counselor) {
+    if (!reader.isResident) throw forbidden();
+    if (!(await hasTreatment(ctx, reader.address, counselor))) throw forbidden("no active TREATMENT consent to this counselor");
+  }
+  const rows = await futureSlots(ctx.db, counselor);
   return rows.map((r) => ({ slotId: r.slot_id, start: iso(r.starts_at), end: iso(r.ends_at), taken: r.taken }));
 }
 
-async function hasTreatment(ctx: AppContext, subject: string, counselor: string) {
-  return (await activeGrants(ctx.db, { subject, grantee: counselor, purposes: [Purpose.TREATMENT], atSeconds: Math.floor(Date.now() / 1000) })).length > 0;
+function hasTreatment(ctx: AppContext, subject: string, counselor: string) {
+  return hasActiveGrant(ctx, { subject, grantee: counselor, purposes: [Purpose.TREATMENT] });
+}
+
+/** The counselor of a slot a resident books: it must exist and the resident must hold their TREATMENT consent. */
+async function bookableSlot(ctx: AppContext, subject: string, slotId: string): Promise<string> {
+  const counselor = await slotOwner(ctx.db, slotId);
+  if (!counselor) throw notFound("no such slot");
+  if (!(await hasTreatment(ctx, subject, counselor))) throw forbidden("booking needs an active TREATMENT consent to this counselor");
+  return counselor;
 }
 
 function checkSealed(subject: string, counselor: string, sealed: unknown): string {
@@ -58,47 +83,39 @@ function checkSealed(subject: string, counselor: string, sealed: unknown): strin
 }
 
 export async function book(ctx: AppContext, subject: string, slotId: string, sealed: unknown) {
-  const [slot] = await ctx.db.query<{ counselor: string }>("SELECT counselor FROM booking_slots WHERE slot_id = $1", [slotId]);
-  if (!slot) throw notFound("no such slot");
-  if (!(await hasTreatment(ctx, subject, slot.counselor))) throw forbidden("booking needs an active TREATMENT consent to this counselor");
-  const contentHash = checkSealed(subject, slot.counselor, sealed);
+  const counselor = await bookableSlot(ctx, subject, slotId);
+  const contentHash = checkSealed(subject, counselor, sealed);
   const bookingId = randomBytes(16).toString("hex");
   const at = new Date().toISOString();
   return ctx.writer.submit(async ({ q, append }) => {
-    const up = await q.query("UPDATE booking_slots SET taken = true WHERE slot_id = $1 AND taken = false RETURNING slot_id", [slotId]);
-    if (!up.length) throw conflict("slot is already taken");
-    await q.query("INSERT INTO bookings (booking_id, slot_id, subject, counselor, sealed, content_hash, status, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,'booked',$7,$7)", [
-      bookingId, slotId, subject, slot.counselor, JSON.stringify(sealed), contentHash, at,
-    ]);
+    if (!(await takeSlot(q, slotId))) throw conflict("slot is already taken");
+    await insertBooking(q, { bookingId, slotId, subject, counselor, sealed, contentHash, at });
     append({ type: "access", id: `booking:${bookingId}`, hash: contentHash.slice(2), at, action: "booking.create", decision: "booked" });
-    return { bookingId, slotId, counselorId: slot.counselor, status: "booked", contentHash };
+    return { bookingId, slotId, counselorId: counselor, status: "booked", contentHash };
   });
 }
 
 async function ownBooking(q: Queryable, subject: string, bookingId: string) {
-  const [b] = await q.query<any>("SELECT booking_id, slot_id, counselor, status FROM bookings WHERE booking_id = $1 AND subject = $2", [bookingId, subject]);
+  const b = await bookingOf(q, subject, bookingId);
   if (!b) throw notFound("no such booking");
   if (b.status !== "booked") throw conflict(`booking is ${b.status}`);
   return b;
 }
 
 export async function reschedule(ctx: AppContext, subject: string, bookingId: string, slotId: string, sealed: unknown) {
-  const [slot] = await ctx.db.query<{ counselor: string }>("SELECT counselor FROM booking_slots WHERE slot_id = $1", [slotId]);
-  if (!slot) throw notFound("no such slot");
-  if (!(await hasTreatment(ctx, subject, slot.counselor))) throw forbidden("booking needs an active TREATMENT consent to this counselor");
-  const contentHash = checkSealed(subject, slot.counselor, sealed);
+  const counselor = await bookableSlot(ctx, subject, slotId);
+  const contentHash = checkSealed(subject, counselor, sealed);
   const at = new Date().toISOString();
   return ctx.writer.submit(async ({ q, append }) => {
     const b = await ownBooking(q, subject, bookingId);
-    if (b.counselor !== slot.counselor) throw unprocessable("reschedule within the same counselor's slots; book anew otherwise");
+    if (b.counselor !== counselor) throw unprocessable("reschedule within the same counselor's slots; book anew otherwise");
     if (b.slot_id !== slotId) {
-      const up = await q.query("UPDATE booking_slots SET taken = true WHERE slot_id = $1 AND taken = false RETURNING slot_id", [slotId]);
-      if (!up.length) throw conflict("slot is already taken");
-      await q.query("UPDATE booking_slots SET taken = false WHERE slot_id = $1", [b.slot_id]);
+      if (!(await takeSlot(q, slotId))) throw conflict("slot is already taken");
+      await freeSlot(q, b.slot_id);
     }
-    await q.query("UPDATE bookings SET slot_id = $2, sealed = $3, content_hash = $4, updated_at = $5 WHERE booking_id = $1", [bookingId, slotId, JSON.stringify(sealed), contentHash, at]);
+    await moveBooking(q, { bookingId, slotId, sealed, contentHash, at });
     append({ type: "access", id: `booking:${bookingId}`, hash: contentHash.slice(2), at, action: "booking.reschedule", decision: "rescheduled" });
-    return { bookingId, slotId, counselorId: slot.counselor, status: "booked", contentHash };
+    return { bookingId, slotId, counselorId: counselor, status: "booked", contentHash };
   });
 }
 
@@ -106,8 +123,8 @@ export async function cancel(ctx: AppContext, subject: string, bookingId: string
   const at = new Date().toISOString();
   return ctx.writer.submit(async ({ q, append }) => {
     const b = await ownBooking(q, subject, bookingId);
-    await q.query("UPDATE bookings SET status = 'cancelled', updated_at = $2 WHERE booking_id = $1", [bookingId, at]);
-    await q.query("UPDATE booking_slots SET taken = false WHERE slot_id = $1", [b.slot_id]);
+    await cancelBooking(q, bookingId, at);
+    await freeSlot(q, b.slot_id);
     append({ type: "access", id: `booking:${bookingId}`, hash: hashOf({ bookingId, status: "cancelled", at }), at, action: "booking.cancel", decision: "cancelled" });
     return { bookingId, status: "cancelled" };
   });
@@ -115,11 +132,6 @@ export async function cancel(ctx: AppContext, subject: string, bookingId: string
 
 /** Resident: own bookings; counselor: bookings on their slots. Both get the sealed details (they are recipients). */
 export async function listBookings(ctx: AppContext, who: { address: string; isCounselor: boolean }) {
-  const col = who.isCounselor ? "b.counselor" : "b.subject";
-  const rows = await ctx.db.query<any>(
-    `SELECT b.booking_id, b.slot_id, b.subject, b.counselor, b.sealed, b.status, s.starts_at, s.ends_at FROM bookings b JOIN booking_slots s ON s.slot_id = b.slot_id
-      WHERE ${col} = $1 ORDER BY s.starts_at, b.booking_id`,
-    [who.address],
-  );
+  const rows = await bookingsOf(ctx.db, who.isCounselor ? "counselor" : "subject", who.address);
   return rows.map((r) => ({ bookingId: r.booking_id, slotId: r.slot_id, subjectRef: r.subject, counselorId: r.counselor, start: iso(r.starts_at), end: iso(r.ends_at), status: r.status, sealedDetails: r.sealed }));
 }

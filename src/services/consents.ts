@@ -7,10 +7,10 @@ import {
   buildReceipt,
   canonicalCategories,
   consentDomain,
+  emergencyGrant,
   grantId as computeGrantId,
   purposeName,
   revokeHash,
-  scopeCovers,
   scopeHash,
   toFhirConsent,
   verifyGrantSignature,
@@ -24,7 +24,7 @@ import {
   type PiiController,
   type Revoke,
 } from "../consent/index.js";
-import { activeGrants, getGrant, grantCovers, grantsWhere, type GrantRow } from "../store/consent-repo.js";
+import { activeGrants, emergencyGrants, getGrant, grantCovers, indexedGrantIds, type GrantRow } from "../store/consent-repo.js";
 import {
   getRequest,
   grantRequestIds,
@@ -43,7 +43,8 @@ import type { Queryable } from "../store/db.js";
 import type { AppContext } from "./context.js";
 import type { Decision } from "./records/policy.js";
 import { isIndexedAccredited, isIndexedMatcher } from "./registry-view.js";
-import { Refusal, tooMany, type RefusalKind } from "./errors.js";
+import { emergencyReleases } from "../store/access-log-repo.js";
+import { Refusal, notFound, tooMany, unprocessable, type RefusalKind } from "./errors.js";
 
 /** Consent refusals carry a stable code (e.g. "bad_signature") that clients and tests read. */
 const refusal = (kind: RefusalKind, code: string, detail: string) => new Refusal(kind, detail, { code });
@@ -170,25 +171,6 @@ export async function submitRevoke(ctx: AppContext, sessionAddress: string, gran
   return { grantId: id, request: row, created: true, revokeHash: revokeHash(r.revoke) };
 }
 
-/** Records the scope opening of a break-glass access a counselor opened on chain (checked by the caller). */
-export async function registerEmergencyOpening(ctx: AppContext, g: GrantRow, grant: Grant, opening: { categories: string[]; scopeSalt: string }): Promise<void> {
-  await ctx.writer.submit(({ q }) =>
-    insertEmergencyOpening(q, {
-      grantId: g.grant_id, subject: g.subject, grantee: g.grantee, categories: [...new Set(opening.categories)].sort(), scopeSalt: opening.scopeSalt,
-      payload: JSON.stringify({ grant }), txHash: g.tx_hash, blockNumber: g.block_number,
-    }),
-  );
-}
-
-/** What happened to a grant's requests (queued, submitted, on chain, re-queued, failed): reason codes only. */
-export function relayHistoryOf(ctx: AppContext, grantId: string) {
-  return relayHistory(ctx.db, grantId);
-}
-
-/** Notices owed to a resident's address (break-glass opened on them). */
-export function noticesOf(ctx: AppContext, subject: string) {
-  return noticesFor(ctx.db, subject);
-}
 
 export function grantFromPayload(payload: string): { grant: Grant; signature: string } {
   const p = JSON.parse(payload) as { grant: Record<string, string | number>; signature: string };
@@ -273,7 +255,7 @@ export async function consentView(ctx: AppContext, grantId: string): Promise<Con
 /** Index rows and not-yet-indexed requests, filtered; newest last. */
 export async function listConsents(ctx: AppContext, f: { subject?: string; grantee?: string; emergency?: boolean }): Promise<ConsentView[]> {
   const [idx, reqs] = await Promise.all([
-    grantsWhere(ctx.db, f).then((rows) => rows.filter((g) => !f.emergency || g.emergency).map((g) => g.grant_id)),
+    indexedGrantIds(ctx.db, f),
     f.emergency ? Promise.resolve([]) : grantRequestIds(ctx.db, f),
   ]);
   const ids = [...new Set([...idx, ...reqs])];
@@ -363,4 +345,51 @@ export async function consentCovers(
 export async function unlessWithdrawn(q: Queryable, d: Decision): Promise<Decision> {
   if (d.ok && d.grantId && (await revocationRequested(q, d.grantId))) return { ok: false, reason: "grant_revoked" };
   return d;
+}
+
+/** Whether an indexed grant from `subject` to `grantee` for one of `purposes` is active now (any scope). */
+export async function hasActiveGrant(ctx: AppContext, f: { subject: string; grantee: string; purposes: Purpose[] }): Promise<boolean> {
+  return (await activeGrants(ctx.db, { ...f, atSeconds: Math.floor(Date.now() / 1000) })).length > 0;
+}
+
+/** The indexed grant's on-chain state (undefined while it is not in the index). */
+export function indexedGrant(ctx: AppContext, grantId: string): Promise<GrantRow | undefined> {
+  return getGrant(ctx.db, grantId);
+}
+
+/**
+ * A counselor registers the scope opening of a break-glass access it opened on chain: the index must hold it as
+ * theirs, the categories and scope salt must open its scope, and the salt must reproduce its grant id.
+ */
+export async function registerEmergency(ctx: AppContext, counselor: string, b: { grantId: string; categories: string[]; scopeSalt: string; salt: string }): Promise<ConsentView> {
+  await ctx.indexer.sync();
+  const g = await getGrant(ctx.db, b.grantId);
+  if (!g || !g.emergency || g.grantee !== counselor) throw notFound("no break-glass access of yours with this id is on chain");
+  if (scopeHash(b.categories, b.scopeSalt) !== g.scope) throw unprocessable("scope does not open to these categories and scope salt");
+  const grant = emergencyGrant({ subject: g.subject, counselor: g.grantee, scope: g.scope, openedAt: g.not_before, durationSeconds: g.not_after - g.not_before, salt: b.salt });
+  if (computeGrantId(grant) !== g.grant_id) throw unprocessable("the salt does not reproduce this grant id");
+  await ctx.writer.submit(({ q }) =>
+    insertEmergencyOpening(q, {
+      grantId: g.grant_id, subject: g.subject, grantee: g.grantee, categories: [...new Set(b.categories)].sort(), scopeSalt: b.scopeSalt,
+      payload: JSON.stringify({ grant }), txHash: g.tx_hash, blockNumber: g.block_number,
+    }),
+  );
+  return (await consentView(ctx, g.grant_id))!;
+}
+
+/** The relay history of a grant (queued, submitted, mined, failed …), oldest first: reason codes only. */
+export async function relayHistoryOf(ctx: AppContext, grantId: string) {
+  const rows = await relayHistory(ctx.db, grantId);
+  return rows.map((h) => ({ ...h, at: new Date(h.at).toISOString() }));
+}
+
+/** Notices for a resident address: break-glass accesses opened on it. */
+export function notificationsOf(ctx: AppContext, subject: string) {
+  return noticesFor(ctx.db, subject);
+}
+
+/** The auditor's break-glass review: every EMERGENCY grant and every key released under one. */
+export async function emergencyReview(ctx: AppContext) {
+  const [grants, releases] = [await emergencyGrants(ctx.db), await emergencyReleases(ctx.db)];
+  return { grants, releases };
 }

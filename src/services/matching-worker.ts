@@ -11,8 +11,7 @@ export async function matchingSweeper(ctx: AppContext): Promise<() => Promise<vo
   const tick = async () => {
     try {
       await svc.sweep();
-      const matchers = await ctx.db.query<{ matcher: string }>("SELECT DISTINCT matcher FROM match_needs WHERE status = 'pooled'");
-      for (const m of matchers) await svc.refresh(m.matcher);
+      await svc.refreshAll();
     } catch (e) {
       if (!stopped) ctx.log.warn({ err: (e as Error).name }, "matching sweep failed; retrying");
     }

@@ -20,7 +20,9 @@ import {
 import { acceptMessage, DEFAULT_WEIGHTS, solve, type Counselor } from "../matching/index.js";
 import { Purpose } from "../consent/types.js";
 import { activeGrants } from "../store/consent-repo.js";
-import type { Queryable } from "../store/db.js";
+import { slotCounts } from "../store/booking-repo.js";
+import * as matchStore from "../store/match-repo.js";
+import { budgetOf, insertRelease, lockBudget, releasesOf, setSpent } from "../store/stats-repo.js";
 import { conflict, forbidden, notFound, unprocessable } from "./errors.js";
 import type { AppContext } from "./context.js";
 import { isIndexedAccredited, isIndexedMatcher } from "./registry-view.js";
@@ -56,12 +58,11 @@ export class MatchingService {
     let p = this.#pools.get(matcher);
     if (p) return p;
     p = new NeedPool({ k: POOL_K, l: POOL_L, places: this.ctx.places });
-    const rows = await this.ctx.db.query<{ need: Need }>("SELECT need FROM match_needs WHERE matcher = $1 AND status = 'pooled' ORDER BY seq", [matcher]);
     let foreign = 0;
-    for (const r of rows) {
+    for (const need of await matchStore.pooledNeeds<Need>(this.ctx.db, matcher)) {
       // A need from before a change of ANXIN_CITY names a place this deployment no longer serves: it stays stored
       // (the resident can withdraw it) but is not offered to the matcher.
-      if (this.ctx.places.isArea(r.need.district)) p.submit(r.need);
+      if (this.ctx.places.isArea(need.district)) p.submit(need);
       else foreign++;
     }
     if (foreign) this.ctx.log.warn({ matcher, needs: foreign }, "pooled needs outside the configured city were not offered");
@@ -82,18 +83,14 @@ export class MatchingService {
       const matcher = wanted ? matchers.find((m) => m === wanted) : matchers[0];
       if (!matcher) throw forbidden("no active MATCHING consent from this address to a registered matching service");
       if (matchers.length > 1 && !wanted) throw unprocessable("several matching services hold your consent: name one in `matcher`");
-      const open = await this.ctx.db.query("SELECT 1 FROM match_needs WHERE subject = $1 AND status = 'pooled'", [subject]);
-      if (open.length) throw conflict("this address already has an open need: withdraw it first");
-      const dup = await this.ctx.db.query("SELECT 1 FROM match_needs WHERE need_id = $1", [need.needId]);
-      if (dup.length) throw conflict("needId already used: derive a fresh need");
+      if (await matchStore.hasPooledNeed(this.ctx.db, subject)) throw conflict("this address already has an open need: withdraw it first");
+      if (await matchStore.needExists(this.ctx.db, need.needId)) throw conflict("needId already used: derive a fresh need");
       const urgent = isUrgent(need.urgency);
       const status = urgent ? "emergency" : "pooled";
       const pool = await this.#pool(matcher); // loaded before the insert, so the new need is offered exactly once
       const at = new Date();
       await this.ctx.writer.submit(async ({ q, append }) => {
-        await q.query("INSERT INTO match_needs (need_id, subject, matcher, need, status, period, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)", [
-          need.needId, subject, matcher, JSON.stringify(need), status, monthOf(at), at.toISOString(),
-        ]);
+        await matchStore.insertNeed(q, { needId: need.needId, subject, matcher, need, status, period: monthOf(at), at: at.toISOString() });
         append({ type: "access", id: `need:${need.needId}`, hash: hashOf(need), at: at.toISOString(), action: "need.submit", decision: urgent ? "emergency" : "pool" });
       });
       if (urgent) {
@@ -110,7 +107,7 @@ export class MatchingService {
   /** Resident withdraws their open need. */
   async withdrawNeed(subject: string, needId: string) {
     return this.#serial(async () => {
-      const [row] = await this.ctx.db.query<{ matcher: string; status: string }>("SELECT matcher, status FROM match_needs WHERE need_id = $1 AND subject = $2", [needId, subject]);
+      const row = await matchStore.needOf(this.ctx.db, subject, needId);
       if (!row) throw notFound("no such need");
       if (row.status !== "pooled") throw conflict(`need is ${row.status}`);
       await this.#close(row.matcher, [needId], "withdrawn");
@@ -124,8 +121,7 @@ export class MatchingService {
     const at = new Date().toISOString();
     await this.ctx.writer.submit(async ({ q, append }) => {
       for (const id of needIds) {
-        await q.query("UPDATE match_needs SET status = $2, closed_at = $3 WHERE need_id = $1 AND status = 'pooled'", [id, status, at]);
-        await q.query("UPDATE match_proposals SET status = 'withdrawn', decided_at = $2 WHERE need_id = $1 AND status IN ('proposed', 'accepting')", [id, at]);
+        await matchStore.closeNeed(q, id, status, at);
         append({ type: "access", id: `need:${id}`, hash: hashOf({ needId: id, status }), at, action: "need.close", decision: status });
       }
     });
@@ -138,8 +134,13 @@ export class MatchingService {
     return this.#serial(() => this.#refresh(matcher));
   }
 
+  /** refresh() for every matcher with a pooled need (the periodic sweep). */
+  async refreshAll(): Promise<void> {
+    for (const m of await matchStore.poolMatchers(this.ctx.db)) await this.refresh(m);
+  }
+
   async #refresh(matcher: string): Promise<number> {
-    const rows = await this.ctx.db.query<{ need_id: string; subject: string }>("SELECT need_id, subject FROM match_needs WHERE matcher = $1 AND status = 'pooled'", [matcher]);
+    const rows = await matchStore.pooledSubjects(this.ctx.db, matcher);
     if (!rows.length) return 0;
     const stillMatcher = await isIndexedMatcher(this.ctx.db, matcher);
     const live = new Set(
@@ -163,21 +164,17 @@ export class MatchingService {
   }
 
   async counselorProfiles(): Promise<Array<Counselor & { slots: { free: number; taken: number } }>> {
-    const rows = await this.ctx.db.query<{ counselor: string; profile: ProfileInput; updated_at: Date }>("SELECT counselor, profile, updated_at FROM match_profiles ORDER BY counselor");
+    const rows = await matchStore.profiles<ProfileInput>(this.ctx.db);
     const out = [];
     for (const r of rows) {
-      const [{ n }] = await this.ctx.db.query<{ n: string }>(
-        `SELECT count(*) AS n FROM match_proposals WHERE counselor = $1
-           AND (status IN ('proposed', 'accepting') OR (status = 'accepted' AND decided_at > $2))`,
-        [r.counselor, r.updated_at],
-      );
-      const slots = await this.ctx.db.query<{ taken: boolean; n: string }>("SELECT taken, count(*) AS n FROM booking_slots WHERE counselor = $1 AND ends_at > now() GROUP BY taken", [r.counselor]);
+      const held = await matchStore.heldCapacity(this.ctx.db, r.counselor, r.updated_at);
+      const slots = await slotCounts(this.ctx.db, r.counselor);
       out.push({
         ...r.profile,
         counselorId: r.counselor,
-        capacity: Math.max(0, r.profile.capacity - Number(n)),
+        capacity: Math.max(0, r.profile.capacity - held),
         accredited: await isIndexedAccredited(this.ctx.db, r.counselor, nowS()),
-        slots: { free: Number(slots.find((s) => !s.taken)?.n ?? 0), taken: Number(slots.find((s) => s.taken)?.n ?? 0) },
+        slots,
       });
     }
     return out;
@@ -193,11 +190,7 @@ export class MatchingService {
     for (const d of profile.districts) this.#servedArea(d, "districts");
     const at = new Date().toISOString();
     await this.ctx.writer.submit(async ({ q, append }) => {
-      await q.query(
-        `INSERT INTO match_profiles (counselor, profile, updated_at) VALUES ($1, $2, $3)
-         ON CONFLICT (counselor) DO UPDATE SET profile = EXCLUDED.profile, updated_at = EXCLUDED.updated_at`,
-        [counselor, JSON.stringify(profile), at],
-      );
+      await matchStore.putProfile(q, counselor, profile, at);
       append({ type: "access", id: `profile:${counselor}`, hash: hashOf(profile), at, action: "profile.put" });
     });
     return { ...profile, counselorId: counselor };
@@ -209,37 +202,32 @@ export class MatchingService {
       await this.#expireDue();
       await this.#refresh(matcher);
       const pool = await this.#pool(matcher);
-      const busy = new Set(
-        (await this.ctx.db.query<{ need_id: string }>("SELECT need_id FROM match_proposals WHERE matcher = $1 AND status IN ('proposed', 'accepting')", [matcher])).map((r) => r.need_id),
-      );
-      const needs = pool.published().filter((n) => !busy.has(n.needId));
+      const busy = await matchStore.needsWithOpenProposal(this.ctx.db, matcher);
+      const open = pool.published().filter((n) => !busy.has(n.needId));
       const places = this.ctx.places;
       const counselors: Counselor[] = (await this.counselorProfiles())
         .map(({ slots: _s, ...c }) => ({ ...c, districts: c.districts.filter((d) => places.isArea(d)) }))
         .filter((c) => c.accredited && c.capacity > 0);
-      const result = solve(needs, counselors, DEFAULT_WEIGHTS, { places });
+      const result = solve(open, counselors, DEFAULT_WEIGHTS, { places });
       const created = new Date();
       const expiresAt = new Date(created.getTime() + ttlSeconds * 1000);
       const proposals = result.assignments.map((a) => ({ proposalId: randomId(), needId: a.needId, counselorId: a.counselorId.toLowerCase(), cost: a.cost, reasons: a.reasons, status: "proposed" as const, expiresAt: expiresAt.toISOString() }));
       if (proposals.length) {
         await this.ctx.writer.submit(async ({ q, append }) => {
           for (const p of proposals) {
-            await q.query(
-              "INSERT INTO match_proposals (proposal_id, need_id, matcher, counselor, cost, reasons, status, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,'proposed',$7,$8)",
-              [p.proposalId, p.needId, matcher, p.counselorId, p.cost, JSON.stringify(p.reasons), created.toISOString(), p.expiresAt],
-            );
+            await matchStore.insertProposal(q, matcher, p, created.toISOString());
             append({ type: "access", id: `proposal:${p.proposalId}`, hash: hashOf({ proposalId: p.proposalId, needId: p.needId, counselorId: p.counselorId, cost: p.cost }), at: created.toISOString(), action: "match.propose", decision: "proposed" });
           }
         });
       }
-      return { proposals, unassigned: result.unassigned, totalCost: result.totalCost, served: result.served, urgentServed: result.urgentServed, considered: needs.length, counselors: counselors.length };
+      return { proposals, unassigned: result.unassigned, totalCost: result.totalCost, served: result.served, urgentServed: result.urgentServed, considered: open.length, counselors: counselors.length };
     });
   }
 
   async matcherProposals(matcher: string) {
     await this.sweep();
-    const rows = await this.ctx.db.query("SELECT proposal_id, need_id, counselor, cost, status, created_at, expires_at, decided_at FROM match_proposals WHERE matcher = $1 ORDER BY created_at, proposal_id", [matcher]);
-    return rows.map((r: any) => ({
+    const rows = await matchStore.proposalsOfMatcher(this.ctx.db, matcher);
+    return rows.map((r) => ({
       proposalId: r.proposal_id, needId: r.need_id, counselorId: r.counselor, cost: Number(r.cost),
       // "accepting" is an internal step (a TREATMENT grant is on its way): the matcher sees it as still proposed.
       status: r.status === "accepting" ? "proposed" : r.status,
@@ -251,23 +239,15 @@ export class MatchingService {
 
   async residentProposals(subject: string) {
     await this.sweep();
-    const rows = await this.ctx.db.query(
-      `SELECT p.proposal_id, p.need_id, p.counselor, p.reasons, p.status, p.expires_at, p.created_at, p.treatment_subject
-         FROM match_proposals p JOIN match_needs n ON n.need_id = p.need_id WHERE n.subject = $1 ORDER BY p.created_at, p.proposal_id`,
-      [subject],
-    );
-    return rows.map((r: any) => ({
+    const rows = await matchStore.proposalsOfSubject(this.ctx.db, subject);
+    return rows.map((r) => ({
       proposalId: r.proposal_id, needId: r.need_id, counselorId: r.counselor, reasons: r.reasons, status: r.status,
       createdAt: iso(r.created_at), expiresAt: iso(r.expires_at), treatmentAddress: r.treatment_subject ?? null,
     }));
   }
 
-  async #ownProposal(q: Queryable, subject: string, proposalId: string) {
-    const [r] = await q.query<any>(
-      `SELECT p.proposal_id, p.need_id, p.counselor, p.status, p.expires_at, p.matcher FROM match_proposals p JOIN match_needs n ON n.need_id = p.need_id
-        WHERE p.proposal_id = $1 AND n.subject = $2`,
-      [proposalId, subject],
-    );
+  async #ownProposal(subject: string, proposalId: string) {
+    const r = await matchStore.proposalOfSubject(this.ctx.db, subject, proposalId);
     if (!r) throw notFound("no such proposal");
     return r;
   }
@@ -280,7 +260,7 @@ export class MatchingService {
   async accept(subject: string, proposalId: string, treatmentAddress: string, signature: string) {
     const treatment = treatmentAddress.toLowerCase();
     const result = await this.#serial(async () => {
-      const p = await this.#ownProposal(this.ctx.db, subject, proposalId);
+      const p = await this.#ownProposal(subject, proposalId);
       if (p.status !== "proposed") throw conflict(`proposal is ${p.status}`);
       if (new Date(p.expires_at).getTime() <= Date.now()) throw conflict("proposal has expired");
       if (treatment === subject) throw unprocessable("use a separate relationship address for the counselor, not the matching one");
@@ -293,27 +273,27 @@ export class MatchingService {
       if (signer !== treatment) throw unprocessable("treatmentSignature is not by treatmentAddress over the accept message");
       const at = new Date().toISOString();
       await this.ctx.writer.submit(async ({ q, append }) => {
-        await q.query("UPDATE match_proposals SET status = 'accepting', treatment_subject = $2 WHERE proposal_id = $1", [proposalId, treatment]);
+        await matchStore.markAccepting(q, proposalId, treatment);
         append({ type: "access", id: `proposal:${proposalId}`, hash: hashOf({ proposalId, status: "accepting" }), at, action: "match.accept", decision: "accepting" });
       });
-      return { proposalId, counselorId: p.counselor as string };
+      return { proposalId, counselorId: p.counselor };
     });
     await this.sweep();
-    const [row] = await this.ctx.db.query<{ status: string }>("SELECT status FROM match_proposals WHERE proposal_id = $1", [proposalId]);
+    const status = await matchStore.proposalStatus(this.ctx.db, proposalId);
     return {
       proposalId,
-      status: row.status,
+      status: status!,
       grant: { purpose: "TREATMENT", subject: treatment, grantee: result.counselorId },
     };
   }
 
   async decline(subject: string, proposalId: string) {
     return this.#serial(async () => {
-      const p = await this.#ownProposal(this.ctx.db, subject, proposalId);
+      const p = await this.#ownProposal(subject, proposalId);
       if (p.status !== "proposed" && p.status !== "accepting") throw conflict(`proposal is ${p.status}`);
       const at = new Date().toISOString();
       await this.ctx.writer.submit(async ({ q, append }) => {
-        await q.query("UPDATE match_proposals SET status = 'declined', decided_at = $2 WHERE proposal_id = $1", [proposalId, at]);
+        await matchStore.decideProposal(q, proposalId, "declined", at);
         append({ type: "access", id: `proposal:${proposalId}`, hash: hashOf({ proposalId, status: "declined" }), at, action: "match.decline", decision: "declined" });
       });
       return { proposalId, status: "declined" };
@@ -323,8 +303,8 @@ export class MatchingService {
   /** Counselor: clients who accepted and granted TREATMENT (their TREATMENT relationship address only). */
   async clients(counselor: string) {
     await this.sweep();
-    const rows = await this.ctx.db.query("SELECT proposal_id, treatment_subject, decided_at FROM match_proposals WHERE counselor = $1 AND status = 'accepted' ORDER BY decided_at", [counselor]);
-    return rows.map((r: any) => ({ proposalId: r.proposal_id, subjectRef: r.treatment_subject, acceptedAt: iso(r.decided_at) }));
+    const rows = await matchStore.acceptedOfCounselor(this.ctx.db, counselor);
+    return rows.map((r) => ({ proposalId: r.proposal_id, subjectRef: r.treatment_subject, acceptedAt: iso(r.decided_at) }));
   }
 
   /** Periodic step: finish accepts whose TREATMENT grant is indexed, expire the rest after their deadline. */
@@ -337,14 +317,14 @@ export class MatchingService {
   }
 
   async #finishAccepts(): Promise<number> {
-    const rows = await this.ctx.db.query<any>("SELECT p.proposal_id, p.need_id, p.counselor, p.treatment_subject, p.matcher FROM match_proposals p WHERE status = 'accepting'");
+    const rows = await matchStore.acceptingProposals(this.ctx.db);
     let n = 0;
     for (const r of rows) {
-      const g = await activeGrants(this.ctx.db, { subject: r.treatment_subject, grantee: r.counselor, purposes: [Purpose.TREATMENT], atSeconds: nowS() });
+      const g = await activeGrants(this.ctx.db, { subject: r.treatment_subject!, grantee: r.counselor, purposes: [Purpose.TREATMENT], atSeconds: nowS() });
       if (!g.length) continue;
       const at = new Date().toISOString();
       await this.ctx.writer.submit(async ({ q, append }) => {
-        await q.query("UPDATE match_proposals SET status = 'accepted', decided_at = $2 WHERE proposal_id = $1", [r.proposal_id, at]);
+        await matchStore.decideProposal(q, r.proposal_id, "accepted", at);
         append({ type: "access", id: `proposal:${r.proposal_id}`, hash: hashOf({ proposalId: r.proposal_id, status: "accepted", grantId: g[0].grant_id }), at, action: "match.accepted", decision: "accepted", grant: g[0].grant_id });
       });
       await this.#close(r.matcher, [r.need_id], "matched");
@@ -355,15 +335,15 @@ export class MatchingService {
 
   async #expireDue(): Promise<number> {
     const at = new Date();
-    const rows = await this.ctx.db.query<{ proposal_id: string }>("SELECT proposal_id FROM match_proposals WHERE status IN ('proposed', 'accepting') AND expires_at <= $1", [at.toISOString()]);
-    if (!rows.length) return 0;
+    const due = await matchStore.dueProposalIds(this.ctx.db, at.toISOString());
+    if (!due.length) return 0;
     await this.ctx.writer.submit(async ({ q, append }) => {
-      for (const r of rows) {
-        await q.query("UPDATE match_proposals SET status = 'expired', decided_at = $2 WHERE proposal_id = $1", [r.proposal_id, at.toISOString()]);
-        append({ type: "access", id: `proposal:${r.proposal_id}`, hash: hashOf({ proposalId: r.proposal_id, status: "expired" }), at: at.toISOString(), action: "match.expire", decision: "expired" });
+      for (const id of due) {
+        await matchStore.decideProposal(q, id, "expired", at.toISOString());
+        append({ type: "access", id: `proposal:${id}`, hash: hashOf({ proposalId: id, status: "expired" }), at: at.toISOString(), action: "match.expire", decision: "expired" });
       }
     });
-    return rows.length;
+    return due.length;
   }
 
   // ---------- community statistics ----------
@@ -374,25 +354,21 @@ export class MatchingService {
    * same transaction as the release is stored; past the budget nothing is stored and 409 is answered.
    */
   async releaseStats(period: string, epsilon: number, level: GeoLevel = "district") {
-    const rows = await this.ctx.db.query<{ need: Need; subject: string; matcher: string }>(
-      "SELECT DISTINCT ON (subject) need, subject, matcher FROM match_needs WHERE period = $1 ORDER BY subject, seq DESC",
-      [period],
-    );
+    const rows = await matchStore.latestNeedsOfPeriod<Need>(this.ctx.db, period);
     const research = await activeGrants(this.ctx.db, { purposes: [Purpose.RESEARCH_AGGREGATE], atSeconds: nowS() });
     const ok = new Set(research.map((g) => `${g.subject}|${g.grantee}`));
     const places = this.ctx.places;
     // Only needs in this city and no coarser than the release's level can be counted in one of its cells.
     const fits = (code: string) => places.isArea(code) && GEO_LEVELS.indexOf(places.level(code)) <= GEO_LEVELS.indexOf(level);
-    const needs = rows.filter((r) => ok.has(`${r.subject}|${r.matcher}`) && fits(r.need.district)).map((r) => r.need);
+    const counted = rows.filter((r) => ok.has(`${r.subject}|${r.matcher}`) && fits(r.need.district)).map((r) => r.need);
     const releaseId = randomId();
     try {
       return await this.ctx.writer.submit(async ({ q, append }) => {
-        await q.query("INSERT INTO dp_budgets (period, total) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING", [period, this.ctx.cfg.dpMonthlyEpsilon]);
-        const [b] = await q.query<{ total: number; spent: number }>("SELECT total, spent FROM dp_budgets WHERE period = $1 FOR UPDATE", [period]);
-        const { release, budget } = releaseCommunityStats({ periodId: period, total: Number(b.total), spent: Number(b.spent) }, needs, epsilon, { level, places });
-        await q.query("UPDATE dp_budgets SET spent = $2 WHERE period = $1", [period, budget.spent]);
+        const b = await lockBudget(q, period, this.ctx.cfg.dpMonthlyEpsilon);
+        const { release, budget } = releaseCommunityStats({ periodId: period, total: b.total, spent: b.spent }, counted, epsilon, { level, places });
+        await setSpent(q, period, budget.spent);
         const at = new Date().toISOString();
-        await q.query("INSERT INTO dp_releases (release_id, period, epsilon, level, counts, created_at) VALUES ($1,$2,$3,$4,$5,$6)", [releaseId, period, epsilon, level, JSON.stringify(release.counts), at]);
+        await insertRelease(q, { releaseId, period, epsilon, level, counts: release.counts, at });
         append({ type: "access", id: `stats:${releaseId}`, hash: hashOf(release), at, action: "stats.release", decision: "released", period, epsilon: String(epsilon) });
         return { releaseId, ...release, createdAt: at, budget: { total: budget.total, spent: budget.spent, remaining: Math.max(0, budget.total - budget.spent) } };
       });
@@ -403,10 +379,10 @@ export class MatchingService {
   }
 
   async statsReleases(period: string) {
-    const rows = await this.ctx.db.query<any>("SELECT release_id, period, epsilon, level, counts, created_at FROM dp_releases WHERE period = $1 ORDER BY created_at", [period]);
-    const [b] = await this.ctx.db.query<{ total: number; spent: number }>("SELECT total, spent FROM dp_budgets WHERE period = $1", [period]);
-    const total = b ? Number(b.total) : this.ctx.cfg.dpMonthlyEpsilon;
-    const spent = b ? Number(b.spent) : 0;
+    const rows = await releasesOf(this.ctx.db, period);
+    const b = await budgetOf(this.ctx.db, period);
+    const total = b ? b.total : this.ctx.cfg.dpMonthlyEpsilon;
+    const spent = b ? b.spent : 0;
     return {
       period,
       budget: { total, spent, remaining: Math.max(0, total - spent) },

@@ -2,7 +2,7 @@
 // service, an auditor, an authority or an accredited counselor. Used on paths that must keep working while the
 // chain is unreachable. Accreditation is decided by accreditation.ts alone (the contract's rules).
 import type { Queryable } from "../store/db.js";
-import { registryEventsOf, type RegistryEventRow, recentRegistryEvents } from "../store/registry-repo.js";
+import { latestRegistryEventPerAccount, recentRegistryEvents, registryEventsOf, type RegistryEventRow } from "../store/registry-repo.js";
 import { accreditationAt, everAccredited, nextWindowEdge, type AccreditationEvent, type AccreditationEventName } from "./accreditation.js";
 
 const ACCREDITATION_EVENTS: AccreditationEventName[] = ["CounselorAccredited", "CounselorSuspended", "CounselorReinstated"];
@@ -53,4 +53,10 @@ export function holdsIndexedRole(q: Queryable, address: string, role: string): P
 /** The authority's view of the registry: the newest events, of one account or of all. */
 export function registryHistory(q: Queryable, limit: number, account?: string) {
   return recentRegistryEvents(q, limit, account);
+}
+
+/** Matching services whose latest registry event is a registration, with its time. */
+export async function registeredMatchers(q: Queryable): Promise<Array<{ address: string; since: number }>> {
+  const rows = await latestRegistryEventPerAccount(q, ["MatcherRegistered", "MatcherDeregistered"]);
+  return rows.filter((r) => r.event === "MatcherRegistered").map((r) => ({ address: r.account, since: r.blockTime }));
 }

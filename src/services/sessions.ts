@@ -2,7 +2,7 @@
 // needs both a MAC by the session key (held outside the database) and a live row, so sign-out, expiry and
 // revocation take effect, and neither a copy of the database nor the key alone yields a session.
 import type { Queryable } from "../store/db.js";
-import { findSession, insertSession, revokeSession, revokeSessionsOf } from "../store/session-repo.js";
+import { consumeNonce, findSession, insertNonce, insertSession, revokeSession, revokeSessionsOf } from "../store/session-repo.js";
 import { signToken, tokenHash, verifyTokenMac } from "./session-token.js";
 
 /** How long this instance trusts a row it read: a revocation made elsewhere (another instance, the CLI) waits at most this long. */
@@ -65,4 +65,14 @@ export class Sessions {
     for (const [h, v] of this.#cache) if (v.address === a) this.#cache.delete(h);
     return revokeSessionsOf(this.db, a);
   }
+}
+
+/** A SIWE nonce, single use, until `expiresAt`. */
+export function issueNonce(q: Queryable, nonce: string, expiresAt: Date) {
+  return insertNonce(q, nonce, expiresAt);
+}
+
+/** Uses a nonce up: true once, for a nonce that was issued and has not expired. */
+export function takeNonce(q: Queryable, nonce: string) {
+  return consumeNonce(q, nonce);
 }

@@ -55,3 +55,9 @@ export class TileService {
     return bytes;
   }
 }
+
+/** One leaf's input as stored (what a tlog-proof file carries in its extra line). */
+export async function leafInputAt(q: Queryable, index: number): Promise<string | undefined> {
+  const [input] = await tileLeafInputs(q, index, index + 1);
+  return input;
+}

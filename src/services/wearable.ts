@@ -7,9 +7,10 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { canonicalBytes } from "../crypto/index.js";
 import { detectWarnings, STRESS_INDEX_NOTICE, type DailyStress } from "../assess/index.js";
 import { Purpose } from "../consent/types.js";
-import { activeGrants } from "../store/consent-repo.js";
+import { indexDays, putIndexDay, putWarning } from "../store/wearable-repo.js";
 import type { AppContext } from "./context.js";
 import { raiseAlert } from "./alerts.js";
+import { hasActiveGrant } from "./consents.js";
 
 export interface IndexDay {
   date: string;
@@ -24,13 +25,7 @@ export async function uploadIndex(ctx: AppContext, subject: string, days: IndexD
   const uploadId = randomBytes(16).toString("hex");
   const at = new Date().toISOString();
   await ctx.writer.submit(async ({ q, append }) => {
-    for (const d of days) {
-      await q.query(
-        `INSERT INTO wearable_index (subject, day, idx, status, upload_id, updated_at) VALUES ($1,$2,$3,$4,$5,$6)
-         ON CONFLICT (subject, day) DO UPDATE SET idx = EXCLUDED.idx, status = EXCLUDED.status, upload_id = EXCLUDED.upload_id, updated_at = EXCLUDED.updated_at`,
-        [subject, d.date, d.status === "ok" ? d.index : null, d.status, uploadId, at],
-      );
-    }
+    for (const d of days) await putIndexDay(q, subject, d, uploadId, at);
     append({ type: "access", id: `wearable:${uploadId}`, hash: hashOf({ uploadId, subject, days }), at, action: "wearable.index", decision: "stored", days: days.length });
   });
   // Warnings over the whole stored history, so a run spanning two uploads is seen.
@@ -41,13 +36,7 @@ export async function uploadIndex(ctx: AppContext, subject: string, days: IndexD
     const warningId = randomBytes(16).toString("hex");
     // One warning per run start; a run that grows updates the row (no new alert).
     const ins = await ctx.writer.submit(async ({ q, append }) => {
-      const r = await q.query(
-        `INSERT INTO wearable_warnings (warning_id, subject, day_from, day_to, days, peak, ongoing, upload_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-         ON CONFLICT (subject, day_from) DO UPDATE SET day_to = EXCLUDED.day_to, days = EXCLUDED.days, peak = EXCLUDED.peak, ongoing = EXCLUDED.ongoing
-         RETURNING (xmax = 0) AS inserted`,
-        [warningId, subject, w.from, w.to, w.days, w.peak, w.ongoing, uploadId],
-      );
-      const inserted = r[0]?.inserted === true || r[0]?.inserted === "t";
+      const inserted = await putWarning(q, { warningId, subject, from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, uploadId });
       if (inserted) append({ type: "access", id: `warning:${warningId}`, hash: hashOf({ warningId, from: w.from, to: w.to, peak: w.peak }), at, action: "wearable.warning", decision: "warning" });
       return inserted;
     });
@@ -60,7 +49,7 @@ export async function uploadIndex(ctx: AppContext, subject: string, days: IndexD
 }
 
 export async function readIndex(ctx: AppContext, subject: string): Promise<IndexDay[]> {
-  const rows = await ctx.db.query<any>("SELECT day, idx, status FROM wearable_index WHERE subject = $1 ORDER BY day", [subject]);
+  const rows = await indexDays(ctx.db, subject);
   return rows.map((r) => ({ date: day(r.day), index: r.idx === null ? null : Number(r.idx), status: r.status }));
 }
 
@@ -68,8 +57,7 @@ export async function readIndex(ctx: AppContext, subject: string): Promise<Index
 export async function indexFor(ctx: AppContext, reader: { address: string; isCounselor: boolean }, subject: string) {
   if (reader.address !== subject) {
     if (!reader.isCounselor) return undefined;
-    const g = await activeGrants(ctx.db, { subject, grantee: reader.address, purposes: [Purpose.MONITORING], atSeconds: Math.floor(Date.now() / 1000) });
-    if (!g.length) return undefined;
+    if (!(await hasActiveGrant(ctx, { subject, grantee: reader.address, purposes: [Purpose.MONITORING] }))) return undefined;
   }
   const days = await readIndex(ctx, subject);
   const warnings = detectWarnings(days.map((d) => ({ ...d, z: { hr: null, rmssd: null, sleep: null }, combined: null }) as DailyStress));

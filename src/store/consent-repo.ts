@@ -86,3 +86,25 @@ export async function grantsWhere(q: Queryable, f: { subject?: string; grantee?:
   const rows = await q.query(`SELECT ${COLS} FROM ${FROM} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY g.block_number, g.grant_id`, params);
   return rows.map(norm);
 }
+
+/** Ids of the indexed grants matching the filters (`emergency`: break-glass only), in chain order. */
+export async function indexedGrantIds(q: Queryable, f: { subject?: string; grantee?: string; emergency?: boolean }): Promise<string[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.subject) where.push(`subject = $${params.push(f.subject.toLowerCase())}`);
+  if (f.grantee) where.push(`grantee = $${params.push(f.grantee.toLowerCase())}`);
+  if (f.emergency) where.push("emergency");
+  const rows = await q.query<{ grant_id: string }>(
+    `SELECT grant_id FROM consent_grants ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY block_number, grant_id`,
+    params,
+  );
+  return rows.map((r) => String(r.grant_id));
+}
+
+/** Every EMERGENCY grant in the index, in chain order (the auditor's break-glass review list). */
+export async function emergencyGrants(q: Queryable): Promise<Array<Record<string, unknown>>> {
+  return q.query<Record<string, unknown>>(
+    `SELECT grant_id AS "grantId", grantee AS counselor, subject, not_before AS "notBefore", not_after AS "notAfter", revoked_at AS "revokedAt",
+            block_number AS "block", tx_hash AS "txHash" FROM consent_grants WHERE emergency OR purpose = 4 ORDER BY block_number`,
+  );
+}

@@ -30,6 +30,11 @@ export async function send(q: Queryable, sql: string, params?: unknown[]): Promi
   else await q.query(sql, params);
 }
 
+/** Whether the store answers a trivial statement (health checks). */
+export async function ping(q: Queryable): Promise<boolean> {
+  return q.query("SELECT 1").then(() => true, () => false);
+}
+
 export interface Db extends Queryable {
   readonly kind: "pglite" | "pg";
   /** Runs fn in one transaction: everything commits together or nothing does. */

@@ -62,8 +62,7 @@ export async function latestRegistryEventPerAccount(q: Queryable, events: readon
   return rows.map(norm);
 }
 
-/** The newest events, newest first. */
-/** The newest registry events, of one account or of all. */
+/** The newest registry events, of one account or of all, newest first. */
 export async function recentRegistryEvents(q: Queryable, limit: number, account?: string): Promise<RegistryEventRow[]> {
   const rows = await q.query(
     `SELECT block_number, log_index, tx_hash, block_time, event, account, data FROM registry_events

@@ -6,12 +6,12 @@ import { address } from "../schemas.js";
 import type { AppContext } from "../../services/context.js";
 import { ackAlert, counselorAlerts, raiseAlert, residentAlerts } from "../../services/alerts.js";
 import { indexFor, uploadIndex } from "../../services/wearable.js";
-import { book, cancel, listBookings, listSlots, publishSlots, reschedule } from "../../services/booking.js";
+import { book, cancel, listBookings, publishSlots, reschedule, slotsFor } from "../../services/booking.js";
+import { hasActiveGrant } from "../../services/consents.js";
 import { Purpose } from "../../consent/types.js";
-import { activeGrants } from "../../store/consent-repo.js";
 import { INSTRUMENT_IDS } from "../../assess/index.js";
 import { route, type RouteDef } from "../route.js";
-import { conflict, forbidden, notFound, unprocessable } from "../problem.js";
+import { forbidden, unprocessable } from "../problem.js";
 
 const hexId = z.string().regex(/^[0-9a-f]{16,64}$/, "must be lowercase hex");
 const lang = z.enum(["zh", "en"]).optional();
@@ -32,7 +32,11 @@ const IndexDaySchema = z.strictObject({
 const SealedSchema = z.record(z.string(), z.unknown());
 
 export default function assess(ctx: AppContext): RouteDef[] {
-  const now = () => Math.floor(Date.now() / 1000);
+  return [...alerts(ctx), ...wearable(ctx), ...booking(ctx)];
+}
+
+/** The crisis path and early-warning alerts. */
+function alerts(ctx: AppContext): RouteDef[] {
   return [
     route({
       method: "post",
@@ -49,8 +53,7 @@ export default function assess(ctx: AppContext): RouteDef[] {
           if (!s.roles.has("resident") || body.subjectRef !== s.address) throw forbidden("a crisis alert is raised by the resident about their own address");
         } else {
           if (!s.roles.has("counselor")) throw forbidden("only a counselor marks risk");
-          const g = await activeGrants(ctx.db, { subject: body.subjectRef, grantee: s.address, purposes: [Purpose.TREATMENT], atSeconds: now() });
-          if (!g.length) throw forbidden("no active TREATMENT consent from this resident");
+          if (!(await hasActiveGrant(ctx, { subject: body.subjectRef, grantee: s.address, purposes: [Purpose.TREATMENT] }))) throw forbidden("no active TREATMENT consent from this resident");
         }
         const alert = await raiseAlert(ctx, {
           kind: body.kind,
@@ -85,12 +88,16 @@ export default function assess(ctx: AppContext): RouteDef[] {
       params: z.strictObject({ id: hexId }),
       body: z.strictObject({}),
       async handler({ params, session }) {
-        if (await ackAlert(ctx, session!.address, params.id)) return { body: { alertId: params.id, acknowledged: true } };
-        const exists = await ctx.db.query("SELECT 1 FROM alerts WHERE alert_id = $1 AND recipient = $2", [params.id, session!.address]);
-        if (!exists.length) throw notFound("no such alert");
-        throw conflict("alert already acknowledged");
+        await ackAlert(ctx, session!.address, params.id);
+        return { body: { alertId: params.id, acknowledged: true } };
       },
     }),
+  ];
+}
+
+/** The wearable stress index (computed on the client) and the warnings re-derived from it. */
+function wearable(ctx: AppContext): RouteDef[] {
+  return [
     route({
       method: "post",
       path: "/v1/wearable/index",
@@ -119,6 +126,12 @@ export default function assess(ctx: AppContext): RouteDef[] {
         return { body: r };
       },
     }),
+  ];
+}
+
+/** Counselors' slots and residents' bookings with sealed details. */
+function booking(ctx: AppContext): RouteDef[] {
+  return [
     route({
       method: "put",
       path: "/v1/counselors/me/slots",
@@ -142,13 +155,8 @@ export default function assess(ctx: AppContext): RouteDef[] {
       roles: ["resident", "counselor"],
       params: z.strictObject({ id: address }),
       async handler({ params, session }) {
-        const s = session!;
-        if (s.address !== params.id) {
-          if (!s.roles.has("resident")) throw forbidden();
-          const g = await activeGrants(ctx.db, { subject: s.address, grantee: params.id, purposes: [Purpose.TREATMENT], atSeconds: now() });
-          if (!g.length) throw forbidden("no active TREATMENT consent to this counselor");
-        }
-        return { body: { slots: await listSlots(ctx.db, params.id) } };
+        const reader = { address: session!.address, isResident: session!.roles.has("resident") };
+        return { body: { slots: await slotsFor(ctx, reader, params.id) } };
       },
     }),
     route({

@@ -8,6 +8,7 @@ import { anchorerFor, chainLatest } from "../../services/anchoring.js";
 import { verifyAudit } from "../../services/audit.js";
 import { BundleError, buildBundle } from "../../services/bundle.js";
 import type { AppContext } from "../../services/context.js";
+import { emergencyReview } from "../../services/consents.js";
 import { readHead } from "../../services/log-tree.js";
 import { badRequest, conflict, notFound } from "../problem.js";
 import { route } from "../route.js";
@@ -102,15 +103,7 @@ export default (ctx: AppContext) => {
         releases: z.array(z.object({ accessId: z.string(), at: z.string(), counselor: z.string(), grantId: z.string().nullable(), contentHash: z.string(), leafIndex: z.number() }).passthrough()),
       }),
       async handler() {
-        const grants = await ctx.db.query<Record<string, unknown>>(
-          `SELECT grant_id AS "grantId", grantee AS counselor, subject, not_before AS "notBefore", not_after AS "notAfter", revoked_at AS "revokedAt",
-                  block_number AS "block", tx_hash AS "txHash" FROM consent_grants WHERE emergency OR purpose = 4 ORDER BY block_number`,
-        );
-        const releases = await ctx.db.query<Record<string, unknown>>(
-          `SELECT id::text AS "accessId", at, requester AS counselor, grant_id AS "grantId", content_hash AS "contentHash", leaf_index AS "leafIndex"
-           FROM access_log WHERE basis = 'emergency' ORDER BY id`,
-        );
-        return { body: { grants, releases } };
+        return { body: await emergencyReview(ctx) };
       },
     }),
     route({

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { SiweMessage } from "siwe";
 import { z } from "zod";
-import { consumeNonce, insertNonce } from "../../store/session-repo.js";
+import { issueNonce, takeNonce } from "../../services/sessions.js";
 import { route } from "../route.js";
 import { unauthorized } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
@@ -28,7 +28,7 @@ export default (ctx: AppContext) => [
     async handler() {
       const nonce = randomBytes(16).toString("hex");
       const expiresAt = new Date(Date.now() + NONCE_TTL_SECONDS * 1000);
-      await insertNonce(ctx.db, nonce, expiresAt);
+      await issueNonce(ctx.db, nonce, expiresAt);
       return { status: 201, body: { nonce, expiresAt: expiresAt.toISOString(), domains: [...ctx.siweDomains], chainId: ctx.chain.deployment.chainId } };
     },
   }),
@@ -54,7 +54,7 @@ export default (ctx: AppContext) => [
         .catch(() => ({ success: false }));
       if (!result.success) throw unauthorized("signature or message validity check failed");
       // Consume the nonce atomically: a replayed message finds it used and is refused.
-      if (!(await consumeNonce(ctx.db, msg.nonce))) throw unauthorized("nonce unknown, expired or already used");
+      if (!(await takeNonce(ctx.db, msg.nonce))) throw unauthorized("nonce unknown, expired or already used");
       const address = msg.address.toLowerCase();
       ctx.roles.invalidate(address);
       const session = await ctx.roles.sessionFor(address);

@@ -6,8 +6,9 @@ import { z } from "zod";
 import { route } from "../route.js";
 import { badRequest, conflict, forbidden, unprocessable } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
+import { registeredMatchers } from "../../services/registry-view.js";
+import { vaultFor } from "../../services/records/vault.js";
 import { revertName } from "../../chain/errors.js";
-import { latestRegistryEventPerAccount } from "../../store/registry-repo.js";
 
 const FUND_BELOW = parseEther("0.01");
 const FUND_AMOUNT = parseEther("0.05");
@@ -101,8 +102,7 @@ export default (ctx: AppContext) => [
     roles: ["public"],
     response: z.object({ matchers: z.array(z.object({ address: z.string(), since: z.number() })) }),
     async handler() {
-      const rows = await latestRegistryEventPerAccount(ctx.db, ["MatcherRegistered", "MatcherDeregistered"]);
-      return { body: { matchers: rows.filter((r) => r.event === "MatcherRegistered").map((r) => ({ address: r.account, since: r.blockTime })) } };
+      return { body: { matchers: await registeredMatchers(ctx.db) } };
     },
   }),
   route({
@@ -117,17 +117,7 @@ export default (ctx: AppContext) => [
     }),
     async handler({ session, query }) {
       if (!isAddress(session!.address)) throw forbidden();
-      const rows = await ctx.db.query<{ at: Date; requester: string; record_id: string; kind: string; decision: string; basis: string | null; reason: string | null; leaf_index: number }>(
-        `SELECT a.at, a.requester, a.record_id, r.kind, a.decision, a.basis, a.reason, a.leaf_index
-         FROM access_log a JOIN records r ON r.content_hash = a.content_hash
-         WHERE r.subject_ref = $1 ORDER BY a.id DESC LIMIT $2`,
-        [session!.address, query.limit],
-      );
-      return {
-        body: {
-          items: rows.map((r) => ({ at: new Date(r.at).toISOString(), requester: r.requester, recordId: r.record_id, kind: r.kind, decision: r.decision, basis: r.basis, reason: r.reason, leafIndex: Number(r.leaf_index) })),
-        },
-      };
+      return { body: { items: await vaultFor(ctx).accessLog(session!, query.limit) } };
     },
   }),
 ];

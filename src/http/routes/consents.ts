@@ -6,35 +6,32 @@ import {
   DATA_CATEGORIES,
   Purpose,
   bytes32Schema,
-  emergencyGrant,
   explainGrant,
-  grantId,
   grantWireSchema,
   receiptText,
   revokeWireSchema,
-  scopeHash,
   signatureSchema,
   type GranteeRole,
   type Lang,
 } from "../../consent/index.js";
-import { route, type Session } from "../route.js";
-import { badRequest, conflict, forbidden, notFound, unprocessable } from "../problem.js";
+import { route, type RouteDef, type Session } from "../route.js";
+import { badRequest, conflict, forbidden, notFound } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
 import {
   consentView,
   fhirFor,
   grantRecord,
+  indexedGrant,
   listConsents,
-  noticesOf,
+  notificationsOf,
   receiptFor,
-  registerEmergencyOpening,
+  registerEmergency,
   relayHistoryOf,
   researchGrantee,
   submitGrant,
   submitRevoke,
   type ConsentView,
 } from "../../services/consents.js";
-import { getGrant } from "../../store/consent-repo.js";
 
 const langSchema = z.enum(["zh", "zh-CN", "en"]).optional().transform((l): Lang => (l === "en" ? "en" : "zh-CN"));
 const grantIdParams = z.strictObject({ grantId: bytes32Schema });
@@ -76,7 +73,10 @@ async function visible(ctx: AppContext, session: Session, grantId: string): Prom
 
 const signedIn = ["resident", "counselor", "auditor", "matcher", "admin"] as const;
 
-export default (ctx: AppContext) => [
+export default (ctx: AppContext): RouteDef[] => [...drafting(ctx), ...grants(ctx), ...documents(ctx)];
+
+/** What a resident needs before signing: the EIP-712 domain and the plain-language screen. */
+const drafting = (ctx: AppContext): RouteDef[] => [
   route({
     method: "get",
     path: "/v1/consents/domain",
@@ -111,6 +111,10 @@ export default (ctx: AppContext) => [
       return { body: explainGrant({ purpose: body.purpose as Purpose, granteeRole: role, categories: body.categories, notBefore: body.notBefore, notAfter: body.notAfter }, body.lang) };
     },
   }),
+];
+
+/** Grants and revokes: submit, list, one grant's status; break-glass openings. */
+const grants = (ctx: AppContext): RouteDef[] => [
   route({
     method: "post",
     path: "/v1/consents",
@@ -128,7 +132,7 @@ export default (ctx: AppContext) => [
     response: z.object({ grantId: z.string(), status: z.string(), created: z.boolean() }),
     async handler({ body, session }) {
       const r = await submitGrant(ctx, session!.address, { grant: body.grant, signature: body.signature, categories: body.categories, scopeSalt: body.scopeSalt, lang: body.lang });
-      const indexed = await getGrant(ctx.db, r.grantId);
+      const indexed = await indexedGrant(ctx, r.grantId);
       return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: indexed ? "on_chain" : r.request.status === "on_chain" ? "submitted" : r.request.status, created: r.created } };
     },
   }),
@@ -172,14 +176,7 @@ export default (ctx: AppContext) => [
     body: z.strictObject({ grantId: bytes32Schema, categories: categoriesSchema, scopeSalt: bytes32Schema, salt: bytes32Schema }),
     response: consentViewSchema,
     async handler({ body, session }) {
-      await ctx.indexer.sync();
-      const g = await getGrant(ctx.db, body.grantId);
-      if (!g || !g.emergency || g.grantee !== session!.address) throw notFound("no break-glass access of yours with this id is on chain");
-      if (scopeHash(body.categories, body.scopeSalt) !== g.scope) throw unprocessable("scope does not open to these categories and scope salt");
-      const grant = emergencyGrant({ subject: g.subject, counselor: g.grantee, scope: g.scope, openedAt: g.not_before, durationSeconds: g.not_after - g.not_before, salt: body.salt });
-      if (grantId(grant) !== g.grant_id) throw unprocessable("the salt does not reproduce this grant id");
-      await registerEmergencyOpening(ctx, g, grant, { categories: body.categories, scopeSalt: body.scopeSalt });
-      return { body: (await consentView(ctx, g.grant_id))! };
+      return { body: await registerEmergency(ctx, session!.address, body) };
     },
   }),
   route({
@@ -210,6 +207,10 @@ export default (ctx: AppContext) => [
       return { status: r.created ? 202 : 200, body: { grantId: r.grantId, status: r.request.status, created: r.created } };
     },
   }),
+];
+
+/** Receipts, FHIR exports and the resident's notices. */
+const documents = (ctx: AppContext): RouteDef[] => [
   route({
     method: "get",
     path: "/v1/consents/:grantId/receipt",
@@ -257,7 +258,7 @@ export default (ctx: AppContext) => [
     roles: ["resident"],
     response: z.object({ items: z.array(z.object({ grantId: z.string(), kind: z.string(), at: z.string(), counselor: z.string(), notBefore: z.number(), notAfter: z.number() })) }),
     async handler({ session }) {
-      return { body: { items: await noticesOf(ctx, session!.address) } };
+      return { body: { items: await notificationsOf(ctx, session!.address) } };
     },
   }),
 ];

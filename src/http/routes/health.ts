@@ -3,6 +3,7 @@ import { route } from "../route.js";
 import { metricsAuthorized, metricsFor, metricsToken } from "../metrics.js";
 import { unauthorized } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
+import { storeReachable } from "../../services/health.js";
 
 const healthSchema = z.object({
   status: z.enum(["ok", "degraded"]),
@@ -31,7 +32,7 @@ export default (ctx: AppContext) => {
     roles: ["public"],
     response: healthSchema,
     async handler({ res }) {
-      const db = await ctx.db.query("SELECT 1").then(() => true, () => false);
+      const db = await storeReachable(ctx);
       const chain = await Promise.race([
         ctx.chain.provider.getBlockNumber().then((block) => ({ ok: true, block }), () => ({ ok: false, block: undefined })),
         new Promise<{ ok: false; block: undefined }>((r) => setTimeout(() => r({ ok: false, block: undefined }), 2000)),

@@ -33,6 +33,13 @@ const Reasons = z.object({ zh: z.string(), en: z.string() });
 
 export default function matching(ctx: AppContext): RouteDef[] {
   const svc = matchingService(ctx);
+  return [...needs(svc), ...proposals(svc), ...stats(svc)];
+}
+
+type Svc = ReturnType<typeof matchingService>;
+
+/** Residents submit and withdraw anonymized needs. */
+function needs(svc: Svc): RouteDef[] {
   return [
     route({
       method: "post",
@@ -57,6 +64,12 @@ export default function matching(ctx: AppContext): RouteDef[] {
         return { body: await svc.withdrawNeed(session!.address, params.needId) };
       },
     }),
+  ];
+}
+
+/** The published pool, counselor profiles, the solver run and the proposals' accept flow. */
+function proposals(svc: Svc): RouteDef[] {
+  return [
     route({
       method: "get",
       path: "/v1/match/pool",
@@ -146,6 +159,12 @@ export default function matching(ctx: AppContext): RouteDef[] {
         return { body: await svc.putProfile(session!.address, body) };
       },
     }),
+  ];
+}
+
+/** DP community statistics. */
+function stats(svc: Svc): RouteDef[] {
+  return [
     route({
       method: "post",
       path: "/v1/stats/community",

@@ -6,8 +6,7 @@ import type { AppContext } from "../../services/context.js";
 import { invalid, notFound } from "../../services/errors.js";
 import { formatTlogProof, parseTilePath } from "../../log/index.js";
 import { signedCheckpointsFor } from "../../services/signed-checkpoints.js";
-import { TileService } from "../../services/tiles.js";
-import { tileLeafInputs } from "../../store/tiles-repo.js";
+import { TileService, leafInputAt } from "../../services/tiles.js";
 import { anchorerFor } from "../../services/anchoring.js";
 import { readHead } from "../../services/log-tree.js";
 
@@ -66,7 +65,7 @@ export default (ctx: AppContext) => {
       async handler({ params }) {
         const c = await signed().latest();
         if (params.index >= c.size) throw invalid(`leaf ${params.index} is not in the latest checkpoint (size ${c.size})`);
-        const [input] = await tileLeafInputs(ctx.db, params.index, params.index + 1);
+        const input = (await leafInputAt(ctx.db, params.index)) ?? "";
         const tree = await anchorerFor(ctx).tree.upTo(await readHead(ctx.db));
         const text = formatTlogProof({ extra: new TextEncoder().encode(input), index: params.index, proof: tree.inclusionProof(params.index, c.size), note: c.note });
         return { body: text, type: "text/plain; charset=utf-8", headers: { "content-disposition": `attachment; filename="anxin-${params.index}.tlog-proof"` } };

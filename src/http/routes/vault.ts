@@ -3,6 +3,7 @@ import { z } from "zod";
 import { address } from "../schemas.js";
 import type { AppContext } from "../../services/context.js";
 import { vaultFor } from "../../services/records/vault.js";
+import { recipientDirectory } from "../../services/records/recipients.js";
 import { route } from "../route.js";
 
 const x25519 = z.string().length(44).regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key");
@@ -16,6 +17,7 @@ const eraseReply = z.object({
 
 export default (ctx: AppContext) => {
   const vault = vaultFor(ctx);
+  const recipients = recipientDirectory(ctx);
   const erase = {
     summary: "Erase (PIPL Art. 47): destroy every ciphertext and sealed key whose subject is the signed-in address; tombstones are logged",
     tags: ["vault"],
@@ -36,7 +38,7 @@ export default (ctx: AppContext) => {
       response: recipientReply,
       successStatus: 201,
       async handler({ body, session }) {
-        return { status: 201, body: await vault.publishRecipientKey(session!, body.x25519PublicKey) };
+        return { status: 201, body: await recipients.publish(session!, body.x25519PublicKey) };
       },
     }),
     route({
@@ -48,7 +50,7 @@ export default (ctx: AppContext) => {
       params: z.strictObject({ address }),
       response: recipientReply,
       async handler({ params, session }) {
-        return { body: await vault.recipientKey(session!, params.address) };
+        return { body: await recipients.keyOf(session!, params.address) };
       },
     }),
     route({ method: "delete", path: "/v1/vault", sensitive: true, ...erase }),

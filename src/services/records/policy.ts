@@ -5,10 +5,7 @@ import type { Session } from "../session.js";
 import type { Queryable } from "../../store/db.js";
 import { activeGrants, getGrant, grantCovers, grantsWhere, isActiveAt } from "../../store/consent-repo.js";
 import { unlessWithdrawn } from "../consents.js";
-
-export const TREATMENT = 0;
-export const MONITORING = 3;
-export const EMERGENCY = 4;
+import { Purpose } from "../../consent/types.js";
 
 export type Basis = "author" | "subject" | "grant" | "emergency";
 /** Short reason codes written to access_log.reason: never personal, stable for auditors. */
@@ -34,8 +31,8 @@ export interface RecordFacts {
 }
 
 /** Purposes that let a grantee read records of `kind` (besides EMERGENCY). */
-export function readingPurposes(kind: string): number[] {
-  return kind === "wearable_summary" ? [TREATMENT, MONITORING] : [TREATMENT];
+export function readingPurposes(kind: string): Purpose[] {
+  return kind === "wearable_summary" ? [Purpose.TREATMENT, Purpose.MONITORING] : [Purpose.TREATMENT];
 }
 
 export function nowSeconds(): number {
@@ -70,7 +67,7 @@ async function decideFromIndex(q: Queryable, session: Session, rec: RecordFacts,
   if (rec.kind === "identity") {
     // The identity key goes to a counselor only under the active TREATMENT grant its re-wrap named.
     const g = keyGrantId ? await getGrant(q, keyGrantId) : undefined;
-    if (!g || g.grantee !== me || g.purpose !== TREATMENT) return { ok: false, reason: "no_grant" };
+    if (!g || g.grantee !== me || g.purpose !== Purpose.TREATMENT) return { ok: false, reason: "no_grant" };
     if (!grantCovers(g, "identity")) return { ok: false, reason: "out_of_scope" };
     if (isActiveAt(g, at)) return { ok: true, basis: "grant", grantId: g.grant_id };
     return { ok: false, reason: g.revoked_at !== null && g.revoked_at <= at ? "grant_revoked" : "grant_expired" };
@@ -80,7 +77,7 @@ async function decideFromIndex(q: Queryable, session: Session, rec: RecordFacts,
   const active = await activeGrants(q, { grantee: me, subject: rec.subject_ref, purposes: readingPurposes(rec.kind), atSeconds: at });
   const grant = active.find((g) => grantCovers(g, rec.kind));
   if (grant) return { ok: true, basis: "grant", grantId: grant.grant_id };
-  const emergency = (await activeGrants(q, { grantee: me, subject: rec.subject_ref, purposes: [EMERGENCY], atSeconds: at })).find((g) => grantCovers(g, rec.kind));
+  const emergency = (await activeGrants(q, { grantee: me, subject: rec.subject_ref, purposes: [Purpose.EMERGENCY], atSeconds: at })).find((g) => grantCovers(g, rec.kind));
   if (emergency) return { ok: true, basis: "emergency", grantId: emergency.grant_id };
   if (active.length > 0) return { ok: false, reason: "out_of_scope" };
   return { ok: false, reason: await whyNoGrant(q, me, rec, at) };
@@ -88,7 +85,7 @@ async function decideFromIndex(q: Queryable, session: Session, rec: RecordFacts,
 
 /** Distinguishes "never consented" from "consent ended" for the auditor's benefit. */
 async function whyNoGrant(q: Queryable, me: string, rec: RecordFacts, at: number): Promise<RefusalReason> {
-  const purposes = new Set([...readingPurposes(rec.kind), EMERGENCY]);
+  const purposes = new Set([...readingPurposes(rec.kind), Purpose.EMERGENCY]);
   const past = (await grantsWhere(q, { subject: rec.subject_ref, grantee: me })).filter((g) => purposes.has(g.purpose));
   if (past.some((g) => g.revoked_at !== null && g.revoked_at <= at)) return "grant_revoked";
   if (past.some((g) => g.not_after <= at)) return "grant_expired";
@@ -97,6 +94,6 @@ async function whyNoGrant(q: Queryable, me: string, rec: RecordFacts, at: number
 
 /** Whether `counselor` may see the record list / envelopes of `subject` now (any reading purpose or emergency). */
 export async function counselorMayList(q: Queryable, counselor: string, subject: string, at = nowSeconds()): Promise<boolean> {
-  const g = await activeGrants(q, { grantee: counselor, subject, purposes: [TREATMENT, MONITORING, EMERGENCY], atSeconds: at });
+  const g = await activeGrants(q, { grantee: counselor, subject, purposes: [Purpose.TREATMENT, Purpose.MONITORING, Purpose.EMERGENCY], atSeconds: at });
   return g.length > 0;
 }
