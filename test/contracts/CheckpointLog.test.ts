@@ -7,7 +7,7 @@ import { MerkleTree, demoLeafHash, hashLeaf, hex } from "./helpers/merkle.js";
 
 const { ethers } = await network.create();
 
-const VECTORS = new URL("../../../shared/testdata/rfc6962/", import.meta.url).pathname;
+const VECTORS = new URL("../vectors/rfc6962/", import.meta.url).pathname;
 
 /** What a client does with a leaf hash: it must be exactly 32 bytes or it is refused before any call. */
 function strictBytes32(b64: string): string {

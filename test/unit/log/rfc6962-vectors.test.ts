@@ -1,4 +1,4 @@
-// The shared transparency-dev vectors: every happy path must verify, every wantErr case must be rejected.
+// The transparency-dev vectors (test/vectors/rfc6962): every happy path must verify, every wantErr case must be rejected.
 import { expect } from "chai";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -14,7 +14,7 @@ import {
   verifyInclusion,
 } from "../../../src/log/index.js";
 
-const VECTORS = new URL("../../../../shared/testdata/rfc6962/", import.meta.url).pathname;
+const VECTORS = new URL("../../vectors/rfc6962/", import.meta.url).pathname;
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -38,7 +38,7 @@ const reference = JSON.parse(readFileSync(join(VECTORS, "reference.json"), "utf8
 };
 const refLeaves = reference.leafInputsHex.map((h) => leafHash(fromHex(h)));
 
-describe("RFC 6962 shared vectors", () => {
+describe("RFC 6962 transparency-dev vectors", () => {
   describe("reference.json", () => {
     it("reproduces the root of every tree size 0..8 (array, level cache)", () => {
       expect(reference.rootHashesHexBySize).to.have.length(9);
