@@ -1,4 +1,5 @@
-// Shared set-up of the browser tests: Debian's Chromium through playwright-core, axe-core checks, screenshots.
+// Shared set-up of the browser tests: Chromium (Debian's, or the npm one: test/helpers/chromium.ts) through
+// playwright-core, axe-core checks, screenshots.
 import { chromium, type Browser, type Page } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 import { expect } from "chai";
@@ -6,10 +7,17 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Wallet } from "ethers";
 import type { TestServer } from "../helpers/server.js";
+import { chooseChromium } from "../helpers/chromium.js";
+
+let announced = false;
 
 export async function launch(): Promise<Browser> {
+  const choice = await chooseChromium();
+  if (!announced) console.log(`      browser: ${choice.source}`);
+  announced = true;
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: choice.executablePath,
+    env: { ...process.env, ...choice.env } as Record<string, string>,
     args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
   });
 }

@@ -1,5 +1,6 @@
-// The store suite runs on every backend we support: embedded PGlite always, and a real PostgreSQL
-// server when TEST_DATABASE_URL is set (CI sets it; in CI its absence is an error, not a silent skip).
+// The store suite runs on every backend we support: embedded PGlite (in-process and on its worker thread) and a real
+// PostgreSQL server, always: TEST_DATABASE_URL when set (CI: Debian's), else a throw-away one the tests start
+// themselves (test/helpers/postgres.ts). Never a skip: without a server the pg cases fail saying how to provide one.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { Db } from "../../src/store/db.js";
@@ -7,6 +8,7 @@ import { migrate } from "../../src/store/migrate.js";
 import { openPg } from "../../src/store/pg.js";
 import { openPglite } from "../../src/store/pglite.js";
 import { openPgliteThread } from "../../src/store/pglite-thread.js";
+import { testDatabaseUrl } from "./postgres.js";
 
 export interface Backend {
   name: "pglite" | "pglite-thread" | "pg";
@@ -16,10 +18,11 @@ export interface Backend {
   url?: () => Promise<string>;
 }
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
-if (process.env.CI && !TEST_DATABASE_URL) throw new Error("CI must set TEST_DATABASE_URL: the store suite has to run on a real PostgreSQL");
+export { testDatabaseUrl } from "./postgres.js";
 
-export async function freshSchemaUrl(base = TEST_DATABASE_URL!): Promise<string> {
+/** A new, empty schema on the test server; the URL selects it through search_path. */
+export async function freshSchemaUrl(base?: string): Promise<string> {
+  base ??= await testDatabaseUrl();
   const schema = `t_${randomBytes(6).toString("hex")}`;
   const c = new pg.Client({ connectionString: base });
   await c.connect();
@@ -48,17 +51,13 @@ export const backends: Backend[] = [
       return db;
     },
   },
-  ...(TEST_DATABASE_URL
-    ? [
-        {
-          name: "pg" as const,
-          async open() {
-            const db = await openPg(await freshSchemaUrl());
-            await migrate(db);
-            return db;
-          },
-          url: () => freshSchemaUrl(),
-        },
-      ]
-    : []),
+  {
+    name: "pg",
+    async open() {
+      const db = await openPg(await freshSchemaUrl());
+      await migrate(db);
+      return db;
+    },
+    url: () => freshSchemaUrl(),
+  },
 ];

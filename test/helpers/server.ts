@@ -1,5 +1,5 @@
 // Starts a real Anxin server in-process for integration tests: a temporary data directory, PGlite on disk
-// (or a fresh schema on the CI PostgreSQL with { pg: true }), and an embedded Anvil on a free port.
+// (or a fresh schema on the test PostgreSQL with { pg: true }: TEST_DATABASE_URL or the embedded one), and an embedded Anvil on a free port.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,7 +10,7 @@ import { createLogger } from "../../src/http/logger.js";
 import { startServer, type RunningServer } from "../../src/http/server.js";
 import { ApiClient } from "../../src/client/index.js";
 import { counselorKeys, x25519PublicKeyToBytes32 } from "../../src/crypto/index.js";
-import { freshSchemaUrl, TEST_DATABASE_URL } from "./db.js";
+import { freshSchemaUrl } from "./db.js";
 import pino from "pino";
 import { Writable } from "node:stream";
 
@@ -26,7 +26,7 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(opts: { pg?: boolean; config?: Partial<Config>; dataDir?: string } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "anxin-test-"));
-  const databaseUrl = opts.pg ? await freshSchemaUrl(TEST_DATABASE_URL!) : undefined;
+  const databaseUrl = opts.pg ? await freshSchemaUrl() : undefined;
   const cfg = loadConfig({}, { dataDir, port: 0, anvilPort: 0, logLevel: "info", chainPollMs: 100, databaseUrl, anchorIntervalSeconds: 1, ...opts.config });
   const logLines: string[] = [];
   const sink = new Writable({

@@ -13,7 +13,6 @@ import { ANCHOR_LOCK, Anchorer, DivergenceError, anchorerFor, chainLatest } from
 import { anchoredHistory } from "../../../src/services/checkpoints.js";
 import { reconcile } from "../../../src/services/reconciler.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
-import { TEST_DATABASE_URL } from "../../helpers/db.js";
 import { audit } from "./helpers.js";
 
 /** n synthetic leaves through the real LogWriter (accredit-type events: no rows elsewhere to cross-check). */
@@ -113,7 +112,7 @@ describe("anchoring: cadence and reconciliation", function () {
   });
 });
 
-(TEST_DATABASE_URL ? describe : describe.skip)("anchoring: one checkpoint writer across instances on one PostgreSQL", function () {
+describe("anchoring: one checkpoint writer across instances on one PostgreSQL", function () {
   let srv: TestServer;
   before(async () => (srv = await startTestServer({ pg: true, config: { anchorIntervalSeconds: 3600 } })));
   after(async () => srv?.stop());

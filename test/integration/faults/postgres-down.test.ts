@@ -9,7 +9,7 @@ import pg from "pg";
 import { Wallet } from "ethers";
 import { counselorKeys, fromBase64, generateSeed, relationshipKeys, sealJson, walletSigner, type RelationshipKeys } from "../../../src/crypto/index.js";
 import type { ApiClient } from "../../../src/client/index.js";
-import { TEST_DATABASE_URL } from "../../helpers/db.js";
+import { testDatabaseUrl } from "../../helpers/db.js";
 import { accreditCounselor, startTestServer, type TestServer } from "../../helpers/server.js";
 import { grant, publishKey } from "../vault/helpers.js";
 import { logConsistency } from "./helpers.js";
@@ -24,14 +24,14 @@ describe("faults: PostgreSQL unavailable under write load", function () {
   let srv: TestServer | undefined;
 
   before(async () => {
-    if (!TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is not set: this suite needs a PostgreSQL server");
-    const adminUrl = new URL(TEST_DATABASE_URL);
+    const base = await testDatabaseUrl();
+    const adminUrl = new URL(base);
     adminUrl.pathname = "/postgres";
     admin = new pg.Client({ connectionString: adminUrl.toString() });
     await admin.connect();
     dbName = `anxin_fault_${randomBytes(5).toString("hex")}`;
     await admin.query(`CREATE DATABASE ${dbName}`);
-    const url = new URL(TEST_DATABASE_URL);
+    const url = new URL(base);
     url.pathname = `/${dbName}`;
     srv = await startTestServer({ config: { databaseUrl: url.toString(), rateLimitPerMinute: 1_000_000 } });
   });

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { counselorKeys, generateSeed, openJson, relationshipKeys } from "../../../src/crypto/index.js";
 import { accreditCounselor, registerMatcher, startTestServer, type TestServer } from "../../helpers/server.js";
-import { TEST_DATABASE_URL } from "../../helpers/db.js";
 import { counselorWrites, fetchForReader, grant, loginAs, problem, publishKey, revoke } from "./helpers.js";
 
 const MARKER = "PGMARKER-9d1c 焦虑";
@@ -10,7 +9,6 @@ describe("record vault on PostgreSQL: write, read, refusals, erasure", function 
   this.timeout(90_000);
   let srv: TestServer;
   before(async function () {
-    if (!TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is not set: this suite needs a PostgreSQL server");
     srv = await startTestServer({ pg: true });
   });
   after(async () => srv?.stop());
