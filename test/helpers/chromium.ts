@@ -4,7 +4,7 @@
 // node_modules/.cache, runs on the NSS/expat libraries shipped beside it (a bare Debian has none of its own), and
 // sees only the fonts we give it through FONTCONFIG_FILE: Noto Sans SC (@embedpdf/fonts-sc) for the CJK text and
 // DejaVu (dejavu-fonts-ttf) for the monospace codes, so screenshots render Chinese on any machine.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -41,14 +41,9 @@ export function registryChromium(): Promise<ChromiumChoice> {
 }
 
 async function unpack(): Promise<ChromiumChoice> {
-  let pkgJson: string;
-  try {
-    pkgJson = require.resolve("@sparticuz/chromium/package.json");
-  } catch {
-    throw new Error("No Chromium for the browser tests: install Debian's (apt-get install chromium), set CHROMIUM_PATH, or run `npm ci` so that the dev dependency @sparticuz/chromium is there");
-  }
-  const pkg = path.dirname(pkgJson);
-  const version = (require(pkgJson) as { version: string }).version;
+  const pkg = packageDir("@sparticuz/chromium");
+  if (!pkg) throw new Error("No Chromium for the browser tests: install Debian's (apt-get install chromium), set CHROMIUM_PATH, or run `npm ci` so that the dev dependency @sparticuz/chromium is there");
+  const version = (JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")) as { version: string }).version;
   const dir = path.join(fileURLToPath(new URL("../../node_modules/.cache/anxin-chromium/", import.meta.url)), version);
   const exe = path.join(dir, "chromium");
   if (!existsSync(exe)) {
@@ -80,8 +75,15 @@ async function unpack(): Promise<ChromiumChoice> {
   };
 }
 
+/** An installed package's folder (its files, not its exports: these packages export no data paths). */
+function packageDir(name: string): string | undefined {
+  return (require.resolve.paths(name) ?? []).map((d) => path.join(d, name)).find((d) => existsSync(path.join(d, "package.json")));
+}
+
 function fontDir(pkg: string, sub: string): string {
-  return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), sub);
+  const dir = packageDir(pkg);
+  if (!dir) throw new Error(`the browser tests' fonts come from the dev dependency ${pkg}: run \`npm ci\``);
+  return path.join(dir, sub);
 }
 
 /** Only our fonts; the page's CSS families (Noto Sans CJK SC, DejaVu Sans Mono, sans-serif, monospace) map onto them. */
