@@ -1,16 +1,10 @@
 // Scope = a salted commitment to the data categories a grant covers. The salt is per grant so that two
 // relationships of one resident with the same categories never share an on-chain scope value (unlinkability).
 import { AbiCoder, getBytes, hexlify, keccak256, randomBytes } from "ethers";
+import { RECORD_KINDS } from "../crypto/envelope-schema.js";
 
-export const DATA_CATEGORIES = [
-  "assessment",
-  "consultation_note",
-  "care_plan",
-  "referral",
-  "wearable_summary",
-  "identity",
-  "need",
-] as const;
+/** What a grant can cover: every record kind, plus the anonymized need a matching service reads. */
+export const DATA_CATEGORIES = [...RECORD_KINDS, "need"] as const;
 export type DataCategory = (typeof DATA_CATEGORIES)[number];
 
 export const SCOPE_DOMAIN_TAG = "anxin.scope.v1";

@@ -18,7 +18,8 @@ import {
   type Urgency,
 } from "./vocab.js";
 
-function uniqueArray<T extends z.ZodType>(item: T, min: number, max: number) {
+/** An array of distinct values, min..max long. */
+export function uniqueArray<T extends z.ZodType>(item: T, min: number, max: number) {
   return z
     .array(item)
     .min(min)

@@ -7,16 +7,10 @@ import {
   ModalitySchema,
   SlotSchema,
   AreaCodeSchema,
+  uniqueArray,
 } from "../deid/need.js";
 import { SLOTS, LANGUAGES, MODALITIES, CATEGORIES } from "../deid/index.js";
 
-function uniqueArray<T extends z.ZodType>(item: T, min: number, max: number) {
-  return z
-    .array(item)
-    .min(min)
-    .max(max)
-    .refine((a) => new Set(a).size === a.length, { message: "duplicate value" });
-}
 
 export const CounselorSchema = z.strictObject({
   /** The counselor's on-chain address (accredited in CounselorRegistry). */

@@ -1,4 +1,5 @@
 import type { InstrumentDefinition } from "../types.js";
+import { PHQ_FREQUENCY } from "./phq-scale.js";
 
 // GAD-7: Spitzer, Kroenke, Williams & Löwe 2006. zh-CN wording follows the Chinese version validated by
 // He et al. 2010 and used in Chinese general-hospital and community screening.
@@ -21,12 +22,7 @@ export const gad7: InstrumentDefinition = {
       text: { zh: "感到似乎将有可怕的事情发生而害怕", en: "Feeling afraid, as if something awful might happen" },
     },
   ],
-  options: [
-    { value: 0, label: { zh: "完全不会", en: "Not at all" } },
-    { value: 1, label: { zh: "好几天", en: "Several days" } },
-    { value: 2, label: { zh: "一半以上的天数", en: "More than half the days" } },
-    { value: 3, label: { zh: "几乎每天", en: "Nearly every day" } },
-  ],
+  options: PHQ_FREQUENCY,
   scoring: { method: "sum", multiplier: 1 },
   bands: [
     {

@@ -1,4 +1,5 @@
 import type { InstrumentDefinition } from "../types.js";
+import { PHQ_FREQUENCY } from "./phq-scale.js";
 
 // PHQ-9: Kroenke, Spitzer & Williams 2001. zh-CN wording follows the Chinese version in common use
 // in Chinese primary care and community screening (Wang et al. 2014 validation).
@@ -49,12 +50,7 @@ export const phq9: InstrumentDefinition = {
       },
     },
   ],
-  options: [
-    { value: 0, label: { zh: "完全不会", en: "Not at all" } },
-    { value: 1, label: { zh: "好几天", en: "Several days" } },
-    { value: 2, label: { zh: "一半以上的天数", en: "More than half the days" } },
-    { value: 3, label: { zh: "几乎每天", en: "Nearly every day" } },
-  ],
+  options: PHQ_FREQUENCY,
   scoring: { method: "sum", multiplier: 1 },
   bands: [
     {
