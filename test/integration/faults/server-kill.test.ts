@@ -23,6 +23,8 @@ describe("faults: SIGKILL of the server under write load", function () {
   let dataDir: string;
   let env: Record<string, string>;
   let srv: ChildServer | undefined;
+  // The writers run until the test ends; a test that times out must stop them too, or the process never exits.
+  let running = true;
 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "anxin-kill-"));
@@ -35,6 +37,7 @@ describe("faults: SIGKILL of the server under write load", function () {
     };
   });
   after(async () => {
+    running = false;
     await killAllServers();
     // A SIGKILLed server leaves its anvil running: stop it by the pid file the server keeps.
     try {
@@ -82,7 +85,6 @@ describe("faults: SIGKILL of the server under write load", function () {
     const statuses = new Map<number, number>();
     let refused = 0;
     let firstRefusal: string | undefined;
-    let running = true;
     const writer = async (w: number) => {
       let n = 0;
       let unsent: object | undefined; // refused before it reached the server: resent as is (no sealing while down)
