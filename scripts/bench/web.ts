@@ -2,25 +2,22 @@
 // profile) and 4× CPU slowdown, a cold cache, measured until the welcome screen is usable (its heading is drawn and
 // its first button can be pressed). The same run loads the page once more with compression refused
 // (Accept-Encoding: identity) as the baseline, and reports the JavaScript bytes that crossed the network.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/http/logger.js";
 import { startServer } from "../../src/http/server.js";
+import { chooseChromium } from "../../test/helpers/chromium.js";
 
 const THREE_G = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
 const CPU_SLOWDOWN = 4;
 
-function browserPath(): string {
-  const p = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  if (!existsSync(p)) throw new Error(`no Chromium at ${p}: install Debian's chromium or set CHROMIUM_PATH`);
-  return p;
-}
 
 async function loadOnce(url: string, compressed: boolean): Promise<{ readyMs: number; jsBytes: number; jsFiles: number }> {
-  const browser = await chromium.launch({ executablePath: browserPath(), args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"] });
+  const choice = await chooseChromium(); // Debian's, CHROMIUM_PATH, or the npm registry's (as the browser tests)
+  const browser = await chromium.launch({ executablePath: choice.executablePath, env: { ...process.env, ...choice.env }, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"] });
   try {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
     const page = await ctx.newPage();
