@@ -69,6 +69,7 @@ export default (ctx: AppContext) => [
     tags: ["auth"],
     // Any valid session, even one that holds no role any more (a suspended counselor still signs out).
     roles: ["public"],
+    signedIn: true,
     body: z.strictObject({ everywhere: z.boolean().default(false) }),
     successStatus: 200,
     response: z.object({ revoked: z.number() }),
