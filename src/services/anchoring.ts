@@ -5,6 +5,7 @@
 // the starting point, so two instances never submit conflicting checkpoints.
 // The anchors table is the outbox: a row is written 'pending' before the transaction is sent, then 'submitted'
 // (tx hash) and 'confirmed' (block, block time, gas) or 'failed'; the reconciler marks rows the chain lost 'lost'.
+import { insertPendingAnchor, markAnchorConfirmed, markAnchorFailed, markAnchorSubmitted } from "../store/anchor-repo.js";
 import type { Contract, JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import { bytesEqual, fromHex, toHex } from "../log/index.js";
@@ -122,13 +123,7 @@ export class Anchorer {
     const size = head.size;
     const root = toHex(tree.rootAt(size));
     const proof = tree.consistencyProof(chain.size, size).map((p) => "0x" + toHex(p));
-    const [{ id }] = await db.query<{ id: number }>(
-      `INSERT INTO anchors (size, root, prev_size, status, contract) VALUES ($1, $2, $3, 'pending', $4)
-       ON CONFLICT (contract, size) WHERE status IN ('pending','submitted','confirmed')
-       DO UPDATE SET status = 'pending', root = EXCLUDED.root, prev_size = EXCLUDED.prev_size, tx_hash = NULL, error = NULL, updated_at = now()
-       RETURNING id`,
-      [size, Buffer.from(fromHex(root)), chain.size, this.d.contract],
-    );
+    const id = await insertPendingAnchor(db, { size, root: fromHex(root), prevSize: chain.size, contract: this.d.contract });
     try {
       // Estimate first and send with an explicit gas limit: a failing estimate inside the send would burn a nonce of
       // the shared operator NonceManager and stall every later transaction behind the gap.
@@ -143,21 +138,18 @@ export class Anchorer {
         if ((e as { code?: string }).code !== "NONCE_EXPIRED") throw e;
         tx = await send();
       }
-      await db.query("UPDATE anchors SET status = 'submitted', tx_hash = $2, updated_at = now() WHERE id = $1", [id, tx.hash]);
+      await markAnchorSubmitted(db, id, tx.hash);
       const receipt = await waitReceipt(this.d.provider, tx.hash, 30_000);
       if (receipt.status !== 1) throw new Error("checkpoint transaction reverted");
       const blockTime = receipt.blockTime;
-      await db.query(
-        "UPDATE anchors SET status = 'confirmed', block_number = $2, block_time = to_timestamp($3), gas_used = $4, updated_at = now() WHERE id = $1",
-        [id, receipt.blockNumber, blockTime, receipt.gasUsed],
-      );
+      await markAnchorConfirmed(db, id, { blockNumber: receipt.blockNumber, blockTime, gasUsed: receipt.gasUsed });
       this.#pendingSince = undefined;
       const result = { size, root, prevSize: chain.size, txHash: tx.hash, blockNumber: receipt.blockNumber, blockTime, gasUsed: receipt.gasUsed };
       this.d.log.info({ size, prevSize: chain.size, block: receipt.blockNumber, gasPerLeaf: Math.round(result.gasUsed / (size - chain.size)) }, "checkpoint anchored");
       return result;
     } catch (e) {
       const code = (e as { code?: string }).code ?? (e as Error).name;
-      await db.query("UPDATE anchors SET status = 'failed', error = $2, updated_at = now() WHERE id = $1", [id, String(code).slice(0, 200)]).catch(() => {});
+      await markAnchorFailed(db, id, String(code)).catch(() => {});
       this.d.resetSigner?.();
       throw e;
     }

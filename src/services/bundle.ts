@@ -3,6 +3,7 @@
 // that checkpoint's transaction and block, and a consistency proof from that checkpoint to the LATEST anchored one.
 // checkBundle needs nothing but the bundle and a chain endpoint: every checkpoint the bundle names either is the
 // CheckpointLog's `latest()` or provably an earlier state of it.
+import { recordLeaves } from "../store/log-repo.js";
 import { Contract, JsonRpcProvider, type Provider } from "ethers";
 import { fromHex, isHash32Hex, leafHash, parseLeafInput, toHex, verifyConsistency, verifyInclusion } from "../log/index.js";
 import type { Queryable } from "../store/db.js";
@@ -64,13 +65,7 @@ export async function buildBundle(
   d: { db: Queryable; provider: Provider; tree: LogTreeCache; deployment: { chainId: number; checkpointLog: string; deployBlock: number } },
   recordId: string,
 ): Promise<Bundle> {
-  const rows = await d.db.query<{ idx: number; input: string }>(
-    `SELECT idx, input FROM log_leaves WHERE idx IN (
-       SELECT leaf_index FROM records WHERE record_id = $1
-       UNION SELECT t.leaf_index FROM tombstones t JOIN records r USING (content_hash) WHERE r.record_id = $1)
-     OR (type = 'access' AND ref_id LIKE $2) ORDER BY idx`,
-    [recordId, `${recordId}:%`],
-  );
+  const rows = await recordLeaves(d.db, recordId);
   if (rows.length === 0) throw new BundleError("no such record in the log");
   const tree = await d.tree.upTo(await readHead(d.db));
   // Only checkpoints our local log can prove (a chain ahead of the log is the reconciler's business).

@@ -2,6 +2,7 @@
 // new leaves on demand. Serves roots and consistency/inclusion proofs for the anchoring worker, the reconciler and
 // the proof routes without re-reading the whole log each time. The auditor does NOT use it: it rebuilds from
 // the store on its own.
+import { leafHashesIn, readHeadRow } from "../store/log-repo.js";
 import { CompactRange, MerkleTree, bytesEqual } from "../log/index.js";
 import type { Db, Queryable } from "../store/db.js";
 
@@ -21,10 +22,10 @@ export interface LogHeadState {
 }
 
 export async function readHead(q: Queryable): Promise<LogHeadState> {
-  const [row] = await q.query<{ size: number; frontier: string }>("SELECT size, frontier FROM log_head WHERE id = 1");
-  const state = JSON.parse(row.frontier);
+  const row = await readHeadRow(q);
+  const state = row.frontier as Parameters<typeof CompactRange.fromState>[0];
   const range = Array.isArray(state) ? new CompactRange() : CompactRange.fromState(state);
-  return { size: Number(row.size), root: range.root() };
+  return { size: row.size, root: range.root() };
 }
 
 export class LogTreeCache {
@@ -49,13 +50,10 @@ export class LogTreeCache {
       while (this.#tree.size < head.size) {
         const from = this.#tree.size;
         const to = Math.min(head.size, from + PAGE);
-        const rows = await this.db.query<{ idx: number; leaf_hash: Uint8Array }>(
-          "SELECT idx, leaf_hash FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx",
-          [from, to],
-        );
+        const rows = await leafHashesIn(this.db, from, to);
         rows.forEach((r, i) => {
-          if (Number(r.idx) !== from + i) throw new LogIntegrityError(`leaf ${from + i} is missing`);
-          this.#tree.append(new Uint8Array(r.leaf_hash));
+          if (r.idx !== from + i) throw new LogIntegrityError(`leaf ${from + i} is missing`);
+          this.#tree.append(r.leafHash);
         });
         if (rows.length !== to - from) throw new LogIntegrityError(`leaf ${from + rows.length} is missing`);
       }

@@ -8,6 +8,7 @@
 import { bytesEqual, fromHex } from "../log/index.js";
 import { type Anchorer, type AnchorResult, DivergenceError, chainLatest } from "./anchoring.js";
 import { readHead } from "./log-tree.js";
+import { failInterruptedAnchors, markLostAnchors, recordIncident } from "../store/anchor-repo.js";
 
 export interface ReconcileResult {
   status: "in-step" | "re-anchored" | "busy";
@@ -31,22 +32,15 @@ export async function reconcile(anchorer: Anchorer, opts: { anchorIfBehind?: boo
       if (!bytesEqual(tree.rootAt(chain.size), fromHex(chain.root))) diverged = `the chain's root at size ${chain.size} is not the local root at that size`;
     }
     if (diverged) {
-      await db.query("INSERT INTO incidents (kind, detail) VALUES ('divergence', $1)", [
-        JSON.stringify({ chainSize: chain.size, localSize: head.size, contract, reason: diverged }),
-      ]);
+      await recordIncident(db, "divergence", { chainSize: chain.size, localSize: head.size, contract, reason: diverged });
       anchorer.halt(diverged);
       log.error({ chainSize: chain.size, localSize: head.size }, "DIVERGENCE: the anchored log is not a prefix of the local log; anchoring stopped");
       throw new DivergenceError(chain.size, head.size, diverged);
     }
     // Sends that never completed (the process died mid-way) cannot be pending any more: we hold the lock.
-    await db.query("UPDATE anchors SET status = 'failed', error = 'interrupted', updated_at = now() WHERE status = 'pending'");
+    await failInterruptedAnchors(db);
     // Anchors the chain does not have: on another (lost) contract, or beyond the chain's latest size.
-    const lostRows = await db.query<{ id: number }>(
-      `UPDATE anchors SET status = 'lost', error = $3, updated_at = now()
-       WHERE status IN ('submitted','confirmed') AND (contract <> $1 OR size > $2) RETURNING id`,
-      [contract, chain.size, `chain lost it (chain latest ${chain.size})`],
-    );
-    const lost = lostRows.length;
+    const lost = await markLostAnchors(db, contract, chain.size, `chain lost it (chain latest ${chain.size})`);
     if (lost > 0) log.warn({ lost, chainSize: chain.size, localSize: head.size }, "the chain lost checkpoints (dev chain state lost?): re-anchoring");
     let anchored: AnchorResult | undefined;
     if ((lost > 0 || opts.anchorIfBehind) && head.size > chain.size) anchored = await anchorer.anchorLocked(true);

@@ -80,3 +80,26 @@ export async function readLeafHashes(q: Queryable, from: number, to: number): Pr
   const rows = await q.query<{ leaf_hash: Uint8Array }>("SELECT leaf_hash FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx", [from, to]);
   return rows.map((r) => new Uint8Array(r.leaf_hash));
 }
+
+/** The head as stored (size and compact-range state), read without a lock. */
+export async function readHeadRow(q: Queryable): Promise<{ size: number; frontier: unknown }> {
+  const [row] = await q.query<{ size: number; frontier: string }>("SELECT size, frontier FROM log_head WHERE id = 1");
+  return { size: Number(row.size), frontier: JSON.parse(row.frontier) };
+}
+
+/** Leaf hashes of [from, to), in index order (a gap shows as a missing index). */
+export async function leafHashesIn(q: Queryable, from: number, to: number): Promise<Array<{ idx: number; leafHash: Uint8Array }>> {
+  const rows = await q.query<{ idx: number; leaf_hash: Uint8Array }>("SELECT idx, leaf_hash FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx", [from, to]);
+  return rows.map((r) => ({ idx: Number(r.idx), leafHash: new Uint8Array(r.leaf_hash) }));
+}
+
+/** Every leaf about one record: its versions, their tombstones and every access to it, in index order. */
+export async function recordLeaves(q: Queryable, recordId: string): Promise<Array<{ idx: number; input: string }>> {
+  return q.query<{ idx: number; input: string }>(
+    `SELECT idx, input FROM log_leaves WHERE idx IN (
+       SELECT leaf_index FROM records WHERE record_id = $1
+       UNION SELECT t.leaf_index FROM tombstones t JOIN records r USING (content_hash) WHERE r.record_id = $1)
+     OR (type = 'access' AND ref_id LIKE $2) ORDER BY idx`,
+    [recordId, `${recordId}:%`],
+  );
+}
