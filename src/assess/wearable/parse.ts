@@ -247,14 +247,10 @@ function jsonErrorLine(err: unknown, text: string): number {
   return 1;
 }
 
-/**
- * Parses a JSON export: an array of rows, or {samples|data|records: [...]}. A row is either wide
- * ({timestamp, heart_rate_bpm, hrv_rmssd_ms, sleep_minutes} with the same names and aliases as the CSV) or
- * long ({timestamp, kind, value, unit}). Errors carry the line on which the offending row starts.
- */
-export function parseWearableJson(text: string): WearableImport {
-  const errs = new Collector();
-  const body = text.replace(/^\uFEFF/, "");
+type RowSample = { kind: SampleKind; value: number };
+
+/** The document's rows, and the key of the object member that holds them (for line numbers). */
+function jsonRows(body: string, errs: Collector): { rows: unknown[]; containerKey: string | null } {
   if (body.trim() === "") {
     errs.add(1, "file", "empty file");
     errs.throwIfAny();
@@ -287,11 +283,84 @@ export function parseWearableJson(text: string): WearableImport {
     errs.add(1, "file", "no rows");
     errs.throwIfAny();
   }
+  return { rows: rows!, containerKey };
+}
+
+/** Long form: one measurement per row ({timestamp, kind, value, unit}). False when the row is refused whole. */
+function longRow(r: Record<string, unknown>, kindKey: string, line: number, errs: Collector, out: RowSample[]): boolean {
+  const kindName = typeof r[kindKey] === "string" ? (r[kindKey] as string).trim().toLowerCase() : "";
+  const kind = KIND_ALIASES[kindName];
+  if (!kind) {
+    errs.add(line, kindKey, "unknown kind (hr, rmssd, sleep)");
+    return false;
+  }
+  const m = measureOf(kind);
+  let factor = 1;
+  if (r.unit !== undefined) {
+    const u = typeof r.unit === "string" ? r.unit.trim().toLowerCase() : "";
+    if (!Object.prototype.hasOwnProperty.call(m.units, u)) {
+      errs.add(line, "unit", `unknown unit for ${kind}; accepted: ${Object.keys(m.units).join(", ")}`);
+      return false;
+    }
+    factor = m.units[u];
+  }
+  const v = r.value;
+  if (typeof v !== "number") errs.add(line, "value", "not a number");
+  else {
+    const problem = checkValue(m, v, factor);
+    if (problem) errs.add(line, "value", problem);
+    else out.push({ kind, value: v * factor });
+  }
+  return true;
+}
+
+/** Wide form: the CSV's column names, several measurements per row. */
+function wideRow(r: Record<string, unknown>, tsKey: string | undefined, line: number, errs: Collector, ignored: Set<string>, out: RowSample[]): void {
+  let measured = 0;
+  const kinds = new Set<SampleKind>();
+  for (const [k, v] of Object.entries(r)) {
+    if (k === tsKey) continue;
+    const match = matchHeader(k);
+    if (match.role === "unknown" || match.role === "timestamp") {
+      ignored.add(k);
+      continue;
+    }
+    if (match.role === "bad_unit") {
+      errs.add(line, k, match.reason);
+      continue;
+    }
+    if (v === null || v === undefined) continue;
+    measured++;
+    if (kinds.has(match.measure.kind)) {
+      errs.add(line, k, `second field for ${match.measure.column}`);
+      continue;
+    }
+    kinds.add(match.measure.kind);
+    if (typeof v !== "number") {
+      errs.add(line, k, "not a number");
+      continue;
+    }
+    const problem = checkValue(match.measure, v, match.factor);
+    if (problem) errs.add(line, k, problem);
+    else out.push({ kind: match.measure.kind, value: v * match.factor });
+  }
+  if (measured === 0) errs.add(line, "row", "no measurement in this row");
+}
+
+/**
+ * Parses a JSON export: an array of rows, or {samples|data|records: [...]}. A row is either wide
+ * ({timestamp, heart_rate_bpm, hrv_rmssd_ms, sleep_minutes} with the same names and aliases as the CSV) or
+ * long ({timestamp, kind, value, unit}). Errors carry the line on which the offending row starts.
+ */
+export function parseWearableJson(text: string): WearableImport {
+  const errs = new Collector();
+  const body = text.replace(/^\uFEFF/, "");
+  const { rows, containerKey } = jsonRows(body, errs);
   const lineOf = elementLines(body, containerKey);
   const samples: { ms: number; kind: SampleKind; value: number }[] = [];
   const ignored = new Set<string>();
   const seen = new Map<string, number>();
-  rows!.forEach((row, idx) => {
+  rows.forEach((row, idx) => {
     const line = lineOf[idx] ?? 1;
     if (row === null || typeof row !== "object" || Array.isArray(row)) {
       errs.add(line, "row", "expected an object");
@@ -307,64 +376,10 @@ export function parseWearableJson(text: string): WearableImport {
       else ms = ts.ms;
     }
     const kindKey = Object.keys(r).find((k) => ["kind", "type", "metric"].includes(k));
-    const rowSamples: { kind: SampleKind; value: number }[] = [];
+    const rowSamples: RowSample[] = [];
     if (kindKey !== undefined) {
-      // Long form: one measurement per row.
-      const kindName = typeof r[kindKey] === "string" ? (r[kindKey] as string).trim().toLowerCase() : "";
-      const kind = KIND_ALIASES[kindName];
-      if (!kind) {
-        errs.add(line, kindKey, "unknown kind (hr, rmssd, sleep)");
-        return;
-      }
-      const m = measureOf(kind);
-      let factor = 1;
-      if (r.unit !== undefined) {
-        const u = typeof r.unit === "string" ? r.unit.trim().toLowerCase() : "";
-        if (!Object.prototype.hasOwnProperty.call(m.units, u)) {
-          errs.add(line, "unit", `unknown unit for ${kind}; accepted: ${Object.keys(m.units).join(", ")}`);
-          return;
-        }
-        factor = m.units[u];
-      }
-      const v = r.value;
-      if (typeof v !== "number") errs.add(line, "value", "not a number");
-      else {
-        const problem = checkValue(m, v, factor);
-        if (problem) errs.add(line, "value", problem);
-        else rowSamples.push({ kind, value: v * factor });
-      }
-    } else {
-      // Wide form: same column names as the CSV.
-      let measured = 0;
-      const kinds = new Set<SampleKind>();
-      for (const [k, v] of Object.entries(r)) {
-        if (k === tsKey) continue;
-        const match = matchHeader(k);
-        if (match.role === "unknown" || match.role === "timestamp") {
-          ignored.add(k);
-          continue;
-        }
-        if (match.role === "bad_unit") {
-          errs.add(line, k, match.reason);
-          continue;
-        }
-        if (v === null || v === undefined) continue;
-        measured++;
-        if (kinds.has(match.measure.kind)) {
-          errs.add(line, k, `second field for ${match.measure.column}`);
-          continue;
-        }
-        kinds.add(match.measure.kind);
-        if (typeof v !== "number") {
-          errs.add(line, k, "not a number");
-          continue;
-        }
-        const problem = checkValue(match.measure, v, match.factor);
-        if (problem) errs.add(line, k, problem);
-        else rowSamples.push({ kind: match.measure.kind, value: v * match.factor });
-      }
-      if (measured === 0) errs.add(line, "row", "no measurement in this row");
-    }
+      if (!longRow(r, kindKey, line, errs, rowSamples)) return;
+    } else wideRow(r, tsKey, line, errs, ignored, rowSamples);
     if (ms === null) return;
     for (const s of rowSamples) {
       const key = `${ms}|${s.kind}`;
