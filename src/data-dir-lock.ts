@@ -2,6 +2,7 @@
 // the same directory would stop the first one's live chain and open its database under it; it is refused instead.
 import { closeSync, openSync, readFileSync, rmSync, writeSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { processAlive } from "./process-alive.js";
 
 export class DataDirLockedError extends Error {
   constructor(
@@ -15,14 +16,6 @@ export class DataDirLockedError extends Error {
 
 const held = new Set<string>();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Takes the data directory's lock (a file naming our pid); a lock left by a process that died is taken over. */
 export function lockDataDir(dataDir: string): () => void {
@@ -41,7 +34,7 @@ export function lockDataDir(dataDir: string): () => void {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw e;
       const pid = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
       // Our own pid counts as live only when this process really holds the lock (a server not yet closed).
-      const live = Number.isInteger(pid) && pid > 0 && (pid === process.pid ? held.has(file) : alive(pid));
+      const live = Number.isInteger(pid) && pid > 0 && (pid === process.pid ? held.has(file) : processAlive(pid));
       if (live) throw new DataDirLockedError(dataDir, pid);
       rmSync(file, { force: true }); // stale: its server was killed
     }

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
+import { processAlive } from "../process-alive.js";
 
 export interface AnvilHandle {
   url: string;
@@ -73,19 +74,6 @@ export function anvilPidFile(stateFile: string): string {
   return path.join(path.dirname(stateFile), "anvil.pid");
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    // An exited orphan not yet reaped by its new parent is a zombie: it holds no port and no state.
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-};
 
 /**
  * An anvil left running on our state file by a server that was killed (SIGKILL, OOM) still holds the chain's
@@ -113,11 +101,11 @@ export async function stopStaleAnvil(stateFile: string): Promise<number | undefi
   }
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + 15_000;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  if (alive(pid)) {
+  while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (processAlive(pid)) {
     process.kill(pid, "SIGKILL");
     const hard = Date.now() + 5_000;
-    while (alive(pid) && Date.now() < hard) await new Promise((r) => setTimeout(r, 20));
+    while (processAlive(pid) && Date.now() < hard) await new Promise((r) => setTimeout(r, 20));
   }
   rmSync(pidFile, { force: true });
   return pid;
