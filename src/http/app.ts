@@ -147,7 +147,7 @@ function parse(schema: import("zod").ZodType | undefined, value: unknown, where:
   return r.data;
 }
 
-function toHttpError(err: unknown): HttpError {
+export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof Refusal) return fromRefusal(err);
   if (err instanceof StoreUnavailableError) return new HttpError(503, "Service Unavailable", "the database is unavailable; retry shortly");

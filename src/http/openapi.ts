@@ -26,6 +26,9 @@ export function operationIdOf(r: Pick<RouteDef, "method" | "path" | "operationId
   return r.method + words.join("");
 }
 
+/** The OpenAPI path of an express path: `:name` parameters become `{name}`; an escaped `\\:` is a literal colon. */
+export const openApiPath = (path: string) => path.replace(/(?<!\\):([A-Za-z_]+)/g, "{$1}").replace(/\\:/g, ":");
+
 /** True when the operation needs a session token: a non-public route, or a public one whose handler needs a session. */
 export const needsToken = (r: Pick<RouteDef, "roles" | "signedIn" | "sessionless">) => !r.sessionless && (!r.roles.includes("public") || r.signedIn === true);
 
@@ -40,7 +43,7 @@ const problemResponse = (s: string) => [s, { description: s, content: { "applica
 export function openApiDocument(routes: RouteDef[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    const p = r.path.replace(/:([A-Za-z_]+)/g, "{$1}");
+    const p = openApiPath(r.path);
     const ok = String(r.successStatus ?? 200); // what the app answers when a handler sets no status
     const security = securityOf(r);
     const token = security.length > 0;

@@ -5,7 +5,9 @@ import { address, hash32 as hash, recordId } from "../schemas.js";
 import { RECORD_KINDS, recordEnvelopeSchema } from "../../crypto/index.js";
 import type { AppContext } from "../../services/context.js";
 import { vaultFor } from "../../services/records/vault.js";
-import { unauthorized } from "../problem.js";
+import { MAX_BATCH, writeBatch } from "../../services/records/record-batch.js";
+import { toHttpError } from "../app.js";
+import { problemBody, unauthorized } from "../problem.js";
 import { route, type Session } from "../route.js";
 
 
@@ -59,6 +61,38 @@ export default (ctx: AppContext) => {
       successStatus: 201,
       async handler({ body, session }) {
         return { status: 201, body: await vault.write(session!, body) };
+      },
+    }),
+    route({
+      method: "post",
+      // AIP-136 custom method: the colon is literal (escaped for the router).
+      path: "/v1/records\\:batch",
+      operationId: "postRecordsBatch",
+      summary: `Batch sync: store up to ${MAX_BATCH} record versions, each atomic on its own, one result (or problem) per item; a version already stored is answered as stored`,
+      tags: ["records"],
+      roles: ["counselor", "resident"],
+      body: z.strictObject({ records: z.array(z.unknown()).min(1).max(MAX_BATCH) }),
+      response: z.object({
+        stored: z.number().int(),
+        refused: z.number().int(),
+        results: z.array(
+          z.object({
+            index: z.number().int(),
+            status: z.number().int(),
+            record: z.object({ recordId: z.string(), version: z.number().int(), contentHash: z.string(), leafIndex: z.number().int(), alreadyStored: z.boolean() }).optional(),
+            problem: z.record(z.string(), z.unknown()).optional(),
+          }),
+        ),
+      }),
+      async handler({ body, session, requestId }) {
+        const items = await writeBatch(ctx, vault, session!, body.records);
+        const results = items.map((it) => {
+          if (it.ok) return { index: it.index, status: it.record.alreadyStored ? 200 : 201, record: it.record };
+          const e = toHttpError(it.error);
+          return { index: it.index, status: e.status, problem: problemBody(e, `${requestId}#${it.index}`) };
+        });
+        const stored = results.filter((r) => r.status < 300).length;
+        return { body: { stored, refused: results.length - stored, results } };
       },
     }),
     route({

@@ -244,6 +244,11 @@ describe("security: authorization matrix (every route × every role)", function 
         expect: only({ resident: 201, otherResident: 403, counselorWithGrant: 201, counselorNoGrant: 403 }),
         req: async (role) => ({ path: "/v1/records", body: await recordEnvelope(role) }),
       },
+      // Batch sync answers 200 with one result per item: the item's own status is the authorization decision.
+      "post /v1/records\\:batch": {
+        expect: only({ resident: 200, otherResident: 200, counselorWithGrant: 200, counselorNoGrant: 200 }),
+        req: async (role) => ({ path: "/v1/records:batch", body: { records: [await recordEnvelope(role)] } }),
+      },
       "get /v1/records": {
         expect: only({ resident: 200, otherResident: 403, counselorWithGrant: 200, counselorNoGrant: 403 }),
         req: () => ({ path: `/v1/records?subject=${rel.address}` }),

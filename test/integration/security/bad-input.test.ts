@@ -29,7 +29,7 @@ describe("bad input never answers 5xx", function () {
     expect(posts.length).to.be.greaterThan(20);
     const garbage = Buffer.from("this is not a compressed stream, not at all ................");
     for (const r of posts) {
-      const path = r.path.replace(/:(\w+)/g, (_m, n: string) => (/id$/i.test(n) ? "0x" + "ab".repeat(32) : "x"));
+      const path = r.path.replace(/(?<!\\):(\w+)/g, (_m, n: string) => (/id$/i.test(n) ? "0x" + "ab".repeat(32) : "x")).replace(/\\:/g, ":");
       for (const enc of ["br", "gzip", "deflate"]) {
         const res = await fetch(srv.url + path, { method: r.method.toUpperCase(), headers: { "content-type": "application/json", "content-encoding": enc }, body: garbage });
         expect(res.status, `${r.method.toUpperCase()} ${r.path} with ${enc}`).to.be.within(400, 499);
