@@ -10,6 +10,7 @@ import * as consentCmd from "./commands/consent.js";
 import * as indexCmd from "./commands/index-cmd.js";
 import * as sessionsCmd from "./commands/sessions.js";
 import * as recordCmd from "./commands/record.js";
+import * as recordSyncCmd from "./commands/record-sync.js";
 import * as vaultCmd from "./commands/vault.js";
 import * as matchCmd from "./commands/match.js";
 import * as assessCmd from "./commands/assess.js";
@@ -30,7 +31,7 @@ try {
   // Registration reads the default server URL (ANXIN_URL, PORT): a bad value is reported like any other setting.
   for (const cmd of [serve, status, keys]) cmd.register(program);
   for (const cmd of [consentCmd, indexCmd, sessionsCmd]) cmd.register(program);
-  for (const cmd of [recordCmd, vaultCmd]) cmd.register(program);
+  for (const cmd of [recordCmd, recordSyncCmd, vaultCmd]) cmd.register(program);
   for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd]) cmd.register(program);
   auditCmd.register(program);
   adminCmd.register(program);

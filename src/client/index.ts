@@ -3,3 +3,4 @@ export * from "./api.js";
 export * from "./siwe.js";
 export * from "./grants.js";
 export * from "./consents.js";
+export * from "./record-sync.js";

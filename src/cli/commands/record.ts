@@ -21,6 +21,7 @@ import {
   type X25519KeyPair,
 } from "../../crypto/index.js";
 import { defaultServerUrl } from "../../config.js";
+import { storeOrQueue } from "./record-sync.js";
 
 export interface Actor {
   wallet: Wallet;
@@ -81,7 +82,7 @@ export async function session(o: KeyOpts): Promise<{ api: ApiClient; actor: Acto
   return { api, actor };
 }
 
-function keyOptions(c: Command): Command {
+export function keyOptions(c: Command): Command {
   return c
     .option("--url <url>", "server URL", defaultServerUrl())
     .option("--key <file>", "counselor wallet keystore (ethers JSON)")
@@ -118,6 +119,14 @@ export async function openVersion(api: ApiClient, actor: Actor, recordId: string
   }
 }
 
+type Stored = { recordId: string; version: number; contentHash: string; leafIndex: number };
+
+/** The server could not take it now: it waits in the outbox, and the writer is told so (exit code 75, EX_TEMPFAIL). */
+function queuedReply(json: boolean, envelope: { id: string }, outbox: string) {
+  printResult(json, { queued: true, recordId: envelope.id, outbox }, () => `the server could not store it now: record ${envelope.id} is kept in ${outbox}; run \`anxin record sync --outbox ${outbox}\``);
+  process.exitCode = 75;
+}
+
 export function register(program: Command) {
   const record = program.command("record").description("encrypted records: write, read, list, amend (sealed and opened locally)");
 
@@ -128,7 +137,8 @@ export function register(program: Command) {
     .requiredOption("--kind <kind>", `one of ${RECORD_KINDS.join(", ")}`)
     .option("--schema <name>", "plaintext schema name", "anxin.note.v1")
     .requiredOption("--body <file>", "JSON file with the record body (never sent in clear)")
-    .action(async (o: KeyOpts & { subject: string; consent?: string; kind: string; schema: string; body: string }) => {
+    .option("--outbox <dir>", "keep the signed version on disk until the server acknowledges it (see record sync)")
+    .action(async (o: KeyOpts & { subject: string; consent?: string; kind: string; schema: string; body: string; outbox?: string }) => {
       if (!(RECORD_KINDS as readonly string[]).includes(o.kind)) throw new CliError(`--kind must be one of ${RECORD_KINDS.join(", ")}`);
       const body = readBody(o.body);
       const { api, actor } = await session(o);
@@ -144,7 +154,8 @@ export function register(program: Command) {
       }).catch((e) => {
         throw e instanceof AnxinCryptoError ? new CliError(e.message) : e;
       });
-      const r = await call(api.post("/v1/records", envelope));
+      const r = await storeOrQueue<Stored>(api, envelope, o.outbox);
+      if (!r) return queuedReply(!!o.json, envelope, o.outbox!);
       printResult(!!o.json, r, () => `stored record ${r.recordId} version ${r.version} (${r.contentHash}, log leaf ${r.leafIndex})`);
     });
 
@@ -152,7 +163,8 @@ export function register(program: Command) {
     .description("add a new version to a record (nothing is overwritten)")
     .requiredOption("--body <file>", "JSON file with the amended body")
     .option("--consent <grantId>", "the grant the amendment relies on (default: the latest version's)")
-    .action(async (recordId: string, o: KeyOpts & { body: string; consent?: string }) => {
+    .option("--outbox <dir>", "keep the signed version on disk until the server acknowledges it (see record sync)")
+    .action(async (recordId: string, o: KeyOpts & { body: string; consent?: string; outbox?: string }) => {
       const body = readBody(o.body);
       const { api, actor } = await session(o);
       const chain = await call(api.get(`/v1/records/${recordId}`));
@@ -168,7 +180,8 @@ export function register(program: Command) {
         recipients: await recipientsFor(api, actor, latest.subjectRef),
         signer: walletSigner(actor.wallet),
       });
-      const r = await call(api.post("/v1/records", envelope));
+      const r = await storeOrQueue<Stored>(api, envelope, o.outbox);
+      if (!r) return queuedReply(!!o.json, envelope, o.outbox!);
       printResult(!!o.json, r, () => `amended record ${r.recordId}: version ${r.version} (${r.contentHash})`);
     });
 
