@@ -113,6 +113,13 @@ const extra: Array<[string, string, string, (r: any) => Goal[]]> = [
         met: r.openLoopAchieved >= 475 && r.openLoopNon2xx === 0 ? le(r.openLoopP99Ms, 50) : false,
         note: `achieved ${r.openLoopAchieved}/s; p50 ${r.openLoopP50Ms} ms; latency counted from each request's scheduled send time`,
       },
+      {
+        figure: "records/s through the batch route (256 per request, durable)",
+        value: r.batchRecordsPerSecond,
+        goal: "≥ 10,000/s",
+        met: r.batchNon2xx === 0 ? ge(r.batchRecordsPerSecond, 10_000) : false,
+        note: `${r.batchStored} stored in ${r.batchRequests} requests (${r.batchNon2xx} refused); p99 per batch ${r.batchP99Ms} ms; server CPU ${r.batchCpuMsPerRecord} ms per record`,
+      },
       { figure: "key release latency at 200/s, p50 ms", value: r.keyReleaseP50Ms, goal: "(reported)", met: undefined, note: `p99 ${r.keyReleaseP99Ms} ms; achieved ${r.keyReleaseAchieved}/s` },
     ],
   ],
@@ -135,6 +142,25 @@ const extra: Array<[string, string, string, (r: any) => Goal[]]> = [
         note: `${r.profile}; JavaScript transferred ${r.jsTransferredBytes} bytes in ${r.jsFiles} files (uncompressed: ${r.uncompressedJsBytes} bytes, ready in ${r.uncompressedReadyMs} ms; ratio ${r.ratio}); runs ${(r.readyRunsMs ?? []).join(" / ")} ms`,
       },
     ],
+  ],
+  [
+    "workers",
+    "./bench/workers.js",
+    "benchWorkers",
+    (r) => {
+      const [one, two] = [r.runs?.[0], r.runs?.[1]];
+      return [
+        {
+          figure: "record writes/s with `serve --workers 2` on PostgreSQL (vs --workers 1)",
+          value: two?.writesPerSecond,
+          goal: "(reported, with CPU per write)",
+          met: undefined,
+          note: r.measured
+            ? `--workers 1: ${one.writesPerSecond}/s, ${one.cpuMsPerWrite} ms server CPU per write, p99 ${one.p99Ms} ms; --workers 2: ${two.writesPerSecond}/s, ${two.cpuMsPerWrite} ms, p99 ${two.p99Ms} ms (×${(two.writesPerSecond / one.writesPerSecond).toFixed(2)}); PostgreSQL and the load generator share the ${r.cores} cores`
+            : `not measured: ${r.reason}`,
+        },
+      ];
+    },
   ],
   [
     "auditStore",

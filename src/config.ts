@@ -48,6 +48,8 @@ export const configSchema = z.strictObject({
   /** Envelope signature checks of record writes on their own thread (default) or on the event loop ("false"). */
   checkThread: onByDefault,
   chainRpcUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Set by `anxin serve --workers` for its workers: the embedded Anvil the primary process started and supervises. */
+  embeddedChainUrl: z.url({ protocol: /^https?$/ }).optional(),
   host: z.string().min(1).default("127.0.0.1"),
   port: intFrom(0, 65535).default(7300),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -159,6 +161,7 @@ const ENV: Record<keyof Config, string> = {
   pgliteThread: "ANXIN_PGLITE_THREAD",
   checkThread: "ANXIN_CHECK_THREAD",
   chainRpcUrl: "CHAIN_RPC_URL",
+  embeddedChainUrl: "ANXIN_EMBEDDED_CHAIN_URL",
   host: "HOST",
   port: "PORT",
   logLevel: "LOG_LEVEL",

@@ -71,6 +71,13 @@ export interface RecordsBench {
   connections: number;
   /** CPU ms per write of the server's four busiest threads in the max run (Linux only). */
   busiestThreadsMsPerWrite: number[];
+  /** Batch sync: records stored per second through POST /v1/records:batch (256 per request, 4 connections). */
+  batchRecordsPerSecond: number;
+  batchStored: number;
+  batchRequests: number;
+  batchNon2xx: number;
+  batchP99Ms: number;
+  batchCpuMsPerRecord: number;
   /** 1-minute load average when the max run started: >cores means other work shared the machine. */
   loadAverageAtStart: number;
 }
@@ -203,7 +210,7 @@ function threadCpuMs(): Map<string, number> {
   return out;
 }
 
-class Loader {
+export class Loader {
   #child: ChildProcess;
   #ready: Promise<void>;
   constructor(private readonly dir: string) {
@@ -256,7 +263,7 @@ async function startProfile(): Promise<() => Promise<unknown>> {
 }
 
 export async function benchRecords(
-  opts: { maxRun?: number; fixedRate?: number; fixedSeconds?: number; connections?: number; keyReleases?: number } = {},
+  opts: { maxRun?: number; fixedRate?: number; fixedSeconds?: number; connections?: number; keyReleases?: number; batches?: number } = {},
 ): Promise<RecordsBench> {
   const { Wallet } = await import("ethers");
   const express = (await import("express")).default;
@@ -350,6 +357,23 @@ export async function benchRecords(
       keyPaths,
     );
 
+    // Batch sync (POST /v1/records:batch): 50 batches of 256 fresh versions, 4 connections; each item is stored on
+    // its own, so the figure counts items answered 201, read back from the store.
+    const batchSize = 256;
+    const batchCount = opts.batches ?? 50;
+    const batchBodies: string[] = [];
+    for (let b = 0; b < batchCount; b++) {
+      const records = [];
+      for (let i = 0; i < batchSize; i++) {
+        records.push(await sealJson({ kind: "consultation_note", schema: "anxin.note.v1", subjectRef: rel.address, consentId: grantId(grant), body: { b, i, text: text.slice(12) }, recipients, signer }));
+      }
+      batchBodies.push(JSON.stringify({ records }));
+    }
+    const [{ n: beforeBatch }] = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records");
+    const batch = await loader.run({ url: `${srv.url}/v1/records:batch`, method: "POST", headers, kind: "body", connections: 4, amount: batchCount }, batchBodies);
+    const [{ n: afterBatch }] = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records");
+    const batchStored = Number(afterBatch) - Number(beforeBatch);
+
     // The ceiling: bare express in this process, JSON body parsed, "200 OK".
     const bare = express();
     bare.use(express.json({ limit: "2mb" }));
@@ -411,6 +435,12 @@ export async function benchRecords(
       bareLoaderCpuMsPerRequest: r3(b.loaderCpuMs / Math.max(1, b.ok)),
       ceilingMachinePerSecond: Math.round((cpus().length * 1000) / (cpuMsPerWrite + max.loaderCpuMs / Math.max(1, max.ok))),
       ratioToBare: r3(writesPerSecond / bareExpressPerSecond),
+      batchRecordsPerSecond: Math.round(batchStored / (batch.seconds || 1)),
+      batchStored,
+      batchRequests: batch.total,
+      batchNon2xx: batch.non2xx + batch.errors,
+      batchP99Ms: batch.p99,
+      batchCpuMsPerRecord: r3(batch.cpuMs / Math.max(1, batchStored)),
       storedRecords: Number(n),
       cores: cpus().length,
       connections,

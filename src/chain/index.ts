@@ -56,11 +56,12 @@ export function contractsFor(d: Deployment, runner: Signer | JsonRpcProvider) {
 }
 
 export async function connectChain(cfg: Config, log: ChainLogger): Promise<Chain> {
+  // A worker of `anxin serve --workers` uses the embedded chain its primary process runs (and supervises).
   const embedded = !cfg.chainRpcUrl;
   let anvil: AnvilHandle | undefined;
-  let url = cfg.chainRpcUrl;
+  let url = cfg.chainRpcUrl ?? cfg.embeddedChainUrl;
   const onRestart = new Set<() => void>();
-  if (embedded) {
+  if (embedded && !cfg.embeddedChainUrl) {
     anvil = await startAnvil({
       stateFile: path.join(cfg.dataDir, "chain-state.json"),
       port: cfg.anvilPort,

@@ -24,7 +24,8 @@ const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../we
 
 export async function startServer(cfg: Config, log: Logger): Promise<RunningServer> {
   // The embedded store and chain live in the data directory: one server at a time may use them.
-  const unlock = !cfg.databaseUrl || !cfg.chainRpcUrl ? lockDataDir(cfg.dataDir) : () => undefined;
+  // (A worker of `anxin serve --workers` runs under its primary process, which holds the lock.)
+  const unlock = (!cfg.databaseUrl || !cfg.chainRpcUrl) && !cfg.embeddedChainUrl ? lockDataDir(cfg.dataDir) : () => undefined;
   let ctx: Awaited<ReturnType<typeof createContext>>;
   try {
     ctx = await createContext(cfg, log);
