@@ -57,6 +57,8 @@ export interface DemoOptions {
   community?: Partial<CommunityOptions>;
   /** The city the community lives in (ANXIN_CITY of the demo's server; default 310000 上海市). */
   city?: string;
+  /** A PostgreSQL server (DATABASE_URL): the demo runs on a fresh schema of it, two instances sharing it. */
+  databaseUrl?: string;
   /** Progress lines (default: nothing). */
   progress?: (line: string) => void;
   /** Called once the server is up (the CLI stops it cleanly on Ctrl-C, so the embedded chain does not linger). */
@@ -79,6 +81,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary & { s
     srv = s;
     opts.onStarted?.(s, dataDir, kept);
   });
+  demo.databaseUrl = opts.databaseUrl;
   try {
     for (const [i, s] of PLAY.entries()) await runStep(demo, i + 1, s, out);
   } catch (e) {
@@ -87,6 +90,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary & { s
   const steps = summary.steps;
   summary.ok = !summary.error && steps.length === STEPS.length && steps.every((s) => s.ok) && summary.audit?.ok === true;
   summary.seconds = Math.round((performance.now() - t0) / 100) / 10;
+  // The second instance (PostgreSQL runs) stops first: it uses the first one's chain.
+  if (!opts.serve) await demo.second?.close();
   if (srv && !opts.serve) {
     await srv.close();
     srv = undefined;

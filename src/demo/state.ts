@@ -83,6 +83,11 @@ export class Demo {
   /** Set by step 1. */
   srv!: RunningServer;
   url = "";
+  /** With DATABASE_URL: a second instance on the same database, which the residents use. */
+  second?: RunningServer;
+  residentUrl = "";
+  /** The PostgreSQL server to run on (a fresh schema of it); unset: the embedded store. */
+  databaseUrl?: string;
   admin!: Party;
   matcher!: Party;
   auditor!: Party;

@@ -11,7 +11,7 @@ import { each, type Demo, type Note } from "./state.js";
 
 export async function storeAssessments(d: Demo, note: Note) {
   const C = d.C;
-  d.residents = await Promise.all(d.community.residents.map((r, i) => ResidentActor.create(i + 1, r, d.url)));
+  d.residents = await Promise.all(d.community.residents.map((r, i) => ResidentActor.create(i + 1, r, d.residentUrl || d.url)));
   d.domain = await consentDomainOf(await d.admin.api());
   const bands: Record<string, number> = {};
   await each(d.residents, 4, async (r) => {

@@ -4,13 +4,19 @@ import { DEV_OPERATOR_KEY } from "../chain/index.js";
 import { loadConfig } from "../config.js";
 import { counselorKeys } from "../crypto/index.js";
 import { startServer } from "../http/server.js";
+import { createFreshSchema } from "../store/schema-repo.js";
+import path from "node:path";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { DemoStepError, Party, retrying } from "./actors.js";
 import { short, type Demo, type Note } from "./state.js";
 
 export async function startStack(d: Demo, note: Note) {
-  // Ignore the caller's environment (DATABASE_URL, CHAIN_RPC_URL): the demo is always embedded and fresh.
+  // The caller's CHAIN_RPC_URL is ignored (the demo's chain is embedded and fresh). With a PostgreSQL server
+  // (DATABASE_URL) the demo runs on a fresh schema of it, with TWO instances sharing it: residents use the second.
+  const databaseUrl = d.databaseUrl ? await createFreshSchema(d.databaseUrl, `anxin_demo_${Date.now()}`) : undefined;
   const cfg = loadConfig({}, {
     dataDir: d.dataDir,
+    ...(databaseUrl ? { databaseUrl } : {}),
     port: 0,
     anvilPort: 0,
     logLevel: "info",
@@ -22,7 +28,25 @@ export async function startStack(d: Demo, note: Note) {
   });
   d.srv = await startServer(cfg, d.log);
   d.started(d.srv);
-  d.url = d.S.url = d.srv.url;
+  d.url = d.residentUrl = d.S.url = d.srv.url;
+  if (databaseUrl) {
+    // The second instance: same database, same chain and contracts, same session and log keys (as instances share them).
+    const secondDir = path.join(d.dataDir, "second-instance");
+    mkdirSync(secondDir, { recursive: true });
+    copyFileSync(path.join(d.dataDir, "deployment.json"), path.join(secondDir, "deployment.json"));
+    d.second = await startServer(
+      loadConfig({}, {
+        ...cfg,
+        dataDir: secondDir,
+        embeddedChainUrl: d.srv.ctx.chain.anvil!.url,
+        sessionKeyFile: path.join(d.dataDir, "session.key"),
+        logKeyFile: path.join(d.dataDir, "log-key"),
+      }),
+      d.log,
+    );
+    d.residentUrl = d.second.url;
+    note(`PostgreSQL schema ${new URL(databaseUrl).searchParams.get("options")?.replace("-c search_path=", "")}: two instances share it — staff at ${d.url}, residents at ${d.residentUrl}`);
+  }
   d.admin = new Party(d.url, new Wallet(DEV_OPERATOR_KEY));
   d.matcher = new Party(d.url, d.matcherWallet);
   d.auditor = new Party(d.url, d.auditorWallet);

@@ -2,7 +2,7 @@
 // flow, and DP community statistics. The matcher only ever gets what NeedPool.published() returns (generalized
 // needs) plus counselor profiles; which pseudonymous subject stands behind a needId stays in match_needs and is
 // read only by the resident's own routes. Every state change commits with a log leaf (type "access").
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { verifyMessage } from "ethers";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { canonicalBytes } from "../crypto/index.js";
@@ -41,7 +41,8 @@ const monthOf = (d: Date) => d.toISOString().slice(0, 7);
 export type ProfileInput = Omit<Counselor, "counselorId" | "accredited">;
 
 export class MatchingService {
-  readonly #pools = new Map<string, NeedPool>();
+  /** The pool per matcher and the ids of the pooled needs it was built from (kept in step with local changes). */
+  readonly #pools = new Map<string, { pool: NeedPool; ids: Set<string> }>();
   #lock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly ctx: AppContext) {}
@@ -53,20 +54,29 @@ export class MatchingService {
     return run;
   }
 
-  /** The matcher's pool, rebuilt from the store on first use by re-offering its pooled needs in arrival order. */
+  /**
+   * The matcher's pool, rebuilt from the store by re-offering its pooled needs in arrival order — on first use, and
+   * whenever the store's pooled set is not the one it was built from: other instances on the same database
+   * (`serve --workers`, a second server) add and close needs too.
+   */
   async #pool(matcher: string): Promise<NeedPool> {
-    let p = this.#pools.get(matcher);
-    if (p) return p;
-    p = new NeedPool({ k: POOL_K, l: POOL_L, places: this.ctx.places });
+    const cached = this.#pools.get(matcher);
+    if (cached) {
+      const mine = cached.ids.size ? createHash("md5").update([...cached.ids].sort().join(",")).digest("hex") : "";
+      if (mine === (await matchStore.pooledNeedsDigest(this.ctx.db, matcher))) return cached.pool;
+    }
+    const p = new NeedPool({ k: POOL_K, l: POOL_L, places: this.ctx.places });
+    const ids = new Set<string>();
     let foreign = 0;
     for (const need of await matchStore.pooledNeeds<Need>(this.ctx.db, matcher)) {
+      ids.add(need.needId);
       // A need from before a change of ANXIN_CITY names a place this deployment no longer serves: it stays stored
       // (the resident can withdraw it) but is not offered to the matcher.
       if (this.ctx.places.isArea(need.district)) p.submit(need);
       else foreign++;
     }
     if (foreign) this.ctx.log.warn({ matcher, needs: foreign }, "pooled needs outside the configured city were not offered");
-    this.#pools.set(matcher, p);
+    this.#pools.set(matcher, { pool: p, ids });
     return p;
   }
 
@@ -99,6 +109,7 @@ export class MatchingService {
         return { needId: need.needId, route: "emergency" as const, alert };
       }
       pool.submit(need);
+      this.#pools.get(matcher)?.ids.add(need.needId);
       const published = pool.published().some((n) => n.needId === need.needId);
       return { needId: need.needId, route: "pool" as const, status: published ? ("published" as const) : ("held" as const) };
     });
@@ -126,7 +137,10 @@ export class MatchingService {
       }
     });
     const pool = await this.#pool(matcher);
-    for (const id of needIds) pool.withdraw(id);
+    for (const id of needIds) {
+      pool.withdraw(id);
+      this.#pools.get(matcher)?.ids.delete(id);
+    }
   }
 
   /** Drops needs whose MATCHING consent is no longer active (revoked, expired, matcher deregistered). */

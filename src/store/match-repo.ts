@@ -12,6 +12,16 @@ export async function pooledNeeds<N>(q: Queryable, matcher: string): Promise<N[]
   return rows.map((r) => r.need);
 }
 
+/** A digest of the set of a matcher's pooled need ids (md5 of the sorted ids joined by ","; "" when none): lets an
+ *  instance tell whether its in-memory pool still holds exactly what the shared store holds. */
+export async function pooledNeedsDigest(q: Queryable, matcher: string): Promise<string> {
+  const [r] = await q.query<{ h: string | null }>(
+    "SELECT md5(string_agg(need_id, ',' ORDER BY need_id)) AS h FROM match_needs WHERE matcher = $1 AND status = 'pooled'",
+    [matcher],
+  );
+  return r?.h ?? "";
+}
+
 /** Who stands behind each of a matcher's pooled needs (for the consent refresh; never shown to the matcher). */
 export async function pooledSubjects(q: Queryable, matcher: string): Promise<Array<{ need_id: string; subject: string }>> {
   return q.query("SELECT need_id, subject FROM match_needs WHERE matcher = $1 AND status = 'pooled'", [matcher]);

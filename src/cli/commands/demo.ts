@@ -6,11 +6,12 @@ import { runDemo } from "../../demo/run.js";
 import { servableCity } from "../../deid/divisions.js";
 import { formatSummary } from "../../demo/summary.js";
 import { CliError } from "../io.js";
+import { loadConfig } from "../../config.js";
 
 export function register(program: Command) {
   program
     .command("demo")
-    .description("run one community (authority, 3 counselors, 20 residents, a matcher, an auditor) through every flow on a fresh data directory, then audit")
+    .description("run one community (authority, 3 counselors, 20 residents, a matcher, an auditor) through every flow on a fresh data directory, then audit; with DATABASE_URL on a fresh schema of that PostgreSQL server, by two instances sharing it")
     .option("--data-dir <dir>", "data directory to use (must not exist or be empty; kept afterwards)")
     .option("--keep", "keep the temporary data directory")
     .option("--serve", "leave the server running afterwards (Ctrl-C stops it)")
@@ -40,7 +41,8 @@ export function register(program: Command) {
       process.on("SIGINT", interrupt);
       try {
         if (!servableCity(o.city)) throw new Error(`--city ${o.city}: not a prefecture-level city or municipality in the division codes (e.g. 210400, 450900, 310000)`);
-        result = await runDemo({ dataDir: o.dataDir, keep: o.keep, serve: o.serve, city: o.city, onStarted, progress: (line) => process.stderr.write(line + "\n") });
+        const { databaseUrl } = loadConfig({ DATABASE_URL: process.env.DATABASE_URL }, {});
+        result = await runDemo({ dataDir: o.dataDir, keep: o.keep, serve: o.serve, city: o.city, databaseUrl, onStarted, progress: (line) => process.stderr.write(line + "\n") });
       } catch (e) {
         throw new CliError((e as Error).message);
       } finally {
