@@ -8,6 +8,7 @@ addWords({
   sheetKeep: ["请打印或抄在纸上，放在安全的地方。不要拍照，不要发给别人：拿到这24个字的人能看到您的信息。", "Print them or copy them onto paper and keep it safe. Do not photograph them or send them to anyone: whoever has them can see your information."],
   sheetWords: ["找回用的24个字", "Your 24 recovery characters"],
   sheetQrNote: ["也可以用这个二维码找回（和上面的字是同一个内容）。", "This QR code holds the same as the characters above."],
+  taskSheet: ["再看一次找回用的24个字", "See my 24 recovery characters again"],
   sheetDate: ["制作日期", "Made on"],
   print: ["打印", "Print"],
   sheetDone: ["我已经抄好了", "I have written them down"],
