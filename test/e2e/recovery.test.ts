@@ -273,7 +273,9 @@ describe("web: recovery by people (browser, 390×844)", function () {
     expect(await cam.locator("#cards-progress").innerText()).to.equal("已经有 0 张，还需要 2 张。");
     await expectNoAxeViolations(cam, "restore with cards");
     await cam.getByRole("button", { name: "打开摄像头扫卡片" }).click();
-    await heading(cam, "找到了。请为这台设备设一个密码", 60_000);
+    await heading(cam, "找到了。请为这台设备设一个密码", 60_000).catch(async (e) => {
+      throw new Error(`${e.message}\nscreen: ${await cam.locator("main").innerText()}\nstatus: ${await cam.locator(".status").innerText()}`);
+    });
     await cam.getByLabel("密码", { exact: true }).fill("卡片找回的密码789");
     await cam.getByLabel("再输入一次密码").fill("卡片找回的密码789");
     await cam.getByRole("button", { name: "找回", exact: true }).click();

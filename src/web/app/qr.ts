@@ -38,8 +38,8 @@ export interface Scanner {
   stop(): void;
 }
 
-/** Opens the back camera into a <video> and calls onText for each QR code it sees (about 6 times a second). */
-export async function startScanner(onText: (text: string) => void): Promise<Scanner> {
+/** Opens the back camera into a <video> inside `box` and calls onText for each QR code it sees (~6 times a second). */
+export async function startScanner(box: HTMLElement, onText: (text: string) => void): Promise<Scanner> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
   const video = document.createElement("video");
   video.muted = true;
@@ -47,6 +47,7 @@ export async function startScanner(onText: (text: string) => void): Promise<Scan
   video.setAttribute("aria-hidden", "true");
   video.className = "scanner";
   video.srcObject = stream;
+  box.replaceChildren(video);
   await video.play();
   const canvas = document.createElement("canvas");
   const g = canvas.getContext("2d", { willReadFrequently: true })!;

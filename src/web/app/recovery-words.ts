@@ -38,6 +38,7 @@ addWords({
   restoreSetPassLead: ["以后在这台设备上打开安心时用这个密码。", "You will use it to open Anxin on this device."],
   restored: ["已找回：您的同意、记录和预约都回来了。", "Restored: your consents, records and bookings are back."],
   restore: ["找回", "Restore"],
+  forgetConfirm: ["删除后，只能用找回用的24个字或备用卡片找回。确定删除吗？", "After removing it, only your 24 recovery characters or backup cards can bring it back. Remove it?"],
   // backup cards
   cardsTitle: ["做几张备用卡片", "Make backup cards"],
   cardsLead: ["把找回用的信息分成几张卡片：一张自己留着，一张交给家人，一张交给社区服务中心。任何两张合起来就能找回；单独一张什么也看不出来。", "Split what restores you into cards: one for you, one for a family member, one for the community office. Any two together restore you; one card alone reveals nothing."],

@@ -203,8 +203,8 @@ export const cardsRestoreScreen: Screen = () => {
       return;
     }
     try {
-      scanner = await startScanner((text) => void add(text.startsWith("AX1S:") ? { ok: false, reason: "version" } : parseCardQr(text), true));
-      video.replaceChildren(scanner.video, p(t("cardsScanning"), "hint"));
+      scanner = await startScanner(video, (text) => void add(text.startsWith("AX1S:") ? { ok: false, reason: "version" } : parseCardQr(text), true));
+      video.append(p(t("cardsScanning"), "hint"));
       scan.textContent = t("cardsScanStop");
     } catch {
       err.say(t("cardsNoCamera"));
