@@ -32,6 +32,8 @@ describe("web: recovery by people (browser, 390×844)", function () {
   let matcher: Wallet;
   let counselor: Wallet;
   let words: string[] = [];
+  /** The 30 characters of each backup card (hers, the family's, the office's). */
+  let cardTexts: string[][] = [];
   const camDir = mkdtempSync(path.join(tmpdir(), "anxin-cam-"));
 
   const heading = (p: Page, name: string, timeout = 30_000) => p.getByRole("heading", { name }).waitFor({ timeout });
@@ -248,9 +250,18 @@ describe("web: recovery by people (browser, 390×844)", function () {
     expect(await page.locator("article.share-card h2").allInnerTexts()).to.deep.equal(["安心备用卡片 1/3 · 给我自己", "安心备用卡片 2/3 · 给家人", "安心备用卡片 3/3 · 给社区服务中心"]);
     await expectNoAxeViolations(page, "backup cards");
     await screenshot(page, "resident-backup-cards");
+    cardTexts = await Promise.all([1, 2, 3].map((i) => page.locator(`#card-words-${i} li`).allInnerTexts()));
+    for (const c of cardTexts) expect(c).to.have.length(30);
     // The family's and the office's cards as the camera sees them: an MJPEG stream alternating the two images.
     const frames: Buffer[] = [];
-    const jpeg = async (i: number) => page.locator("article.share-card").nth(i).locator("svg.qr").screenshot({ type: "jpeg", quality: 90 });
+    // Chromium's file camera needs even frame sizes: a 256×256 clip centred on each card's QR code.
+    const jpeg = async (i: number) => {
+      const qr = page.locator("article.share-card").nth(i).locator("svg.qr");
+      await qr.scrollIntoViewIfNeeded();
+      const bb = (await qr.boundingBox())!;
+      const clip = { x: Math.round(bb.x + bb.width / 2 - 128), y: Math.round(bb.y + bb.height / 2 - 128), width: 256, height: 256 };
+      return page.screenshot({ type: "jpeg", quality: 90, clip, style: ".crisis-button, .topbar { visibility: hidden !important; }" }); // nothing fixed over the code
+    };
     const [b, cimg] = [await jpeg(1), await jpeg(2)];
     for (let i = 0; i < 8; i++) for (const img of [b, b, b, b, b, b, cimg, cimg, cimg, cimg, cimg, cimg]) frames.push(img);
     const file = path.join(camDir, "cards.mjpeg");
@@ -289,5 +300,32 @@ describe("web: recovery by people (browser, 390×844)", function () {
     const me = await vaultKeys(parsed.seed);
     const [row] = await srv.ctx.db.query<{ owner: string }>("SELECT owner FROM relationship_vaults");
     expect(row.owner).to.equal(me.address);
+  });
+
+  it("restores from two typed cards at the community office (assisted path); a typo on a card is refused", async () => {
+    const ctx = await camBrowser!.newContext({ viewport: PHONE, locale: "zh-CN" });
+    const p = await ctx.newPage();
+    await p.goto(`${base}/resident.html`);
+    await p.getByRole("button", { name: "找回我的信息" }).click();
+    await p.getByRole("button", { name: "在社区服务中心找回" }).click();
+    await heading(p, "在社区服务中心找回");
+    expect(await p.locator("main").innerText()).to.include("工作人员的卡片单独用不了");
+    await expectNoAxeViolations(p, "assisted restore");
+    await p.getByRole("button", { name: "用备用卡片找回" }).click();
+    const box = p.getByLabel("输入一张卡片上的30个字");
+    const typo = [...cardTexts[0]];
+    typo[3] = ZH_WORDS[(ZH_WORDS.indexOf(typo[3]) + 1) % 2048];
+    await box.fill(typo.join(" "));
+    await p.getByRole("button", { name: "加上这张卡片" }).click();
+    expect(await p.locator("#cards-restore-error").innerText()).to.equal("这张卡片上的字有抄错或输错的，请对照卡片再看一遍。");
+    await box.fill(cardTexts[0].join(" "));
+    await p.getByRole("button", { name: "加上这张卡片" }).click();
+    await p.getByText("已经有 1 张，还需要 1 张。").waitFor();
+    // The office's card, typed by the staff on her phone.
+    await box.fill(cardTexts[2].join(""));
+    await p.getByRole("button", { name: "加上这张卡片" }).click();
+    await heading(p, "找到了。请为这台设备设一个密码");
+    expect(await p.locator("main").innerText()).to.not.include(words.join("")); // the seed is never shown to the helper
+    await ctx.close();
   });
 });
