@@ -328,4 +328,34 @@ describe("web: recovery by people (browser, 390×844)", function () {
     expect(await p.locator("main").innerText()).to.not.include(words.join("")); // the seed is never shown to the helper
     await ctx.close();
   });
+
+  it("still restores from an old 64-hex sheet (legacy path) and warns before using characters the server never saw", async () => {
+    const ctx = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
+    const p = await ctx.newPage();
+    await p.goto(`${base}/resident.html`);
+    await p.getByRole("button", { name: "找回我的信息" }).click();
+    // Characters that pass their checksum but belong to no one: a warning screen, and "check again" changes nothing.
+    const { seedToWords } = await import("../../src/crypto/seed-words.js");
+    await p.getByLabel("找回用的24个字").fill(seedToWords(new Uint8Array(32).fill(7)).join(""));
+    await p.getByRole("button", { name: "找回", exact: true }).click();
+    await heading(p, "没有找到以前的信息");
+    await expectNoAxeViolations(p, "restore not found");
+    await p.getByRole("button", { name: "再核对一遍" }).click();
+    await heading(p, "用24个字找回");
+    // The old sheet: 64 hex characters in 16 groups, as earlier releases printed it.
+    const parsed = parseSeedText(words.join(""));
+    if (!parsed.ok) throw new Error("the sheet's characters no longer parse");
+    const hex = Buffer.from(parsed.seed).toString("hex").match(/.{4}/g)!.join(" ");
+    await p.getByLabel("找回用的24个字").fill(hex);
+    await p.getByRole("button", { name: "找回", exact: true }).click();
+    await heading(p, "找到了。请为这台设备设一个密码");
+    await p.getByLabel("密码", { exact: true }).fill("旧单子的密码000");
+    await p.getByLabel("再输入一次密码").fill("旧单子的密码000");
+    await p.getByRole("button", { name: "找回", exact: true }).click();
+    // Straight to the new sheet: the same person, now with 24 characters to print.
+    await heading(p, "请抄下找回用的24个字");
+    expect(await p.locator(".status").innerText()).to.include("旧版的找回单");
+    expect(await p.locator("#recovery-words li").allInnerTexts()).to.deep.equal(words);
+    await ctx.close();
+  });
 });
