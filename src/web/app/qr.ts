@@ -1,11 +1,16 @@
 // QR codes drawn as SVG (uqr's encoder; no inline markup, so the CSP stays strict) and read from the camera
 // (getUserMedia + jsQR, all in the page: nothing is uploaded).
 import { encode } from "uqr";
-import jsQRModule from "jsqr";
 
-// jsqr is a CommonJS bundle whose export is `.default`; bundlers differ in whether they unwrap it.
 type Decode = (data: Uint8ClampedArray, w: number, h: number, o?: { inversionAttempts?: "dontInvert" }) => { data: string } | null;
-const jsQR: Decode = (jsQRModule as unknown as { default?: Decode }).default ?? (jsQRModule as unknown as Decode);
+
+/** The decoder is loaded only when the camera opens (it is most of the scanner's weight). jsqr is a CommonJS
+ *  bundle whose export is `.default`; bundlers differ in whether they unwrap it. */
+async function decoder(): Promise<Decode> {
+  const m = (await import("jsqr")) as unknown as { default?: Decode | { default?: Decode } };
+  const d = m.default as { default?: Decode } | Decode | undefined;
+  return (typeof d === "function" ? d : d?.default) as Decode;
+}
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -40,6 +45,7 @@ export interface Scanner {
 
 /** Opens the back camera into a <video> inside `box` and calls onText for each QR code it sees (~6 times a second). */
 export async function startScanner(box: HTMLElement, onText: (text: string) => void): Promise<Scanner> {
+  const jsQR = await decoder();
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
   const video = document.createElement("video");
   video.muted = true;

@@ -37,6 +37,7 @@ addWords({
   restoreSetPass: ["找到了。请为这台设备设一个密码", "Found. Please choose a passphrase for this device"],
   restoreSetPassLead: ["以后在这台设备上打开安心时用这个密码。", "You will use it to open Anxin on this device."],
   restored: ["已找回：您的同意、记录和预约都回来了。", "Restored: your consents, records and bookings are back."],
+  restoredLater: ["已找回。您以前的同意和预约这次没有取到，下次打开时会自动取回。", "Restored. Your earlier consents and bookings could not be fetched this time; they will be fetched next time you open Anxin."],
   restore: ["找回", "Restore"],
   forgetConfirm: ["删除后，只能用找回用的24个字或备用卡片找回。确定删除吗？", "After removing it, only your 24 recovery characters or backup cards can bring it back. Remove it?"],
   // backup cards

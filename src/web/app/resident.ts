@@ -140,8 +140,9 @@ async function foundSeed(seed: Uint8Array, legacy: boolean, back: Screen): Promi
         await busy(btn, "encrypting", async () => {
           await keys.saveSeed(seed, pass);
           sessions.clear();
-          await syncRelationships();
-          status(t(legacy ? "restoreLegacyNote" : "restored"), "ok");
+          // Offline now: the list is fetched again at the next unlock.
+          const whole = await syncRelationships().then(() => true, () => false);
+          status(t(legacy ? "restoreLegacyNote" : whole ? "restored" : "restoredLater"), "ok");
           await show(legacy ? sheetScreen(true) : homeScreen);
         });
       }),
