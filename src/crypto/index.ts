@@ -8,3 +8,4 @@ export * from "./envelope.js";
 export * from "./keys.js";
 export * from "./keystore.js";
 export * from "./identity.js";
+export * from "./relationship-vault.js";

@@ -79,13 +79,13 @@ describe("web: resident (browser)", function () {
     await page.getByText("两次输入的密码不一样，请重新输入。").waitFor();
     await page.getByLabel("再输入一次密码").fill("我的安心密码123");
     await page.getByRole("button", { name: "创建我的钥匙" }).click();
-    await page.getByRole("heading", { name: "您的恢复单" }).waitFor({ timeout: 30_000 });
-    const groups = await page.locator("#recovery-code li").allInnerTexts();
-    expect(groups).to.have.length(16);
-    for (const g of groups) expect(g).to.match(/^[0-9a-f]{4}$/);
+    await page.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
+    const words = await page.locator("#recovery-words li").allInnerTexts();
+    expect(words).to.have.length(24); // BIP-39 simplified-Chinese characters (test/e2e/recovery.test.ts covers the rest)
     await expectNoAxeViolationsBoth(page, "recovery sheet");
-    await screenshot(page, "resident-recovery-sheet");
-    await page.getByRole("button", { name: "我已经保存好了" }).click();
+    await page.getByRole("button", { name: "我已经抄好了" }).click();
+    for (const box of await page.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]);
+    await page.getByRole("button", { name: "检查", exact: true }).click();
     await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
     await expectNoAxeViolationsBoth(page, "resident home");
     await expectUsableAtZoom(page, "resident home");

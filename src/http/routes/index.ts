@@ -17,8 +17,9 @@ import admin from "./admin.js";
 import chain from "./chain.js";
 import places from "./places.js";
 import tlog from "./tlog.js";
+import relationshipVault from "./relationship-vault.js";
 
-const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog];
+const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog, relationshipVault];
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

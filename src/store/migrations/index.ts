@@ -11,6 +11,7 @@ import nationalPlaces from "./009_national_places.js";
 import grantQuotaIndex from "./011_grant_quota_index.js";
 import sessions from "./013_sessions.js";
 import witnessCosignatures from "./019_witness_cosignatures.js";
+import relationshipVault from "./050_relationship_vault.js";
 
 export interface Migration {
   version: number;
@@ -18,4 +19,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, relationshipVault];

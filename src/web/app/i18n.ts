@@ -374,6 +374,11 @@ const DICT: Record<string, [string, string]> = {
   keyCreatedShort: ["新钥匙已下载。", "Your new key was downloaded."],
 };
 
+/** Words of a feature kept in its own module (e.g. recovery-words.ts) join the dictionary here. */
+export function addWords(more: Record<string, [string, string]>): void {
+  Object.assign(DICT, more);
+}
+
 let current: Lang = (localStorage.getItem(KEY) as Lang) === "en" ? "en" : "zh-CN";
 
 export function lang(): Lang {

@@ -40,6 +40,12 @@ export async function unlock(passphrase: string): Promise<void> {
   relCache.clear();
 }
 
+/** Opens an already-unwrapped seed (passkey unlock). */
+export function open(s: Uint8Array): void {
+  seed = s;
+  relCache.clear();
+}
+
 export function lock(): void {
   seed?.fill(0);
   seed = undefined;
@@ -50,6 +56,8 @@ export async function forget(): Promise<void> {
   lock();
   await kv.del(STORE_KEY);
   await kv.del("resident.counterparties");
+  await kv.del("resident.relationships.version");
+  await kv.del("resident.passkey");
 }
 
 export async function rel(counterparty: string): Promise<RelationshipKeys> {
@@ -60,17 +68,4 @@ export async function rel(counterparty: string): Promise<RelationshipKeys> {
     relCache.set(k, r);
   }
   return r;
-}
-
-/** 64 lowercase hex in 16 groups of 4: what the recovery sheet shows. */
-export function seedGroups(s: Uint8Array): string[] {
-  const hex = [...s].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return hex.match(/.{4}/g)!;
-}
-
-/** Parses a recovery code typed by hand (spaces, dashes, line breaks and case ignored). */
-export function parseRecoveryCode(text: string): Uint8Array | undefined {
-  const hex = text.toLowerCase().replace(/[\s\-–—_.,，、]/g, "");
-  if (!/^[0-9a-f]{64}$/.test(hex)) return undefined;
-  return Uint8Array.from(hex.match(/.{2}/g)!.map((x) => parseInt(x, 16)));
 }

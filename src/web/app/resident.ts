@@ -14,7 +14,10 @@ import { RouteTable } from "./route-table.js";
 import { bi, lang, short, t } from "./i18n.js";
 import { actions, busy, button, confirmScreen, download, errorText, facts, field, h, notAvailable, p, screen, select, shortAddr, show, startShell, status, type Screen } from "./ui.js";
 import * as keys from "./resident-keys.js";
-import { addCounterparty, counterparties, kv, type Counterparty } from "./store.js";
+import { counterparties, kv, type Counterparty } from "./store.js";
+import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery.js";
+import { bookingsWith, fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
+import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -52,13 +55,27 @@ function unlockScreen(): HTMLElement {
   const go = button("unlock", async () => {
     await busy(go, "unlocking", async () => {
       await keys.unlock(pw.input.value);
-      await show(homeScreen);
+      await afterUnlock();
     });
   });
   const form = h("form", { class: "stack", onsubmit: (e: Event) => (e.preventDefault(), go.click()) }, pw.wrap, actions(go));
+  const pk = h("div", { class: "stack" });
+  void hasPasskey().then((yes) => {
+    if (!yes) return;
+    const b = button("passkeyUnlock", async () => {
+      await busy(b, "unlocking", async () => {
+        const s = await unlockWithPasskey().catch(() => undefined);
+        if (!s) return status(t("passkeyFailed"), "error");
+        keys.open(s);
+        await afterUnlock();
+      });
+    }, "primary", { id: "passkey-unlock" });
+    pk.replaceChildren(actions(b), p(t("orPassphrase"), "hint"));
+  });
   return screen(
     "unlockTitle",
     p(t("unlockLead"), "lead"),
+    pk,
     form,
     actions(
       button("restoreKey", () => show(restoreScreen), "secondary"),
@@ -100,49 +117,63 @@ const createScreen: Screen = () =>
       await busy(btn, "encrypting", async () => {
         const s = await keys.newSeed();
         await keys.saveSeed(s, pass);
+        await syncRelationships().catch(() => undefined); // an (empty) sealed list: a restore can tell this seed was used
         await show(sheetScreen(true));
       });
     }),
   );
 
-function sheetScreen(first: boolean): Screen {
-  return () => {
-    const groups = keys.seedGroups(keys.currentSeed());
-    return h(
-      "section",
-      { class: "screen recovery-sheet" },
-      h("h1", {}, t("sheetTitle")),
-      p(t("sheetLead"), "lead"),
-      p(t("sheetKeep"), "warning"),
-      h("h2", {}, t("sheetCode")),
-      h("ol", { class: "code-grid", id: "recovery-code", lang: "en" }, ...groups.map((g) => h("li", {}, g))),
-      facts([[t("sheetDate"), formatDate(now(), lang())]]),
-      actions(
-        button("print", () => window.print(), "secondary no-print"),
-        button(first ? "sheetDone" : "home", () => show(homeScreen), "primary no-print"),
-      ),
-    );
-  };
+/** After unlock: the sealed relationship list is fetched and merged (and this device's is stored if it grew). */
+async function afterUnlock(): Promise<void> {
+  await syncRelationships().catch(() => undefined);
+  await show(homeScreen);
 }
 
-const restoreScreen: Screen = () => {
-  const code = h("textarea", { id: "restore-code", rows: 4, autocomplete: "off", spellcheck: "false", "aria-describedby": "restore-hint" });
-  return screen(
-    "restoreTitle",
-    p(t("restoreLead"), "lead"),
-    passphraseForm(
-      "restore",
-      async (pass, btn) => {
-        const s = keys.parseRecoveryCode(code.value);
-        if (!s) return status(t("restoreBadCode"), "error");
+/** A restore whose seed passed its checksum: warn when the server has nothing for it, then set a passphrase here. */
+async function foundSeed(seed: Uint8Array, legacy: boolean, back: Screen): Promise<void> {
+  const remote = await fetchRelationships(seed).catch(() => null);
+  const setPass: Screen = () =>
+    screen(
+      "restoreSetPass",
+      p(t("restoreSetPassLead"), "lead"),
+      passphraseForm("restore", async (pass, btn) => {
         await busy(btn, "encrypting", async () => {
-          await keys.saveSeed(s, pass);
-          await show(homeScreen);
+          await keys.saveSeed(seed, pass);
+          sessions.clear();
+          // Offline now: the list is fetched again at the next unlock.
+          const whole = await syncRelationships().then(() => true, () => false);
+          status(t(legacy ? "restoreLegacyNote" : whole ? "restored" : "restoredLater"), "ok");
+          await show(legacy ? sheetScreen(true) : homeScreen);
         });
-      },
-      [h("div", { class: "field" }, h("label", { for: "restore-code" }, t("recoveryCode")), h("p", { class: "hint", id: "restore-hint" }, t("restoreLead")), code)],
-    ),
+      }),
+    );
+  if (remote !== undefined) return show(setPass);
+  await show(
+    confirmScreen({
+      titleKey: "restoreNotFoundTitle",
+      lines: () => [t("restoreNotFound")],
+      confirmKey: "restoreNotFoundGo",
+      cancelKey: "restoreCheckAgain",
+      onConfirm: async () => show(setPass),
+      onCancel: () => void show(back),
+    }),
   );
+}
+
+const passkeyScreen: Screen = () => {
+  if (!passkeyAvailable()) return screen("passkeyTitle", p(t("passkeyNo"), "lead"), actions(homeButton()));
+  const go = button("passkeySetUp", async () => {
+    await busy(go, "working", async () => {
+      try {
+        await setUpPasskey(keys.currentSeed());
+      } catch {
+        return status(t("passkeyNo"), "error");
+      }
+      status(t("passkeyOn"), "ok");
+      await show(homeScreen);
+    });
+  });
+  return screen("passkeyTitle", p(t("passkeyLead"), "lead"), actions(go, homeButton()));
 };
 
 // ---------------- home ----------------
@@ -384,11 +415,11 @@ function matchConsentScreen(intake: unknown): Screen {
     const draft = await draftTo(matcher, Purpose.MATCHING, MATCH_CATEGORIES);
     const sign = button("agreeSign", async () => {
       await busy(sign, "signing", async () => {
-        await grantTo(draft);
+        const grantId = await grantTo(draft);
+        await remember({ address: matcher, role: "matcher", grants: [grantId] });
         const api = await apiFor(matcher);
         const need = deriveNeed(intake as Parameters<typeof deriveNeed>[0]);
         await api.post(R.needs, { need, matcher, lang: short() });
-        await addCounterparty({ address: matcher, role: "matcher" });
         status(t("matchSent"), "ok");
         await show(proposalsScreen({ address: matcher, role: "matcher" }));
       });
@@ -465,8 +496,8 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
         const treat = await keys.rel(counselor);
         const mApi = await apiFor(matcher.address);
         await mApi.post(`${R.proposals}/${x.proposalId}/accept`, { treatmentAddress: treat.address, treatmentSignature: await treat.wallet.signMessage(acceptMessage(x.proposalId, counselor)) });
-        await grantTo(draft);
-        await addCounterparty({ address: counselor, role: "counselor" });
+        const grantId = await grantTo(draft);
+        await remember({ address: counselor, role: "counselor", grants: [grantId] });
         // Publish this relationship's X25519 key so the counsellor seals the resident's own copy of each record.
         if (routes.has("POST", R.recipients)) {
           await (await apiFor(counselor)).post(R.recipients, { x25519PublicKey: toBase64(treat.x25519.publicKey) }).catch(() => undefined);
@@ -605,12 +636,15 @@ const bookScreen: Screen = async () => {
         signer: walletSigner(me.wallet),
       });
       await api.post(R.bookings, { slotId: s.slotId, sealedDetails });
+      await remember({ address: c.address, role: "counselor", bookings: [{ slotId: s.slotId, start: s.start, end: s.end }] });
       status(t("booked", { when: when(s) }), "ok");
       await show(bookScreen);
     });
   };
+  const mine = await bookingsWith(c.address);
   return screen(
     "bookTitle",
+    mine.length ? h("div", { class: "stack" }, h("h2", {}, t("myBookings")), h("ul", { class: "plain-list", id: "my-bookings" }, ...mine.map((b) => h("li", {}, when(b))))) : null,
     p(t("bookLead"), "lead"),
     free.length ? h("ul", { class: "tasks", id: "slots" }, ...free.map((s) => h("li", {}, h("button", { type: "button", class: "task", "data-slot": s.slotId, onclick: bookSlot(s) }, when(s))))) : p(t("noSlots")),
     actions(homeButton()),
@@ -710,11 +744,15 @@ TASKS.push(
   ["taskWearable", wearableScreen],
   ["taskErase", eraseScreen],
   ["taskSheet", sheetScreen(false)],
+  ["taskCards", cardsScreen],
+  ["taskPasskey", passkeyScreen],
 );
 
 async function main() {
   startShell({ titleKey: "roleResident", crisis: true });
   routes = await RouteTable.load();
+  initRecovery({ home: homeScreen, welcome, seed: keys.currentSeed, found: foundSeed });
+  initRelationshipVault(() => apiFor("vault"), keys.currentSeed);
   await show(welcome);
 }
 

@@ -275,6 +275,9 @@ describe("security: authorization matrix (every route × every role)", function 
         expect: only({ resident: 200, otherResident: 404, counselorWithGrant: 200, counselorNoGrant: 404 }),
         req: () => ({ path: `/v1/vault/recipients/${rel.address}` }),
       },
+      // The sealed relationship list: each resident reads and writes only their own (nothing stored before the PUT).
+      "get /v1/vault/relationships": { expect: only({ resident: 404, otherResident: 404 }), req: fixed("/v1/vault/relationships") },
+      "put /v1/vault/relationships": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault/relationships", { version: 1, sealed: toBase64(randomBytes(64)) }) },
       // Erasure runs last (see ORDER_LAST): it is the resident's own, always allowed.
       "delete /v1/vault": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault") },
       "post /v1/vault/erase": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault/erase", {}) },
