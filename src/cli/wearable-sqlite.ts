@@ -7,8 +7,22 @@ import type { TableReader } from "../assess/wearable/sources/health-connect.js";
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
+/** node:sqlite announces itself as experimental on load; that line would only confuse a resident. */
+async function loadSqlite(): Promise<typeof import("node:sqlite")> {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).includes("SQLite")) return;
+    return (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return await import("node:sqlite");
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
 export async function openSqlite(bytes: Uint8Array): Promise<TableReader & { close(): void }> {
-  const { DatabaseSync } = await import("node:sqlite");
+  const { DatabaseSync } = await loadSqlite();
   const dir = mkdtempSync(join(tmpdir(), "anxin-hc-"));
   const file = join(dir, "export.db");
   writeFileSync(file, bytes, { mode: 0o600 });

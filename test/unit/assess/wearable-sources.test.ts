@@ -112,6 +112,14 @@ describe("wearable imports: recognition and refusals", () => {
   it("refuses a truncated FIT file (CRC)", () => refuse(bytesOf("garmin-monitoring.fit").subarray(0, 1500), /CRC|decoded|FIT/));
   it("refuses malformed export.xml", () => refuse(enc('<?xml version="1.0"?><HealthData><Record type="x"></HealthData>'), /not well-formed/));
   it("refuses a zip without a known export inside", () => refuse(zipSync({ "notes.txt": enc("hello") }), /no export\.xml/));
+  it("refuses a password-protected zip (as Huawei's data copy is) with the way out", async () => {
+    const z = zipSync({ "health detail data.json": bytesOf("health detail data.json") }, { level: 6 });
+    // ZipCrypto: flag bit 0 set and the stored bytes scrambled, as an encrypting zip tool leaves them.
+    z[6] |= 1;
+    const nameLen = z[26] | (z[27] << 8);
+    for (let i = 30 + nameLen; i < 30 + nameLen + 200; i++) z[i] ^= 0x5a;
+    await refuse(z, /password-protected archive must be unzipped first/);
+  });
   it("refuses a SQLite file without Health Connect tables", async () => {
     const { DatabaseSync } = await import("node:sqlite");
     const { mkdtempSync, readFileSync: rf } = await import("node:fs");

@@ -122,7 +122,7 @@ async function readZip(rest: AsyncIterable<Uint8Array>, tick: (n: number) => voi
     file.ondata = (err, chunk, final) => {
       if (failure) return;
       try {
-        if (err) throw new WearableFormatError(`cannot unzip ${file.name}: ${err.message}`);
+        if (err) throw new WearableFormatError(`cannot unzip ${file.name} (${err.message}); a password-protected archive must be unzipped first`);
         if (apple) {
           apple.write(decoder.decode(chunk, { stream: !final }));
           if (final) apple.close();
