@@ -24,12 +24,14 @@ export {
 export { MEASURES, TIMESTAMP_ALIASES, type MeasureSpec } from "./wearable/columns.js";
 export {
   aggregateDaily,
+  DailyBuilder,
   stressIndex,
   detectWarnings,
   assessWearable,
   STRESS_INDEX_NOTICE,
   type AggregateOptions,
   type DailyAggregate,
+  type DailyKind,
   type DailyStress,
   type StressOptions,
   type StressStatus,

@@ -19,6 +19,7 @@ import * as alertsCmd from "./commands/alerts.js";
 import * as auditCmd from "./commands/audit.js";
 import * as adminCmd from "./commands/admin.js";
 import * as witnessCmd from "./commands/witness.js";
+import * as fhirCmd from "./commands/fhir.js";
 
 const program = new Command()
   .name("anxin")
@@ -36,6 +37,7 @@ try {
   auditCmd.register(program);
   adminCmd.register(program);
   witnessCmd.register(program);
+  fhirCmd.register(program);
   (await import("./commands/demo.js")).register(program);
   await program.parseAsync(process.argv);
 } catch (e) {

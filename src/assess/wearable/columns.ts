@@ -1,7 +1,8 @@
 // Accepted wearable columns, their aliases and units. One table, read by the CSV and JSON parsers and
 // reproduced in docs/assessments.md.
 
-export type SampleKind = "hr" | "rmssd" | "sleep";
+/** RMSSD and SDNN are different HRV measures (SDNN is larger and reacts differently); they never share a column. */
+export type SampleKind = "hr" | "rmssd" | "sdnn" | "sleep";
 export type CanonicalUnit = "bpm" | "ms" | "min";
 
 export interface MeasureSpec {
@@ -37,6 +38,15 @@ export const MEASURES: readonly MeasureSpec[] = [
     max: 300,
   },
   {
+    kind: "sdnn",
+    column: "hrv_sdnn_ms",
+    unit: "ms",
+    units: { ms: 1, "毫秒": 1 },
+    aliases: { hrv_sdnn_ms: "ms", hrv_sdnn: null, sdnn: null, sdnn_ms: "ms" },
+    min: 1,
+    max: 300,
+  },
+  {
     kind: "sleep",
     column: "sleep_minutes",
     unit: "min",
@@ -66,6 +76,9 @@ export const KIND_ALIASES: Readonly<Record<string, SampleKind>> = {
   hrv: "rmssd",
   hrv_rmssd: "rmssd",
   hrv_rmssd_ms: "rmssd",
+  sdnn: "sdnn",
+  hrv_sdnn: "sdnn",
+  hrv_sdnn_ms: "sdnn",
   sleep: "sleep",
   sleep_minutes: "sleep",
 };

@@ -51,7 +51,7 @@ function checkValue(m: MeasureSpec, value: number, factor: number): string | nul
 }
 
 function finish(samples: { ms: number; kind: SampleKind; value: number }[], ignored: string[]): WearableImport {
-  const order: Record<SampleKind, number> = { hr: 0, rmssd: 1, sleep: 2 };
+  const order: Record<SampleKind, number> = { hr: 0, rmssd: 1, sdnn: 2, sleep: 3 };
   samples.sort((a, b) => a.ms - b.ms || order[a.kind] - order[b.kind]);
   return {
     samples: samples.map((s) => ({
@@ -291,7 +291,7 @@ function longRow(r: Record<string, unknown>, kindKey: string, line: number, errs
   const kindName = typeof r[kindKey] === "string" ? (r[kindKey] as string).trim().toLowerCase() : "";
   const kind = KIND_ALIASES[kindName];
   if (!kind) {
-    errs.add(line, kindKey, "unknown kind (hr, rmssd, sleep)");
+    errs.add(line, kindKey, "unknown kind (hr, rmssd, sdnn, sleep)");
     return false;
   }
   const m = measureOf(kind);

@@ -1,20 +1,32 @@
 import type { Bilingual } from "../types.js";
-import type { WearableSample } from "./parse.js";
+import type { SampleKind, WearableSample } from "./parse.js";
 import { MAD_TO_SD, mad, mean, median, percentile } from "./stats.js";
 
 /** One calendar day (in the resident's local time) of aggregated wearable data. */
 export interface DailyAggregate {
   /** Local calendar date, YYYY-MM-DD. */
   date: string;
-  /** Resting heart rate: the restingPercentile-th percentile of the day's HR samples (bpm). */
+  /**
+   * Resting heart rate (bpm): the mean of the device's own resting-HR readings that day when it gives them
+   * (HealthKit RestingHeartRate, Health Connect RestingHeartRateRecord, Huawei resting HR), otherwise the
+   * restingPercentile-th percentile of the day's HR samples.
+   */
   restingHr: number | null;
   /** Mean RMSSD of the day's samples (ms). */
   rmssd: number | null;
+  /** Mean SDNN of the day's samples (ms). A different measure from RMSSD: never averaged with it. */
+  sdnn: number | null;
   /** Total sleep attributed to this day (minutes). */
   sleepMinutes: number | null;
+  /** Mean of the device's own stress score (Garmin 0–100); shown, not part of the index (it is derived from HRV). */
+  deviceStress: number | null;
   hrSamples: number;
   rmssdSamples: number;
+  sdnnSamples: number;
 }
+
+/** What a day is built from: the parser kinds plus a device resting HR and a device stress score. */
+export type DailyKind = SampleKind | "rhr" | "stress";
 
 export interface AggregateOptions {
   /** The resident's UTC offset; days are local days. Default +480 (China Standard Time). */
@@ -27,12 +39,63 @@ export interface AggregateOptions {
 
 const DAY_MS = 86_400_000;
 
-function localDate(iso: string, offsetMin: number): string {
-  return new Date(Date.parse(iso) + offsetMin * 60_000).toISOString().slice(0, 10);
-}
-
 function addDays(date: string, n: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+type Bucket = Record<DailyKind, number[]>;
+
+/**
+ * Accumulates samples one at a time into local calendar days, so a streaming importer never holds the raw
+ * records (only the per-day values). aggregateDaily is this builder over an array.
+ */
+export class DailyBuilder {
+  private readonly byDay = new Map<string, Bucket>();
+  private readonly offsetMs: number;
+  constructor(private readonly opts: AggregateOptions = {}) {
+    const offset = opts.utcOffsetMinutes ?? 480;
+    if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) throw new RangeError("utcOffsetMinutes out of range");
+    const pct = opts.restingPercentile ?? 10;
+    if (!(pct >= 0 && pct <= 100)) throw new RangeError("restingPercentile must be within 0–100");
+    this.offsetMs = offset * 60_000;
+  }
+
+  /** ms: the instant (unix ms) the value belongs to; sleep belongs to the instant it ended (the waking day). */
+  add(ms: number, kind: DailyKind, value: number): void {
+    const d = new Date(ms + this.offsetMs).toISOString().slice(0, 10);
+    let b = this.byDay.get(d);
+    if (!b) this.byDay.set(d, (b = { hr: [], rhr: [], rmssd: [], sdnn: [], sleep: [], stress: [] }));
+    b[kind].push(value);
+  }
+
+  get days(): number {
+    return this.byDay.size;
+  }
+
+  build(): DailyAggregate[] {
+    if (this.byDay.size === 0) return [];
+    const pct = this.opts.restingPercentile ?? 10;
+    const minHr = this.opts.minHrSamples ?? 1;
+    const dates = [...this.byDay.keys()].sort();
+    const out: DailyAggregate[] = [];
+    const avg = (v: number[] | undefined) => (v && v.length > 0 ? mean(v) : null);
+    for (let d = dates[0]; d <= dates[dates.length - 1]; d = addDays(d, 1)) {
+      const b = this.byDay.get(d);
+      const rhr = avg(b?.rhr);
+      out.push({
+        date: d,
+        restingHr: rhr ?? (b && b.hr.length >= minHr && b.hr.length > 0 ? percentile(b.hr, pct) : null),
+        rmssd: avg(b?.rmssd),
+        sdnn: avg(b?.sdnn),
+        sleepMinutes: b && b.sleep.length > 0 ? b.sleep.reduce((x, y) => x + y, 0) : null,
+        deviceStress: avg(b?.stress),
+        hrSamples: b ? b.hr.length : 0,
+        rmssdSamples: b ? b.rmssd.length : 0,
+        sdnnSamples: b ? b.sdnn.length : 0,
+      });
+    }
+    return out;
+  }
 }
 
 /**
@@ -40,33 +103,9 @@ function addDays(date: string, n: number): string {
  * days without data are present with nulls, so a gap is visible rather than silently closed.
  */
 export function aggregateDaily(samples: readonly WearableSample[], opts: AggregateOptions = {}): DailyAggregate[] {
-  const offset = opts.utcOffsetMinutes ?? 480;
-  const pct = opts.restingPercentile ?? 10;
-  const minHr = opts.minHrSamples ?? 1;
-  if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) throw new RangeError("utcOffsetMinutes out of range");
-  if (!(pct >= 0 && pct <= 100)) throw new RangeError("restingPercentile must be within 0–100");
-  if (samples.length === 0) return [];
-  const byDay = new Map<string, { hr: number[]; rmssd: number[]; sleep: number[] }>();
-  for (const s of samples) {
-    const d = localDate(s.t, offset);
-    let bucket = byDay.get(d);
-    if (!bucket) byDay.set(d, (bucket = { hr: [], rmssd: [], sleep: [] }));
-    bucket[s.kind].push(s.value);
-  }
-  const dates = [...byDay.keys()].sort();
-  const out: DailyAggregate[] = [];
-  for (let d = dates[0]; d <= dates[dates.length - 1]; d = addDays(d, 1)) {
-    const b = byDay.get(d);
-    out.push({
-      date: d,
-      restingHr: b && b.hr.length >= minHr && b.hr.length > 0 ? percentile(b.hr, pct) : null,
-      rmssd: b && b.rmssd.length > 0 ? mean(b.rmssd) : null,
-      sleepMinutes: b && b.sleep.length > 0 ? b.sleep.reduce((x, y) => x + y, 0) : null,
-      hrSamples: b ? b.hr.length : 0,
-      rmssdSamples: b ? b.rmssd.length : 0,
-    });
-  }
-  return out;
+  const b = new DailyBuilder(opts);
+  for (const s of samples) b.add(Date.parse(s.t), s.kind, s.value);
+  return b.build();
 }
 
 export interface StressOptions {
@@ -74,7 +113,11 @@ export interface StressOptions {
   baselineDays?: number;
   /** A metric needs at least this many baseline days with data. Default 7. */
   minBaselineDays?: number;
-  /** Relative weights; HR up, RMSSD down and sleep down all push the index up. Default 0.4 / 0.4 / 0.2. */
+  /**
+   * Relative weights; HR up, HRV down and sleep down all push the index up. Default 0.4 / 0.4 / 0.2. `rmssd` is the
+   * weight of the HRV slot, filled by RMSSD against the RMSSD baseline or, on a day RMSSD cannot be scored, by SDNN
+   * against the SDNN baseline (never both, never one against the other's baseline).
+   */
   weights?: { hr: number; rmssd: number; sleep: number };
   /** Days whose usable metrics weigh less than this (after the weights are normalised) get no index. Default 0.4. */
   minWeight?: number;
@@ -93,7 +136,7 @@ export interface DailyStress {
   index: number | null;
   status: StressStatus;
   /** Signed robust z per metric, oriented so that positive = more stress-like; null = not used that day. */
-  z: { hr: number | null; rmssd: number | null; sleep: number | null };
+  z: { hr: number | null; rmssd: number | null; sdnn?: number | null; sleep: number | null };
   /** Weighted mean of the used z's (S in the formula). */
   combined: number | null;
 }
@@ -102,17 +145,25 @@ export interface DailyStress {
 const SCALE_FLOOR = {
   hr: (_median: number) => 2, // bpm
   rmssd: (m: number) => Math.max(2, 0.1 * m), // ms: 10 % of the person's usual RMSSD
+  sdnn: (m: number) => Math.max(2, 0.1 * m), // ms: 10 % of the person's usual SDNN
   sleep: (_median: number) => 30, // minutes
 };
 
-type Metric = "hr" | "rmssd" | "sleep";
+type Metric = "hr" | "rmssd" | "sdnn" | "sleep";
 const VALUE: Record<Metric, (d: DailyAggregate) => number | null> = {
   hr: (d) => d.restingHr,
   rmssd: (d) => d.rmssd,
+  sdnn: (d) => d.sdnn ?? null,
   sleep: (d) => d.sleepMinutes,
 };
-/** +1: higher than usual is stress-like (HR); −1: lower than usual is stress-like (RMSSD, sleep). */
-const DIRECTION: Record<Metric, 1 | -1> = { hr: 1, rmssd: -1, sleep: -1 };
+/** +1: higher than usual is stress-like (HR); −1: lower than usual is stress-like (RMSSD, SDNN, sleep). */
+const DIRECTION: Record<Metric, 1 | -1> = { hr: 1, rmssd: -1, sdnn: -1, sleep: -1 };
+/** Weighted slots: the HRV slot takes RMSSD first, then SDNN; each against its own baseline only. */
+const SLOTS: { weight: "hr" | "rmssd" | "sleep"; metrics: Metric[] }[] = [
+  { weight: "hr", metrics: ["hr"] },
+  { weight: "rmssd", metrics: ["rmssd", "sdnn"] },
+  { weight: "sleep", metrics: ["sleep"] },
+];
 
 function resolve(opts: StressOptions) {
   const o = {
@@ -150,26 +201,35 @@ export function stressIndex(daily: readonly DailyAggregate[], opts: StressOption
   }
   const totalWeight = o.weights.hr + o.weights.rmssd + o.weights.sleep;
   return daily.map((day, i) => {
-    const z: DailyStress["z"] = { hr: null, rmssd: null, sleep: null };
-    const metrics: Metric[] = ["hr", "rmssd", "sleep"];
+    const z: DailyStress["z"] = { hr: null, rmssd: null, sdnn: null, sleep: null };
+    const metrics: Metric[] = ["hr", "rmssd", "sdnn", "sleep"];
     const present = metrics.some((m) => VALUE[m](day) !== null);
     if (!present) return { date: day.date, index: null, status: "no_data", z, combined: null };
     let sum = 0;
     let weight = 0;
-    for (const m of metrics) {
+    const zOf = (m: Metric): number | null => {
       const today = VALUE[m](day);
-      if (today === null || o.weights[m] === 0) continue;
+      if (today === null) return null;
       const base = daily
         .slice(Math.max(0, i - o.baselineDays), i)
         .map(VALUE[m])
         .filter((v): v is number => v !== null);
-      if (base.length < o.minBaselineDays) continue;
+      if (base.length < o.minBaselineDays) return null;
       const med = median(base);
       const scale = Math.max(MAD_TO_SD * mad(base), SCALE_FLOOR[m](med));
-      const zm = Math.max(-o.zClip, Math.min(o.zClip, (DIRECTION[m] * (today - med)) / scale));
-      z[m] = zm;
-      sum += o.weights[m] * zm;
-      weight += o.weights[m];
+      return Math.max(-o.zClip, Math.min(o.zClip, (DIRECTION[m] * (today - med)) / scale));
+    };
+    for (const slot of SLOTS) {
+      const w = o.weights[slot.weight];
+      if (w === 0) continue;
+      for (const m of slot.metrics) {
+        const zm = zOf(m);
+        if (zm === null) continue;
+        z[m] = zm;
+        sum += w * zm;
+        weight += w;
+        break; // one metric per slot
+      }
     }
     if (weight / totalWeight < o.minWeight - 1e-9) {
       return { date: day.date, index: null, status: "insufficient_baseline", z, combined: null };

@@ -147,6 +147,7 @@ const DICT: Record<string, [string, string]> = {
   needCounselor: ["请先找一位咨询师并接受推荐。", "Please find a counsellor and accept one first."],
   wearableTitle: ["导入手环数据", "Import wearable data"],
   wearableLead: ["选择手环导出的文件（CSV 或 JSON）。数据在这台设备上先计算，只发送加密后的摘要。", "Choose the file your wearable exported (CSV or JSON). It is summarised on this device; only an encrypted summary is sent."],
+  wearableReading: ["正在这台设备上读取文件：{pct}%", "Reading the file on this device: {pct}%"],
   wearableFile: ["手环数据文件", "Wearable data file"],
   wearableImport: ["导入", "Import"],
   stressNotice: ["压力指数只是提醒您关心一下自己，不是诊断。", "The stress index is a prompt to check in, not a diagnosis."],

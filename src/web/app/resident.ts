@@ -1,7 +1,8 @@
 // Resident (居民) pages: one task per screen, zh-CN first, big type and targets, crisis help always one tap away.
 // The root seed never leaves the page; every request is signed in with the per-relationship key it concerns.
 import { Purpose, explainGrant, formatDate, type BuiltGrant, type GranteeRole } from "../../consent/index.js";
-import { INSTRUMENTS, score, type InstrumentId, type ScoredAssessment, decideCrisis, parseWearableCsv, parseWearableJson, assessWearable, STRESS_INDEX_NOTICE } from "../../assess/index.js";
+import { INSTRUMENTS, score, type InstrumentId, type ScoredAssessment, decideCrisis, STRESS_INDEX_NOTICE } from "../../assess/index.js";
+import { WEARABLE_ACCEPT, assessWearableFile } from "./wearable-file.js";
 import { sealJson } from "../../crypto/envelope.js";
 import { fromBase64, toBase64 } from "../../crypto/encoding.js";
 import { walletSigner } from "../../crypto/keys.js";
@@ -652,15 +653,13 @@ const bookScreen: Screen = async () => {
 };
 
 const wearableScreen: Screen = () => {
-  const file = h("input", { type: "file", id: "wearable-file", accept: ".csv,.json,text/csv,application/json", "aria-describedby": "wearable-hint" });
+  const file = h("input", { type: "file", id: "wearable-file", accept: WEARABLE_ACCEPT, "aria-describedby": "wearable-hint" });
   const out = h("div", { class: "result", id: "wearable-result" });
   const go = button("wearableImport", async () => {
     const f = file.files?.[0];
     if (!f) return status(t("wearableNoFile"), "error");
     await busy(go, "working", async () => {
-      const text = await f.text();
-      const imp = /\.json$/i.test(f.name) ? parseWearableJson(text) : parseWearableCsv(text);
-      const r = assessWearable(imp.samples);
+      const r = await assessWearableFile(f, (pct) => status(t("wearableReading", { pct }), "info"));
       const scored = r.index.filter((d) => d.status === "ok");
       // Only the daily index (0–100, or no value) leaves the device; the raw samples stay here.
       const c = (await treatmentCounselors())[0];
