@@ -9,6 +9,8 @@ export interface Artifact {
   contractName: string;
   abi: any[];
   bytecode: string;
+  deployedBytecode?: string;
+  immutableReferences?: Record<string, Array<{ start: number; length: number }>>;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

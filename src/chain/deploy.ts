@@ -1,5 +1,6 @@
 // Deploys the three contracts once and remembers their addresses in <dataDir>/deployment.json (docs/FORMATS.md,
-// "deployment.json"). A chain that lost them (a fresh dev chain, a wiped state file) gets them again, and we say so.
+// "deployment.json"). A chain that does not hold them (another chain id, no code, other code) stops start-up: only
+// `anxin deploy --force` deploys new ones, never a start.
 // Addresses are written in lowercase, like everywhere else in Anxin; a file from before that rule is rewritten.
 import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import { ContractFactory, type Provider, type Signer } from "ethers";
@@ -19,9 +20,31 @@ export interface Deployment {
 
 export interface EnsureResult {
   deployment: Deployment;
-  /** "reused", "deployed" (first start) or "redeployed" (the chain lost the contracts). */
+  /** "reused", "deployed" (first start, or `anxin deploy`) or "redeployed" (`anxin deploy --force`). */
   action: "reused" | "deployed" | "redeployed";
   reason?: string;
+}
+
+/**
+ * The chain does not hold the contracts deployment.json names (another chain id, no code, or other code). Start-up
+ * stops: deploying again would silently start a new registry, consent ledger and checkpoint log.
+ */
+export class DeploymentMismatchError extends Error {
+  constructor(readonly reason: string, readonly file: string) {
+    super(
+      `${reason}. The chain does not hold the contracts in ${file}: check CHAIN_RPC_URL (and the chain id); ` +
+        "to deploy new contracts on purpose (a new registry, consent ledger and checkpoint log: every accreditation, consent and anchor starts over) run `anxin deploy --force`",
+    );
+    this.name = "DeploymentMismatchError";
+  }
+}
+
+/** A chain other than the embedded dev chain and no deployment.json: the contracts are deployed only on request. */
+export class NoDeploymentError extends Error {
+  constructor(readonly file: string) {
+    super(`no ${file} for CHAIN_RPC_URL: deploy the contracts with \`anxin deploy --authority <address>\` (the authority's own key holds the registry's roles, not the operator), or put the deployment.json of the existing contracts there`);
+    this.name = "NoDeploymentError";
+  }
 }
 
 const lower = (d: Deployment): Deployment => ({
@@ -57,14 +80,33 @@ function writeDeployment(file: string, d: Deployment) {
   renameSync(tmp, file); // atomic: a crash never leaves half a file
 }
 
-async function missingCode(provider: Provider, d: Deployment): Promise<string | undefined> {
-  for (const [name, addr] of [["CounselorRegistry", d.registry], ["ConsentLedger", d.consentLedger], ["CheckpointLog", d.checkpointLog]]) {
-    if ((await provider.getCode(addr)) === "0x") return `${name} has no code at ${addr}`;
+/** Runtime code with the immutable values (constructor-set addresses) zeroed, to compare with the compiled code. */
+function masked(code: string, immutables: Record<string, Array<{ start: number; length: number }>> | undefined): string {
+  const hex = code.replace(/^0x/, "").toLowerCase();
+  const chars = hex.split("");
+  for (const refs of Object.values(immutables ?? {})) for (const r of refs) chars.fill("0", r.start * 2, (r.start + r.length) * 2);
+  return chars.join("");
+}
+
+/** Why the chain does not hold this deployment's contracts: no code, or code other than the compiled contract's. */
+async function codeMismatch(provider: Provider, d: Deployment): Promise<string | undefined> {
+  for (const [name, addr] of [["CounselorRegistry", d.registry], ["ConsentLedger", d.consentLedger], ["CheckpointLog", d.checkpointLog]] as const) {
+    const code = await provider.getCode(addr);
+    if (code === "0x") return `${name} has no code at ${addr}`;
+    const a = loadArtifact(name);
+    if (a.deployedBytecode && masked(code, a.immutableReferences) !== masked(a.deployedBytecode, a.immutableReferences)) {
+      return `the code at ${addr} is not this version's ${name}`;
+    }
   }
   return undefined;
 }
 
-export async function deployContracts(operator: Signer, adminDelaySeconds = 0): Promise<Deployment> {
+/**
+ * Deploys the three contracts with `operator` paying. The registry's default admin and AUTHORITY_ROLE go to
+ * `authority` (the operator itself only on the embedded dev chain); the checkpoint log's owner and writer are the
+ * operator, which anchors.
+ */
+export async function deployContracts(operator: Signer, adminDelaySeconds = 0, authority?: string): Promise<Deployment> {
   const provider = operator.provider!;
   const me = await operator.getAddress();
   const deploy = async (name: "CounselorRegistry" | "ConsentLedger" | "CheckpointLog", ...args: unknown[]) => {
@@ -73,7 +115,7 @@ export async function deployContracts(operator: Signer, adminDelaySeconds = 0): 
     await c.waitForDeployment();
     return { address: await c.getAddress(), block: (await c.deploymentTransaction()!.wait())!.blockNumber };
   };
-  const registry = await deploy("CounselorRegistry", adminDelaySeconds, me);
+  const registry = await deploy("CounselorRegistry", adminDelaySeconds, authority ?? me);
   const ledger = await deploy("ConsentLedger", registry.address);
   const checkpoints = await deploy("CheckpointLog", me, me);
   const { chainId } = await provider.getNetwork();
@@ -88,23 +130,57 @@ export async function deployContracts(operator: Signer, adminDelaySeconds = 0): 
   });
 }
 
-export async function ensureDeployment(operator: Signer, file: string, rpcUrl?: string): Promise<EnsureResult> {
+/** Why deployment.json does not describe contracts on this chain, or undefined when it does. */
+export async function deploymentMismatch(provider: Provider, known: Deployment): Promise<string | undefined> {
+  const chainId = Number((await provider.getNetwork()).chainId);
+  if (known.chainId !== chainId) return `deployment.json is for chain ${known.chainId}, the node is chain ${chainId}`;
+  return codeMismatch(provider, known);
+}
+
+export interface EnsureOptions {
+  /** The embedded dev chain: the first start deploys (with the operator as authority). */
+  embedded: boolean;
+}
+
+/**
+ * Start-up: reuse the contracts deployment.json names, or stop. Only the embedded dev chain's first start deploys;
+ * a mismatch never redeploys (that is `anxin deploy --force`).
+ */
+export async function ensureDeployment(operator: Signer, file: string, rpcUrl: string | undefined, opts: EnsureOptions): Promise<EnsureResult> {
   const provider = operator.provider!;
   const known = readDeployment(file);
-  const chainId = Number((await provider.getNetwork()).chainId);
+  const url = rpcUrl === undefined ? undefined : publicRpcUrl(rpcUrl);
+  if (!known) {
+    if (!opts.embedded) throw new NoDeploymentError(file);
+    const deployment = { ...(url !== undefined ? { rpcUrl: url } : {}), ...(await deployContracts(operator)) };
+    writeDeployment(file, deployment);
+    return { deployment, action: "deployed" };
+  }
+  const reason = await deploymentMismatch(provider, known);
+  if (reason) throw new DeploymentMismatchError(reason, file);
+  // Keep the file true: the RPC URL of this start (an embedded chain may get another port), lowercase addresses.
+  const current: Deployment = { rpcUrl: url ?? known.rpcUrl, ...known, ...(url !== undefined ? { rpcUrl: url } : {}) };
+  if (JSON.stringify(current, null, 2) + "\n" !== readFileSync(file, "utf8")) writeDeployment(file, current);
+  return { deployment: current, action: "reused" };
+}
+
+/**
+ * `anxin deploy`: deploys when there is no deployment.json; with `force`, also over one that does not match the
+ * chain (or does: a fresh start on purpose). Without `force` an existing, matching deployment is kept.
+ */
+export async function deployOnRequest(operator: Signer, file: string, rpcUrl: string | undefined, opts: { force: boolean; authority?: string }): Promise<EnsureResult> {
+  const known = readDeployment(file);
   const url = rpcUrl === undefined ? undefined : publicRpcUrl(rpcUrl);
   let reason: string | undefined;
   if (known) {
-    if (known.chainId !== chainId) reason = `deployment.json is for chain ${known.chainId}, the node is chain ${chainId}`;
-    else reason = await missingCode(provider, known);
-    if (!reason) {
-      // Keep the file true: the RPC URL of this start (an embedded chain may get another port), lowercase addresses.
-      const current: Deployment = { rpcUrl: url ?? known.rpcUrl, ...known, ...(url !== undefined ? { rpcUrl: url } : {}) };
-      if (JSON.stringify(current, null, 2) + "\n" !== readFileSync(file, "utf8")) writeDeployment(file, current);
-      return { deployment: current, action: "reused" };
+    reason = await deploymentMismatch(operator.provider!, known);
+    if (!opts.force) {
+      if (reason) throw new DeploymentMismatchError(reason, file);
+      return { deployment: known, action: "reused" };
     }
   }
-  const deployment = { ...(url !== undefined ? { rpcUrl: url } : {}), ...(await deployContracts(operator)) };
+  const deployment = { ...(url !== undefined ? { rpcUrl: url } : {}), ...(await deployContracts(operator, 0, opts.authority)) };
+  if (known) renameSync(file, `${file}.${known.deployedAt.replace(/[:.]/g, "-")}.old`); // the old addresses stay readable
   writeDeployment(file, deployment);
-  return { deployment, action: known ? "redeployed" : "deployed", reason };
+  return { deployment, action: known ? "redeployed" : "deployed", reason: reason ?? (known ? "forced" : undefined) };
 }

@@ -8,7 +8,8 @@ import { decryptWalletJson, passphraseFromFileText } from "../crypto/keystore.js
 import type { Config } from "../config.js";
 import { startAnvil, type AnvilHandle } from "./anvil.js";
 import { loadArtifact } from "./artifacts.js";
-import { ensureDeployment, type Deployment, type EnsureResult } from "./deploy.js";
+import { deployOnRequest, ensureDeployment, type Deployment, type EnsureResult } from "./deploy.js";
+import { assertSeparatePowers } from "./powers.js";
 
 /** Anvil's first well-known dev account: usable ONLY on the embedded dev chain. */
 export const DEV_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -55,7 +56,12 @@ export function contractsFor(d: Deployment, runner: Signer | JsonRpcProvider) {
   };
 }
 
-export async function connectChain(cfg: Config, log: ChainLogger): Promise<Chain> {
+export interface ConnectOptions {
+  /** `anxin deploy`: deploy (over a mismatching deployment.json only with `force`) instead of only checking. */
+  deploy?: { force: boolean; authority?: string };
+}
+
+export async function connectChain(cfg: Config, log: ChainLogger, opts: ConnectOptions = {}): Promise<Chain> {
   // A worker of `anxin serve --workers` uses the embedded chain its primary process runs (and supervises).
   const embedded = !cfg.chainRpcUrl;
   let anvil: AnvilHandle | undefined;
@@ -79,17 +85,24 @@ export async function connectChain(cfg: Config, log: ChainLogger): Promise<Chain
     provider.pollingInterval = cfg.chainPollMs;
     const wallet = (await operatorWallet(cfg, embedded)).connect(provider);
     const operator = new OperatorSigner(wallet, provider);
-    const deploy = await ensureDeployment(operator, path.join(cfg.dataDir, "deployment.json"), url);
-    if (deploy.action === "redeployed") log.warn({ reason: deploy.reason, ...deploy.deployment }, "the chain lost our contracts: redeployed them");
+    const file = path.join(cfg.dataDir, "deployment.json");
+    const deploy = opts.deploy ? await deployOnRequest(operator, file, url, opts.deploy) : await ensureDeployment(operator, file, url, { embedded });
+    if (deploy.action === "redeployed") log.warn({ reason: deploy.reason, ...deploy.deployment }, "new contracts deployed on request (anxin deploy --force)");
     else if (deploy.action === "deployed") log.info({ ...deploy.deployment }, "contracts deployed");
     else log.info({ registry: deploy.deployment.registry, consentLedger: deploy.deployment.consentLedger, checkpointLog: deploy.deployment.checkpointLog }, "contracts found");
+    const contracts = contractsFor(deploy.deployment, operator);
+    if (embedded) {
+      log.warn({ operator: wallet.address.toLowerCase() }, "embedded dev chain: the operator key (Anvil's published dev key) is also the registry's authority — for development only; on any other chain the operator holds no authority role");
+    } else if (!opts.deploy) {
+      await assertSeparatePowers(contracts.registry, wallet.address);
+    }
     return {
       provider,
       operator,
       operatorAddress: wallet.address,
       deployment: deploy.deployment,
       deploy,
-      ...contractsFor(deploy.deployment, operator),
+      ...contracts,
       anvil,
       embedded,
       onRestart,

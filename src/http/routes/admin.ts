@@ -1,13 +1,13 @@
 // The authority's (管理方) registry actions: accredit, suspend and reinstate counselors; appoint and dismiss
 // auditors; register and deregister matching services. A signed-in admin (AUTHORITY_ROLE on chain) asks; the
-// service's operator key sends the transaction, which it can only do when it holds AUTHORITY_ROLE itself (the
-// embedded default). Otherwise the authority signs registry transactions with its own key (`anxin admin …`, relayed
-// through POST /v1/chain/transactions).
+// service's operator key sends the transaction — on the embedded dev chain only, where the operator is the dev
+// authority. On any other chain these routes refuse (409 operator_not_authority) before touching the chain: the
+// authority signs registry transactions with its own key (`anxin admin …`, relayed through POST /v1/chain/transactions).
 import type { Contract } from "ethers";
 import { z } from "zod";
 import { address, hash32 as bytes32 } from "../schemas.js";
 import { route } from "../route.js";
-import { conflict, unprocessable } from "../problem.js";
+import { HttpError, unprocessable } from "../problem.js";
 import type { AppContext } from "../../services/context.js";
 import { AUTHORITY_ROLE } from "../../services/roles.js";
 import { registryHistory } from "../../services/registry-view.js";
@@ -18,8 +18,8 @@ const txResult = z.object({ txHash: z.string(), block: z.number() }).meta({ id: 
 
 async function asAuthority(ctx: AppContext, send: (registry: Contract) => Promise<{ wait(): Promise<{ blockNumber: number; hash: string } | null> }>) {
   const registry = ctx.chain.registry;
-  if (!(await registry.hasRole(AUTHORITY_ROLE, ctx.chain.operatorAddress))) {
-    throw conflict("the service's operator key is not an authority on this chain: sign registry transactions with the authority's own wallet");
+  if (!ctx.chain.embedded || !(await registry.hasRole(AUTHORITY_ROLE, ctx.chain.operatorAddress))) {
+    throw new HttpError(409, "Conflict", "the service's operator key is no authority outside the embedded dev chain: sign registry transactions with the authority's own key (anxin admin …)", undefined, "about:blank", "operator_not_authority");
   }
   let tx;
   try {
