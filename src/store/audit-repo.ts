@@ -149,12 +149,3 @@ export async function confirmedAnchors(q: Queryable, checkpointLog: string): Pro
   return rows.map((r) => ({ size: Number(r.size), root: new Uint8Array(r.root) }));
 }
 
-/** Grantee and purpose of indexed grants (event data the grantId commits to), by grant id. */
-export async function indexedGrantParties(q: Queryable, grantIds: string[]): Promise<Map<string, { grantee: string; purpose: number }>> {
-  if (grantIds.length === 0) return new Map();
-  const rows = await q.query<{ grant_id: string; grantee: string; purpose: number }>(
-    "SELECT grant_id, grantee, purpose FROM consent_grants WHERE grant_id = ANY($1::text[])",
-    [grantIds],
-  );
-  return new Map(rows.map((r) => [r.grant_id, { grantee: r.grantee, purpose: Number(r.purpose) }]));
-}

@@ -25,6 +25,9 @@ export function checkAccess(s: AuditSnapshot): AccessOutcome {
       matched.add(a.leafIndex);
       if (leaf.hash !== a.contentHash.slice(2) || leaf.decision !== a.decision || (leaf.basis ?? null) !== a.basis || leaf.at !== a.at) {
         c.fail("access-leaf-mismatch", `access ${a.id}: leaf ${a.leafIndex} records another record, decision, basis or time`);
+      } else if (leaf.v !== undefined && (leaf.v !== 2 || (leaf.grant ?? null) !== (a.grantId?.toLowerCase() ?? null))) {
+        // Version 2 leaves commit the grant id; version 1 leaves (no v) did not, and the row's grant id stands.
+        c.fail("access-leaf-mismatch", `access ${a.id}: leaf ${a.leafIndex} commits another grant than the access row names`);
       }
     }
     if (a.decision !== "released") {

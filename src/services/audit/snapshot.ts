@@ -1,7 +1,8 @@
 // Everything the audit's checks look at, read once: the log rebuilt from the stored leaf inputs, the store's rows
 // (records, sealed keys, key releases, tombstones, our anchors) and what the chain says (checkpoint events and
 // latest(), accreditation histories, grants). The checks are then pure functions of this snapshot.
-import { Contract } from "ethers";
+import { Contract, type Provider } from "ethers";
+import { Purpose } from "../../consent/index.js";
 import { contentHashHex, keyEntryHash } from "../../crypto/index.js";
 import { MerkleTree, leafInputType, toHex, validateLogEvent, type LogEvent } from "../../log/index.js";
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -13,7 +14,6 @@ import {
   auditTombstones,
   confirmedAnchors,
   forEachLeafInput,
-  indexedGrantParties,
   readAuditHead,
   type AuditHead,
 } from "../../store/audit-repo.js";
@@ -106,7 +106,7 @@ export async function loadSnapshot(d: AuditDeps): Promise<AuditSnapshot> {
   const access = await loadAccess(d.db);
   const named = access.filter((a) => a.decision === "released" && (a.basis === "grant" || a.basis === "emergency") && a.grantId).map((a) => a.grantId!);
   const ledger = new Contract(d.deployment.consentLedger, loadArtifact("ConsentLedger").abi, d.provider);
-  const grants = await loadGrants(d.db, ledger, [...new Set(named)]);
+  const grants = await loadGrants(d.provider, ledger, d.deployment.deployBlock, [...new Set(named)]);
   const tombstones = (await auditTombstones(d.db)).map((t) => ({ contentHash: t.content_hash, leafIndex: Number(t.leaf_index) }));
   return { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants };
 }
@@ -254,12 +254,29 @@ async function loadAccreditation(registry: Contract, authors: string[]): Promise
   return out;
 }
 
-/** Times and subject from the chain itself; grantee and purpose from the index (the grantId commits to them). */
-async function loadGrants(db: Queryable, ledger: Contract, grantIds: string[]): Promise<Map<string, ChainGrant | null>> {
-  const parties = await indexedGrantParties(db, grantIds);
+/**
+ * Every fact of a grant from the chain itself, none from the server's index (which its operator could rewrite):
+ * grantee and purpose from the ledger's ConsentGranted / EmergencyAccessOpened event for that grant id, times and
+ * revocation from `getGrant`. The grantId commits to grantee and purpose, so an event is the ledger's word.
+ */
+async function loadGrants(provider: Provider, ledger: Contract, fromBlock: number, grantIds: string[]): Promise<Map<string, ChainGrant | null>> {
+  const parties = new Map<string, { grantee: string; purpose: number }>();
+  const granted = ledger.interface.getEvent("ConsentGranted")!;
+  const emergency = ledger.interface.getEvent("EmergencyAccessOpened")!;
+  const address = await ledger.getAddress();
+  for (let i = 0; i < grantIds.length; i += 200) {
+    const ids = grantIds.slice(i, i + 200);
+    const logs = await provider.getLogs({ address, fromBlock, toBlock: "latest", topics: [[granted.topicHash, emergency.topicHash], ids] });
+    for (const l of logs) {
+      const ev = ledger.interface.parseLog(l)!;
+      const id = String(ev.args.grantId).toLowerCase();
+      if (ev.name === "ConsentGranted") parties.set(id, { grantee: String(ev.args.grantee).toLowerCase(), purpose: Number(ev.args.purpose) });
+      else parties.set(id, { grantee: String(ev.args.counselor).toLowerCase(), purpose: Purpose.EMERGENCY });
+    }
+  }
   const out = new Map<string, ChainGrant | null>();
   for (const id of grantIds) {
-    const p = parties.get(id);
+    const p = parties.get(id.toLowerCase());
     let g: ChainGrant | null = null;
     if (p) {
       const [subject, nb, na, rv] = (await ledger.getGrant(id)) as [string, bigint, bigint, bigint];

@@ -3,6 +3,7 @@
 // on a basis the consent index gives at that moment, logs every release and refusal, and crypto-shreds on erasure.
 // Who may read: policy.ts; storing versions: record-writes.ts; recipients' X25519 keys: recipients.ts.
 // Formats: docs/FORMATS.md (Record vault).
+import { accessLeaf } from "./access-leaf.js";
 import { contentHashHex, keyEntryHash, type RecordEnvelope } from "../../crypto/index.js";
 import { Purpose } from "../../consent/types.js";
 import { conflict, forbidden, gone, integrity, notFound, unprocessable } from "../errors.js";
@@ -190,7 +191,7 @@ export class RecordVault {
     return this.ctx.writer.submit(async ({ q, append }) => {
       const id = await nextAccessId(q);
       const decision = d.ok ? "released" : "refused";
-      const leafIndex = append({ type: "access", id: `acc:${id}`, hash: row.content_hash.slice(2), at, decision, ...(d.ok ? { basis: d.basis } : {}) });
+      const leafIndex = append(accessLeaf(id, row.content_hash, at, d.ok ? { basis: d.basis, grantId: d.grantId } : undefined));
       await insertAccess(q, {
         id, at, requester, contentHash: row.content_hash, recordId: row.record_id, decision, leafIndex,
         basis: d.ok ? d.basis : null, grantId: d.ok ? d.grantId : null, reason: d.ok ? null : d.reason,
