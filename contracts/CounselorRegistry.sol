@@ -36,12 +36,17 @@ contract CounselorRegistry is AccessControlDefaultAdminRules {
     mapping(address counselor => Snapshot[]) private _history;
     mapping(address auditor => bool) private _auditors;
     mapping(address matcher => bool) private _matchers;
+    mapping(address counselor => bytes32) private _profiles;
 
     event CounselorAccredited(
         address indexed counselor, bytes32 licenseHash, bytes32 encryptionKey, uint64 validFrom, uint64 validUntil
     );
     event CounselorSuspended(address indexed counselor, bytes32 reasonHash, uint64 at);
     event CounselorReinstated(address indexed counselor, uint64 at);
+    /// @notice The authority published (or replaced) a counselor's public profile: `profileHash` is the SHA-256 of the
+    ///         profile document's canonical JSON (docs/FORMATS.md, "Counselor public profile"); the document itself
+    ///         is served off chain and every client checks it against this hash.
+    event CounselorProfilePublished(address indexed counselor, bytes32 profileHash);
     event AuditorAppointed(address indexed auditor);
     event AuditorDismissed(address indexed auditor);
     event MatcherRegistered(address indexed matcher);
@@ -59,6 +64,8 @@ contract CounselorRegistry is AccessControlDefaultAdminRules {
     error AlreadySuspended(address counselor);
     /// @notice The counselor is not suspended.
     error NotSuspended(address counselor);
+    /// @notice The profile hash is zero.
+    error InvalidProfile();
     /// @notice The address is already an auditor.
     error AlreadyAuditor(address auditor);
     /// @notice The address is not an auditor.
@@ -119,6 +126,23 @@ contract CounselorRegistry is AccessControlDefaultAdminRules {
         c.suspended = false;
         _record(counselor, c);
         emit CounselorReinstated(counselor, uint64(block.timestamp));
+    }
+
+    /// @notice Publishes a counselor's public profile (display name, title, organisation, districts, languages) by its
+    ///         hash; a new hash replaces the old one. Only the authority can, so the hash on chain is the authority's
+    ///         word on the profile: no separate signature is needed.
+    /// @param counselor an accredited (or once accredited) counselor
+    /// @param profileHash SHA-256 of the profile document's RFC 8785 canonical JSON
+    function publishProfile(address counselor, bytes32 profileHash) external onlyRole(AUTHORITY_ROLE) {
+        _known(counselor);
+        if (profileHash == 0) revert InvalidProfile();
+        _profiles[counselor] = profileHash;
+        emit CounselorProfilePublished(counselor, profileHash);
+    }
+
+    /// @notice The hash of the counselor's current public profile (zero if none was published).
+    function profileHashOf(address counselor) external view returns (bytes32) {
+        return _profiles[counselor];
     }
 
     /// @notice Whether `counselor` was accredited at `time` (unix seconds), by the registry's state at that time:

@@ -44,6 +44,8 @@ export async function measureGas(): Promise<Record<string, number>> {
   });
 
   out.accredit = await gasOf(registry.accredit(counselor.address, id("license"), id("x25519"), now, now + 365n * DAY));
+  out.publishProfile = await gasOf(registry.publishProfile(counselor.address, id("profile-1")));
+  out.publishProfileReplace = await gasOf(registry.publishProfile(counselor.address, id("profile-2")));
 
   // A resident with no ether signs; the relayer pays.
   // Deterministic keys (and RFC 6979 signatures) make every figure reproducible to the unit.
@@ -106,6 +108,8 @@ const ROWS: { key: string; label: string; budget?: number; eas?: string }[] = [
   { key: "revokeDirect", label: "revoke (direct, subject pays)" },
   { key: "openEmergency", label: "openEmergency (break-glass, 1 h)" },
   { key: "accredit", label: "accredit (first accreditation)" },
+  { key: "publishProfile", label: "publishProfile (a counselor's first public-profile hash)" },
+  { key: "publishProfileReplace", label: "publishProfile (replacing the profile hash)" },
 ];
 
 export function renderGasMarkdown(g: Record<string, number>): string {

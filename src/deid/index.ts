@@ -5,3 +5,4 @@ export * from "./age.js";
 export * from "./need.js";
 export * from "./pool.js";
 export * from "./dp.js";
+export * from "./public-profile.js";

@@ -6,7 +6,7 @@ import { Interface, hexlify, keccak256, randomBytes, toUtf8Bytes } from "ethers"
 export const SUSPEND_REASONS = ["complaint_review", "license_lapsed", "misconduct", "requested", "other"] as const;
 export type SuspendReason = (typeof SUSPEND_REASONS)[number];
 
-export const REGISTRY_ACTIONS = ["accredit", "suspend", "reinstate", "appointAuditor", "dismissAuditor", "registerMatcher", "deregisterMatcher"] as const;
+export const REGISTRY_ACTIONS = ["accredit", "suspend", "reinstate", "appointAuditor", "dismissAuditor", "registerMatcher", "deregisterMatcher", "publishProfile"] as const;
 export type RegistryAction = (typeof REGISTRY_ACTIONS)[number];
 
 /** The CounselorRegistry entry points the authority calls (a subset of its ABI, enough to encode and decode). */
@@ -18,6 +18,7 @@ export const registryActionsIface = new Interface([
   "function dismissAuditor(address auditor)",
   "function registerMatcher(address matcher)",
   "function deregisterMatcher(address matcher)",
+  "function publishProfile(address counselor, bytes32 profileHash)",
 ]);
 
 export interface RegistryInput {
@@ -26,6 +27,8 @@ export interface RegistryInput {
   licenseHash?: string;
   validDays?: number;
   reason?: SuspendReason;
+  /** publishProfile: SHA-256 of the public profile's canonical JSON. */
+  profileHash?: string;
 }
 
 /** `keccak256("anxin.suspend:<reason>")`: what `suspend` records as its reasonHash. */
@@ -42,6 +45,9 @@ export function registryCall(action: RegistryAction, b: RegistryInput, nowSecond
     }
     case "suspend":
       return { fn: action, args: [b.address, suspendReasonHash(b.reason ?? "other")] };
+    case "publishProfile":
+      if (!b.profileHash) throw new Error("publishProfile needs the profile's hash");
+      return { fn: action, args: [b.address, b.profileHash] };
     default:
       return { fn: action, args: [b.address] };
   }

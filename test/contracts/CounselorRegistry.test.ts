@@ -179,4 +179,23 @@ describe("CounselorRegistry", () => {
       await expect(registry.deregisterMatcher(matcher.address)).to.be.revertedWithCustomError(registry, "NotMatcher").withArgs(matcher.address);
     });
   });
+
+  describe("public profiles", () => {
+    it("the authority publishes and replaces a counselor's profile hash, with an event; others, unknown counselors and a zero hash are refused", async () => {
+      const { registry, counselor, other } = await deploy();
+      expect(await registry.profileHashOf(counselor.address)).to.equal(ethers.ZeroHash);
+      await expect(registry.publishProfile(counselor.address, id("p1"))).to.be.revertedWithCustomError(registry, "UnknownCounselor").withArgs(counselor.address);
+      const now = BigInt(await time.latest());
+      await registry.accredit(counselor.address, id("l"), id("k"), now, now + DAY);
+      await expect(registry.publishProfile(counselor.address, ethers.ZeroHash)).to.be.revertedWithCustomError(registry, "InvalidProfile");
+      await expect(registry.publishProfile(counselor.address, id("p1"))).to.emit(registry, "CounselorProfilePublished").withArgs(counselor.address, id("p1"));
+      expect(await registry.profileHashOf(counselor.address)).to.equal(id("p1"));
+      await expect(registry.publishProfile(counselor.address, id("p2"))).to.emit(registry, "CounselorProfilePublished").withArgs(counselor.address, id("p2"));
+      expect(await registry.profileHashOf(counselor.address)).to.equal(id("p2"));
+      await expect(registry.connect(other).publishProfile(counselor.address, id("p3")))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(other.address, await registry.AUTHORITY_ROLE());
+      expect(await registry.profileHashOf(counselor.address)).to.equal(id("p2"));
+    });
+  });
 });

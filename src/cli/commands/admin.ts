@@ -9,6 +9,8 @@ import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, printResult } from "../io.js";
 import { loadWallet } from "./keys.js";
 import { SUSPEND_REASONS, registryCalldata, type RegistryAction, type RegistryInput, type SuspendReason } from "../../services/registry-calls.js";
+import { PROFILE_OPTIONS, profileFromOptions, withProfileOptions, type ProfileOptions } from "./admin-profile.js";
+import { publicProfileHash, type PublicProfile } from "../../deid/public-profile.js";
 
 /** Enough for every registry action (accredit, the largest, uses ~140,000); unused gas is not paid for. */
 const GAS_LIMIT = 300_000n;
@@ -98,6 +100,7 @@ const DONE: Record<RegistryAction, string> = {
   dismissAuditor: "dismissed as auditor",
   registerMatcher: "registered as matching service",
   deregisterMatcher: "deregistered as matching service",
+  publishProfile: "public profile published",
 };
 
 const kebab = (a: RegistryAction) => a.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -107,16 +110,31 @@ export function register(program: Command) {
     .command("admin")
     .description("the authority (管理方): accreditation, auditors, matching services, registry history; signs with its own key");
 
-  withCommon(admin.command("accredit <address>").description("accredit (or re-accredit) a counselor with their X25519 encryption key"))
+  withProfileOptions(withCommon(admin.command("accredit <address>").description("accredit (or re-accredit) a counselor with their X25519 encryption key, and publish their public profile")))
     .requiredOption("--encryption-key <bytes32>", "the counselor's X25519 public key (from `anxin keys show`)")
     .option("--license-hash <bytes32>", "hash of the licence document (default: a random commitment)")
     .option("--valid-days <n>", "accreditation period in days (1–3650)", "365")
-    .action(async (a: string, o: Common & { encryptionKey: string; licenseHash?: string; validDays: string }) => {
+    .action(async (a: string, o: Common & ProfileOptions & { encryptionKey: string; licenseHash?: string; validDays: string }) => {
       if (!BYTES32.test(o.encryptionKey)) throw new CliError("--encryption-key must be 0x + 64 hex digits");
       if (o.licenseHash !== undefined && !BYTES32.test(o.licenseHash)) throw new CliError("--license-hash must be 0x + 64 hex digits");
       const days = Number(o.validDays);
       if (!Number.isInteger(days) || days < 1 || days > 3650) throw new CliError("--valid-days must be a whole number from 1 to 3650");
-      report(o, await send("accredit", { address: address(a), encryptionKey: o.encryptionKey.toLowerCase(), licenseHash: o.licenseHash?.toLowerCase(), validDays: days }, o));
+      const profile = profileFromOptions(address(a), o); // checked before anything is sent
+      const accredited = await send("accredit", { address: address(a), encryptionKey: o.encryptionKey.toLowerCase(), licenseHash: o.licenseHash?.toLowerCase(), validDays: days }, o);
+      if (!profile) return report(o, accredited);
+      const published = await publish(profile, o);
+      if (o.json) printResult(true, { ...accredited, profile: published }, () => "");
+      else {
+        report(o, accredited);
+        report(o, published);
+      }
+    });
+
+  withProfileOptions(withCommon(admin.command("publish-profile <address>").description("publish (or replace) an accredited counselor's public profile: its hash on chain, the document on the server")))
+    .action(async (a: string, o: Common & ProfileOptions) => {
+      const profile = profileFromOptions(address(a), o);
+      if (!profile) throw new CliError(`give the profile: --profile <file.json> or ${PROFILE_OPTIONS}`, 2);
+      report(o, await publish(profile, o));
     });
 
   withCommon(admin.command("suspend <address>").description("suspend a counselor"))
@@ -154,6 +172,19 @@ export function register(program: Command) {
         r.events.length ? r.events.map((e) => `${new Date(e.at * 1000).toISOString()}  block ${e.block}  ${e.event}  ${e.account}  ${e.txHash}`).join("\n") : "no registry events",
       );
     });
+}
+
+/** publishProfile signed by the authority, then the document stored on the server (which checks it against the chain). */
+async function publish(profile: PublicProfile, o: Common) {
+  const profileHash = publicProfileHash(profile);
+  const r = await send("publishProfile", { address: profile.counselor, profileHash }, o);
+  const { api } = await signIn(o);
+  try {
+    await api.put("/v1/counselor-profiles", profile);
+  } catch (e) {
+    throw apiFailure(e, o.url);
+  }
+  return { ...r, profileHash, displayName: profile.displayName };
 }
 
 function report(o: Common, r: Awaited<ReturnType<typeof send>>) {

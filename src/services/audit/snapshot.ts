@@ -19,6 +19,8 @@ import {
 } from "../../store/audit-repo.js";
 import { anchoredHistory, type AnchoredCheckpoint } from "../checkpoints.js";
 import type { AuditDeps } from "./report.js";
+import { allPublicProfiles } from "../../store/profile-repo.js";
+import { PublicProfileSchema, publicProfileHash } from "../../deid/public-profile.js";
 
 export type LeafProblem = { problem: "missing"; from: number; to: number } | { problem: "not-event" | "invalid-event"; index: number };
 
@@ -93,6 +95,16 @@ export interface AuditSnapshot extends LogSnapshot {
   accreditation: Map<string, AccreditationState[]>;
   /** Grants named by releases: null when the index or the chain does not have them. */
   grants: Map<string, ChainGrant | null>;
+  /** Every stored public profile beside the registry's profile hash for that counselor now. */
+  profiles: ProfileFact[];
+}
+export interface ProfileFact {
+  counselor: string;
+  /** The hash the row claims, and the hash its stored document actually has (null: not a valid profile). */
+  storedHash: string;
+  documentHash: string | null;
+  /** CounselorRegistry.profileHashOf(counselor), read from the chain. */
+  chainHash: string;
 }
 
 /** Reads in this order (the log first, then the chain's view of it, then the rows that refer to both). */
@@ -108,7 +120,24 @@ export async function loadSnapshot(d: AuditDeps): Promise<AuditSnapshot> {
   const ledger = new Contract(d.deployment.consentLedger, loadArtifact("ConsentLedger").abi, d.provider);
   const grants = await loadGrants(d.provider, ledger, d.deployment.deployBlock, [...new Set(named)]);
   const tombstones = (await auditTombstones(d.db)).map((t) => ({ contentHash: t.content_hash, leafIndex: Number(t.leaf_index) }));
-  return { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants };
+  const profiles = await loadProfiles(d.db, registry);
+  return { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants, profiles };
+}
+
+/** Stored public profiles, each with the hash its document really has and the chain's hash for the counselor. */
+async function loadProfiles(db: Queryable, registry: Contract): Promise<ProfileFact[]> {
+  const out: ProfileFact[] = [];
+  for (const p of await allPublicProfiles(db, 100_000)) {
+    let documentHash: string | null = null;
+    try {
+      const parsed = PublicProfileSchema.safeParse(JSON.parse(p.document));
+      if (parsed.success && parsed.data.counselor === p.counselor) documentHash = publicProfileHash(parsed.data);
+    } catch {
+      /* not JSON: documentHash stays null */
+    }
+    out.push({ counselor: p.counselor, storedHash: p.profileHash, documentHash, chainHash: String(await registry.profileHashOf(p.counselor)).toLowerCase() });
+  }
+  return out;
 }
 
 const PARSED_TYPES = new Set(["record", "access", "tombstone"]);
