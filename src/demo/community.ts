@@ -7,6 +7,8 @@ import type { Category, Language, Modality, Places, Slot } from "../deid/index.j
 
 export interface DemoCounselor {
   label: string;
+  /** The public profile the authority publishes with the accreditation (invented, marked 演示). */
+  publicProfile: { displayName: string; title: string; organisation: string };
   /** District slots served in person (mapped onto the city's districts like the residents'). */
   slots?: number[];
   profile: {
@@ -43,6 +45,7 @@ export interface DemoResident extends DemoPersona {
 export const COUNSELORS: DemoCounselor[] = [
   {
     label: "李老师 (普通话/上海话, 老年与哀伤)",
+    publicProfile: { displayName: "李静（演示）", title: "二级心理咨询师", organisation: "社区心理健康服务中心（演示）" },
     slots: [7, 3, 0, 6, 5],
     profile: {
       specialties: ["depression", "grief", "elderly_loneliness", "sleep"],
@@ -56,6 +59,7 @@ export const COUNSELORS: DemoCounselor[] = [
   },
   {
     label: "陈老师 (普通话/粤语, 焦虑与家庭)",
+    publicProfile: { displayName: "陈家明（演示）", title: "心理治疗师", organisation: "社区心理健康服务中心（演示）" },
     slots: [2, 7, 3],
     profile: {
       specialties: ["anxiety", "family", "couple", "work_stress", "sleep"],
@@ -69,6 +73,7 @@ export const COUNSELORS: DemoCounselor[] = [
   },
   {
     label: "张老师 (普通话, 青少年与职场)",
+    publicProfile: { displayName: "张晓雯（演示）", title: "二级心理咨询师", organisation: "社区心理健康服务中心（演示）" },
     slots: [8, 1, 9, 4, 11],
     profile: {
       specialties: ["youth_study_stress", "anxiety", "depression", "parenting", "work_stress"],

@@ -60,7 +60,9 @@ export async function accreditParties(d: Demo, note: Note) {
   d.S.community.authority = d.admin.address;
   const keys = await Promise.all(d.counselorWallets.map((w) => counselorKeys(w.privateKey)));
   for (const [i, k] of keys.entries()) {
-    const r = await retrying(() => api.post("/v1/admin/counselors", { address: k.address, encryptionKey: k.encryptionKey, validDays: 365 }));
+    const c = d.community.counselors[i];
+    const profile = { ...c.publicProfile, districts: c.profile.districts, languages: c.profile.languages };
+    const r = await retrying(() => api.post("/v1/admin/counselors", { address: k.address, encryptionKey: k.encryptionKey, validDays: 365, profile }));
     d.counselorOf.set(k.address, i);
     d.counselors.push({ wallet: d.counselorWallets[i], keys: k, party: new Party(d.url, d.counselorWallets[i]) });
     note(`咨询师 counselor ${d.community.counselors[i].label}: ${short(k.address)} accredited (block ${r.block})`);

@@ -13,8 +13,10 @@ import { AUTHORITY_ROLE } from "../../services/roles.js";
 import { registryHistory } from "../../services/registry-view.js";
 import { revertName } from "../../chain/errors.js";
 import { SUSPEND_REASONS, registryCall, type RegistryAction, type RegistryInput } from "../../services/registry-calls.js";
+import { PublicProfileSchema, makePublicProfile, publicProfileHash } from "../../deid/public-profile.js";
+import { storePublicProfile } from "../../services/public-profiles.js";
 
-const txResult = z.object({ txHash: z.string(), block: z.number() }).meta({ id: "RegistryTransaction" });
+const txResult = z.object({ txHash: z.string(), block: z.number(), profileHash: z.string().optional() }).meta({ id: "RegistryTransaction" });
 
 async function asAuthority(ctx: AppContext, send: (registry: Contract) => Promise<{ wait(): Promise<{ blockNumber: number; hash: string } | null> }>) {
   const registry = ctx.chain.registry;
@@ -47,13 +49,23 @@ const action = (path: string, summary: string, body: z.ZodObject<any>, fn: Regis
     successStatus: 200,
     async handler({ body: b }) {
       const { args } = registryCall(fn, b as unknown as RegistryInput);
-      return { status: 200, body: await asAuthority(ctx, (r) => r[fn](...args)) };
+      const done = await asAuthority(ctx, (r) => r[fn](...args));
+      const fields = (b as { profile?: Parameters<typeof makePublicProfile>[1] }).profile;
+      if (fn !== "accredit" || !fields) return { status: 200, body: done };
+      // The profile goes with the accreditation: its hash on chain, then the document the chain now vouches for.
+      const profile = makePublicProfile(String(b.address), fields);
+      const profileHash = publicProfileHash(profile);
+      const published = await asAuthority(ctx, (r) => r.publishProfile(profile.counselor, profileHash));
+      await storePublicProfile(ctx, profile);
+      return { status: 200, body: { ...published, profileHash } };
     },
   });
 
 const counselorBody = z.object({
   address,
   encryptionKey: bytes32,
+  /** The public profile the authority publishes with the accreditation (its hash on chain, the document stored). */
+  profile: PublicProfileSchema.omit({ v: true, counselor: true }).optional(),
   /** SHA-256 or keccak of the license document; a random commitment is made when omitted. */
   licenseHash: bytes32.optional(),
   validDays: z.number().int().min(1).max(3650).default(365),

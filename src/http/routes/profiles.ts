@@ -6,6 +6,7 @@ import { z } from "zod";
 import { address } from "../schemas.js";
 import { route } from "../route.js";
 import type { AppContext } from "../../services/context.js";
+import { PublicProfileSchema } from "../../deid/public-profile.js";
 import { publicProfile, publicProfileDirectory, storePublicProfile } from "../../services/public-profiles.js";
 
 const served = z
@@ -23,7 +24,7 @@ export default (ctx: AppContext) => [
     summary: "Store a counselor's public profile the authority published on chain (its hash must be the registry's)",
     tags: ["directory"],
     roles: ["admin"],
-    body: z.object({}).passthrough(),
+    body: PublicProfileSchema,
     successStatus: 200,
     response: served,
     async handler({ body }) {

@@ -14,7 +14,8 @@ import { Purpose, revokeMessage, scopeHash, signGrant, signRevoke, consentDomain
 import { wireGrant } from "../../../src/consent/index.js";
 import { acceptMessage } from "../../../src/matching/index.js";
 import { counselorKeys, generateSeed, relationshipKeys, sealJson, toBase64, walletSigner, type RelationshipKeys } from "../../../src/crypto/index.js";
-import { deriveNeed } from "../../../src/deid/index.js";
+import { deriveNeed, makePublicProfile, publicProfileHash, type PublicProfile } from "../../../src/deid/index.js";
+import { storePublicProfile } from "../../../src/services/public-profiles.js";
 import { grant as grantOnChain, intake, withNonceRetry } from "../matching/helpers.js";
 import { counselorWrites, loginAs } from "../vault/helpers.js";
 
@@ -59,6 +60,7 @@ describe("security: authorization matrix (every route × every role)", function 
     need: ReturnType<typeof deriveNeed>;
     counselorD: string;
     throwaway: { counselor: string; auditor: string; matcher: string };
+    profile: PublicProfile;
   };
   const ledger = new Interface(loadArtifact("ConsentLedger").abi);
   const month = new Date().toISOString().slice(0, 7);
@@ -141,6 +143,10 @@ describe("security: authorization matrix (every route × every role)", function 
     f.alertId = (await api.resident.post("/v1/alerts", { kind: "crisis", level: "elevated", subjectRef: rel.address })).alertId;
     f.need = deriveNeed(intake(["grief"]));
     f.throwaway = { counselor: E.address, auditor: Wallet.createRandom().address, matcher: Wallet.createRandom().address };
+    // Counselor A's public profile, published by the authority (the dev operator) and stored.
+    f.profile = makePublicProfile(A.address, { displayName: "测试咨询师", title: "二级心理咨询师", organisation: "测试中心", districts: ["310104"], languages: ["mandarin"] });
+    await retry(async () => (await srv.ctx.chain.registry.publishProfile(A.address, publicProfileHash(f.profile))).wait());
+    await storePublicProfile(srv.ctx, f.profile);
   });
   after(async () => srv?.stop());
 
@@ -368,6 +374,9 @@ describe("security: authorization matrix (every route × every role)", function 
       "post /v1/admin/matchers": { expect: only({ admin: 200 }), req: () => ({ path: "/v1/admin/matchers", body: { address: f.throwaway.matcher } }) },
       "post /v1/admin/matchers/deregister": { expect: only({ admin: 200 }), req: () => ({ path: "/v1/admin/matchers/deregister", body: { address: f.throwaway.matcher } }) },
       "get /v1/admin/registry": { expect: only({ admin: 200, auditor: 200 }), req: fixed("/v1/admin/registry") },
+      "put /v1/counselor-profiles": { expect: only({ admin: 200 }), req: () => ({ path: "/v1/counselor-profiles", body: f.profile }) },
+      "get /v1/counselor-profiles": { expect: all(200), req: fixed("/v1/counselor-profiles") },
+      "get /v1/counselor-profiles/:address": { expect: all(200), req: () => ({ path: `/v1/counselor-profiles/${f.profile.counselor}` }) },
 
       "get /v1/chain/account": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 200, admin: 200 }), req: fixed("/v1/chain/account") },
       "post /v1/chain/fund": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 200, admin: 200 }), req: fixed("/v1/chain/fund", {}) },

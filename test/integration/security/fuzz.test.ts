@@ -16,7 +16,7 @@ import { draftGrant, type ApiClient } from "../../../src/client/index.js";
 import { Purpose, consentDomain, revokeMessage, signGrant, signRevoke } from "../../../src/consent/index.js";
 import { wireGrant } from "../../../src/consent/index.js";
 import { counselorKeys, generateSeed, relationshipKeys, sealJson, toBase64, walletSigner, type RelationshipKeys } from "../../../src/crypto/index.js";
-import { deriveNeed } from "../../../src/deid/index.js";
+import { deriveNeed, makePublicProfile } from "../../../src/deid/index.js";
 import { grant as grantOnChain, intake, revoke as revokeOnChain, withNonceRetry } from "../matching/helpers.js";
 import { counselorWrites, loginAs } from "../vault/helpers.js";
 
@@ -199,6 +199,8 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     for (const p of ["suspend", "reinstate"]) b(`post /v1/admin/counselors/${p}`, { address: A.address });
     for (const p of ["auditors", "auditors/dismiss", "matchers", "matchers/deregister"]) b(`post /v1/admin/${p}`, { address: Wallet.createRandom().address });
     b("post /v1/chain/fund", {});
+    // A well-formed profile the registry holds no hash for: 422, nothing stored.
+    b("put /v1/counselor-profiles", makePublicProfile(A.address, { displayName: "测试", title: "咨询师", organisation: "中心", districts: ["310104"], languages: ["mandarin"] }));
     b("post /v1/chain/transactions", { rawTransaction: "0x02f8" + hex(100) });
 
     params.valid = {
