@@ -8,6 +8,7 @@ import { createFreshSchema } from "../store/schema-repo.js";
 import path from "node:path";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { DemoStepError, Party, retrying } from "./actors.js";
+import { ApiClient, rpcRegistryReader, verifiedProfileDirectory } from "../client/index.js";
 import { short, type Demo, type Note } from "./state.js";
 
 export async function startStack(d: Demo, note: Note) {
@@ -67,6 +68,11 @@ export async function accreditParties(d: Demo, note: Note) {
     d.counselors.push({ wallet: d.counselorWallets[i], keys: k, party: new Party(d.url, d.counselorWallets[i]) });
     note(`咨询师 counselor ${d.community.counselors[i].label}: ${short(k.address)} accredited (block ${r.block})`);
   }
+  // Residents see counselors by the name the authority published: the client checks each against the chain itself.
+  const reader = rpcRegistryReader(d.srv.ctx.chain.anvil?.url ?? d.srv.ctx.chain.deployment.rpcUrl!, d.srv.ctx.chain.deployment.registry);
+  const dir = await verifiedProfileDirectory(new ApiClient(d.url), reader);
+  if (dir.profiles.size !== d.counselors.length || dir.refused.length) throw new DemoStepError("the counselors' public profiles do not verify against the chain");
+  note(`${dir.profiles.size} public profiles verified against the chain: ${[...dir.profiles.values()].map((p) => p.displayName).join(" · ")}`);
   const m = await retrying(() => api.post("/v1/admin/matchers", { address: d.matcher.address }));
   note(`匹配服务 matcher ${short(d.matcher.address)} registered (block ${m.block})`);
   const a = await retrying(() => api.post("/v1/admin/auditors", { address: d.auditor.address }));
