@@ -40,4 +40,18 @@ describe("admin: registry actions by a signed-in authority", function () {
     expect((e3 as ApiError).status).to.equal(422);
     expect((e3 as ApiError).problem.detail).to.match(/UnknownCounselor|NotSuspended|refused/);
   });
+
+  it("accredits with a public profile: its hash on chain, the document served; a bad profile is 400 and sends nothing", async () => {
+    const admin = await srv.api().login(new Wallet(DEV_OPERATOR_KEY));
+    const c = Wallet.createRandom();
+    const encryptionKey = x25519PublicKeyToBytes32((await counselorKeys(c.privateKey)).x25519.publicKey);
+    const street = await admin.post("/v1/admin/counselors", { address: c.address, encryptionKey, profile: { displayName: "王静", title: "咨询师", organisation: "中心", districts: ["310104001"], languages: ["mandarin"] } }).catch((e) => e);
+    expect((street as ApiError).status).to.equal(400);
+    expect(await srv.ctx.chain.registry.encryptionKeyOf(c.address)).to.equal("0x" + "0".repeat(64));
+    const profile = { displayName: "王静", title: "二级心理咨询师", organisation: "徐汇区精神卫生中心", districts: ["310104"], languages: ["mandarin"] };
+    const r = await admin.post("/v1/admin/counselors", { address: c.address, encryptionKey, profile });
+    expect(r.profileHash).to.equal(await srv.ctx.chain.registry.profileHashOf(c.address));
+    const served = await srv.api().get(`/v1/counselor-profiles/${c.address.toLowerCase()}`);
+    expect(served).to.deep.equal({ counselor: c.address.toLowerCase(), profileHash: r.profileHash, profile: { v: "anxin.counselor-profile.v1", counselor: c.address.toLowerCase(), ...profile } });
+  });
 });
