@@ -5,6 +5,7 @@ export { canonicalJson, canonicalBytes, type JsonValue } from "./canonical.js";
 export * from "./encoding.js";
 export * from "./envelope-schema.js";
 export * from "./envelope.js";
+export * from "./key-publication.js";
 export * from "./keys.js";
 export * from "./keystore.js";
 export * from "./identity.js";

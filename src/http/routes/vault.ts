@@ -7,7 +7,24 @@ import { recipientDirectory } from "../../services/records/recipients.js";
 import { route } from "../route.js";
 
 const x25519 = z.string().length(44).regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key");
-const recipientReply = z.object({ address: z.string(), x25519PublicKey: z.string(), source: z.enum(["resident", "registry"]) });
+const hex = (n: number) => z.string().regex(new RegExp(`^0x[0-9a-f]{${n}}$`));
+const publication = z
+  .object({
+    owner: z.string(),
+    x25519PublicKey: hex(64),
+    version: z.number().int(),
+    issuedAt: z.number().int(),
+    signature: hex(130),
+    leafIndex: z.number().int(),
+    leafInput: z.string().nullable().describe("the publication's log leaf input (canonical JSON of the \"key\" event)"),
+  })
+  .meta({ id: "KeyPublication" });
+const recipientReply = z.object({
+  address: z.string(),
+  x25519PublicKey: z.string(),
+  source: z.enum(["resident", "registry"]),
+  publication: publication.nullable().describe("the owner's EIP-712 signed publication and its log leaf (docs/FORMATS.md (Key directory)); null: a counselor's key (read it on chain) or a resident's key published before signatures (legacy: clients refuse to seal to it)"),
+});
 const eraseReply = z.object({
   subjectRef: z.string(),
   erased: z.number().int(),
@@ -31,14 +48,19 @@ export default (ctx: AppContext) => {
     route({
       method: "post",
       path: "/v1/vault/recipients",
-      summary: "Publish the X25519 public key of the signed-in pseudonymous address (counselors seal the resident's copy of each record to it)",
+      summary: "Publish or rotate the signed X25519 public key of the signed-in pseudonymous address (counselors seal the resident's copy of each record to it); logged as a \"key\" leaf",
       tags: ["vault"],
       roles: ["resident"],
-      body: z.strictObject({ x25519PublicKey: x25519 }),
+      body: z.strictObject({
+        x25519PublicKey: x25519,
+        version: z.number().int().min(1).max(2 ** 31 - 1).describe("1 for the first publication, previous + 1 for a rotation"),
+        issuedAt: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe("unix seconds"),
+        signature: hex(130).describe("EIP-712 RecipientKey signature by the signed-in address (docs/FORMATS.md (Key directory))"),
+      }),
       response: recipientReply,
       successStatus: 201,
       async handler({ body, session }) {
-        return { status: 201, body: await recipients.publish(session!, body.x25519PublicKey) };
+        return { status: 201, body: await recipients.publish(session!, body) };
       },
     }),
     route({
