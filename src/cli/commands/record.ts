@@ -22,6 +22,8 @@ import {
 } from "../../crypto/index.js";
 import { defaultServerUrl } from "../../config.js";
 import { storeOrQueue } from "./record-sync.js";
+import { residentKey } from "../../client/key-directory.js";
+import { chainOptions, refusingUntrusted, trustedChain, type ChainOpts } from "../trusted-chain.js";
 
 export interface Actor {
   wallet: Wallet;
@@ -29,7 +31,7 @@ export interface Actor {
   x25519: X25519KeyPair;
 }
 
-interface KeyOpts {
+interface KeyOpts extends ChainOpts {
   url: string;
   key?: string;
   seed?: string;
@@ -83,7 +85,7 @@ export async function session(o: KeyOpts): Promise<{ api: ApiClient; actor: Acto
 }
 
 export function keyOptions(c: Command): Command {
-  return c
+  return chainOptions(c)
     .option("--url <url>", "server URL", defaultServerUrl())
     .option("--key <file>", "counselor wallet keystore (ethers JSON)")
     .option("--seed <file>", "resident seed store (anxin.seedstore.v1)")
@@ -98,11 +100,16 @@ function readBody(file: string): JsonValue {
   return body as JsonValue;
 }
 
-async function recipientsFor(api: ApiClient, actor: Actor, subject: string) {
+/** The author and the subject; the subject's key only after its signature and log leaf verify (key-directory.ts). */
+async function recipientsFor(api: ApiClient, actor: Actor, subject: string, o: ChainOpts) {
   const list = [{ address: actor.address, x25519PublicKey: actor.x25519.publicKey }];
   if (subject !== actor.address) {
-    const r = await call(api.get<{ x25519PublicKey: string }>(`/v1/vault/recipients/${subject}`));
-    list.push({ address: subject, x25519PublicKey: fromBase64(r.x25519PublicKey, 32) });
+    const chain = await trustedChain(api, o);
+    try {
+      list.push({ address: subject, x25519PublicKey: await refusingUntrusted(call(residentKey(api, chain, subject))) });
+    } finally {
+      chain.destroy();
+    }
   }
   return list;
 }
@@ -149,7 +156,7 @@ export function register(program: Command) {
         subjectRef: subject,
         consentId: o.consent ?? null,
         body,
-        recipients: await recipientsFor(api, actor, subject),
+        recipients: await recipientsFor(api, actor, subject, o),
         signer: walletSigner(actor.wallet),
       }).catch((e) => {
         throw e instanceof AnxinCryptoError ? new CliError(e.message) : e;
@@ -177,7 +184,7 @@ export function register(program: Command) {
         subjectRef: latest.subjectRef,
         consentId: o.consent ?? latest.consentId,
         body,
-        recipients: await recipientsFor(api, actor, latest.subjectRef),
+        recipients: await recipientsFor(api, actor, latest.subjectRef, o),
         signer: walletSigner(actor.wallet),
       });
       const r = await storeOrQueue<Stored>(api, envelope, o.outbox);
