@@ -10,3 +10,4 @@ export * from "./keys.js";
 export * from "./keystore.js";
 export * from "./identity.js";
 export * from "./relationship-vault.js";
+export * from "./key-rotation.js";

@@ -4,6 +4,7 @@ import { address } from "../schemas.js";
 import type { AppContext } from "../../services/context.js";
 import { vaultFor } from "../../services/records/vault.js";
 import { recipientDirectory } from "../../services/records/recipients.js";
+import { keyRotation } from "../../services/records/rotation.js";
 import { route } from "../route.js";
 
 const x25519 = z.string().length(44).regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key");
@@ -35,6 +36,7 @@ const eraseReply = z.object({
 export default (ctx: AppContext) => {
   const vault = vaultFor(ctx);
   const recipients = recipientDirectory(ctx);
+  const rotation = keyRotation(ctx);
   const erase = {
     summary: "Erase (PIPL Art. 47): destroy every ciphertext and sealed key whose subject is the signed-in address; tombstones are logged",
     tags: ["vault"],
@@ -73,6 +75,24 @@ export default (ctx: AppContext) => {
       response: recipientReply,
       async handler({ params, session }) {
         return { body: await recipients.keyOf(session!, params.address) };
+      },
+    }),
+    route({
+      method: "post",
+      path: "/v1/vault/rewrap",
+      summary: "Key rotation: replace your own sealed keys with ones re-sealed to your current key (each a key-added leaf naming it)",
+      tags: ["vault"],
+      roles: ["resident", "counselor"],
+      body: z.strictObject({
+        keys: z
+          .array(z.strictObject({ contentHash: z.string().regex(/^0x[0-9a-f]{64}$/), sealed: z.string().length(108).regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be base64 of an 80-byte sealed box"), pk: x25519 }))
+          .min(1)
+          .max(64)
+          .refine((k) => new Set(k.map((x) => x.contentHash)).size === k.length, "keys[].contentHash must be unique"),
+      }),
+      response: z.object({ rewrapped: z.number().int() }),
+      async handler({ body, session }) {
+        return { body: await rotation.rewrap(session!, body.keys) };
       },
     }),
     route({ method: "delete", path: "/v1/vault", sensitive: true, ...erase }),

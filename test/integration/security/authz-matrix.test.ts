@@ -278,6 +278,11 @@ describe("security: authorization matrix (every route × every role)", function 
           body: keyBodies[role] ?? keyBodies.stranger,
         }),
       },
+      // Sealed to a key that is nobody's current one: every role allowed to rotate gets 422, the others their 403/401.
+      "post /v1/vault/rewrap": {
+        expect: only({ resident: 422, otherResident: 422, counselorWithGrant: 422, counselorNoGrant: 422 }),
+        req: () => ({ path: "/v1/vault/rewrap", body: { keys: [{ contentHash: f.contentHash, sealed: toBase64(randomBytes(80)), pk: newKey() }] } }),
+      },
       "get /v1/vault/recipients/:address": {
         expect: only({ resident: 200, otherResident: 404, counselorWithGrant: 200, counselorNoGrant: 404 }),
         req: () => ({ path: `/v1/vault/recipients/${rel.address}` }),
