@@ -14,7 +14,10 @@ import {
   fromBase64,
   openJson,
   relationshipKeys,
+  relationshipX25519,
   sealJson,
+  toBase64,
+  walletX25519,
   walletSigner,
   type JsonValue,
   type RecordKind,
@@ -81,7 +84,23 @@ export async function call<T>(p: Promise<T>): Promise<T> {
 export async function session(o: KeyOpts): Promise<{ api: ApiClient; actor: Actor }> {
   const actor = await loadActor(o);
   const api = await call(new ApiClient(o.url).login(actor.wallet));
-  return { api, actor };
+  return { api, actor: await currentKeyOf(api, actor, o) };
+}
+
+/** After a rotation (anxin keys rotate) the actor's X25519 key is a later version: the one its directory entry names. */
+async function currentKeyOf(api: ApiClient, actor: Actor, o: KeyOpts): Promise<Actor> {
+  const mine = await api.get<{ x25519PublicKey: string; publication: { version: number } | null }>(`/v1/vault/recipients/${actor.address}`).catch(() => undefined);
+  if (!mine || mine.x25519PublicKey === toBase64(actor.x25519.publicKey)) return actor;
+  if (o.seed) {
+    const v = mine.publication?.version ?? 1;
+    return v > 1 ? { ...actor, x25519: await relationshipX25519(await decryptSeed(readText(o.seed), await passphrase(o.passphraseFile, "Passphrase: ")), o.counterparty ?? "vault", v) } : actor;
+  }
+  // A counselor: the registry's key is one of the wallet's versions (rotations are few).
+  for (let v = 2; v <= 32; v++) {
+    const k = await walletX25519(actor.wallet.privateKey, v);
+    if (toBase64(k.publicKey) === mine.x25519PublicKey) return { ...actor, x25519: k };
+  }
+  return actor;
 }
 
 export function keyOptions(c: Command): Command {
