@@ -35,8 +35,11 @@ describe("key publication (EIP-712 RecipientKey)", () => {
     const struct = keccak_256(cat(typeHash, word(BigInt(MESSAGE.owner)), fromHex0x(MESSAGE.x25519PublicKey, 32), word(MESSAGE.version), word(MESSAGE.issuedAt)));
     const digest = keccak_256(cat(new Uint8Array([0x19, 0x01]), domain, struct));
     expect(keyPublicationDigest(MESSAGE)).to.equal("0x" + toHex(digest));
+    expect(toHex(digest)).to.equal("2bde6a5bee5e913ada4ffca048fb1680adf55e06b3ee355c1b45669e0dcf6561"); // the vector in docs/FORMATS.md
 
     const p = await signKeyPublication(new Wallet(OWNER_KEY), MESSAGE);
+    expect(p.signature).to.equal("0x3c7f05a7a54c94fc44eb15a9415d73e750c1c5bae6885ab0056e39f24c2b55572fff8a19faf4593467ab83f4edb627b701bf87598e7967afa40ab3ffbde853a81b");
+    expect(keyPublicationHash(p)).to.equal("050ad9a5aa4c91e18f91209e56236470982a9f197aaed75f9caf2989b291b28a");
     const sig = fromHex0x(p.signature, 65);
     const pub = secp256k1.getPublicKey(fromHex0x(OWNER_KEY, 32), false);
     expect(secp256k1.verify(sig.slice(0, 64), digest, pub, { prehash: false })).to.equal(true);
