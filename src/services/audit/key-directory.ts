@@ -14,7 +14,7 @@ export interface KeyDirectoryResult {
 }
 
 export function checkKeyDirectory(s: AuditSnapshot): KeyDirectoryResult {
-  const c = new Findings("keys", "every sealed key was sealed to a key published, signed and logged at the time (residents) or accredited on chain (counselors)");
+  const c = new Findings("keys", "every sealed key was sealed to a key its owner signed and logged, or the registry accredited");
   const valid = validPublications(s, c);
   let legacyEntries = 0;
   for (const k of s.keys) {
