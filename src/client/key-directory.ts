@@ -14,7 +14,11 @@ import {
   x25519ToBytes32,
   type KeyPublication,
 } from "../crypto/key-publication.js";
-import { assertConsistency, assertInclusion, fromHex, leafHash, parseLeafInput } from "../log/index.js";
+// The log's modules one by one, not log/index.js: that also exports the signed-note code, which needs node:crypto.
+import { parseLeafInput } from "../log/event.js";
+import { leafHash } from "../log/hash.js";
+import { fromHex } from "../log/hex.js";
+import { assertConsistency, assertInclusion } from "../log/proofs.js";
 import type { ApiClient } from "./api.js";
 
 export type KeyDirectoryCode =

@@ -29,19 +29,23 @@ export async function startTamperingProxy(upstream: string): Promise<TamperingPr
         ur.on("data", (c) => body.push(c));
         ur.on("end", () => {
           let out = Buffer.concat(body);
+          let changedBody = false;
           const path = (req.url ?? "").split("?")[0];
-          const json = /json/.test(String(ur.headers["content-type"] ?? ""));
+          const json = /json/.test(String(ur.headers["content-type"] ?? "")) && !ur.headers["content-encoding"];
           if (proxy.tamper && req.method === "GET" && json && (ur.statusCode ?? 500) < 300) {
             const changed = proxy.tamper(req.url ?? path, JSON.parse(out.toString("utf8")));
             if (changed !== undefined) {
               out = Buffer.from(JSON.stringify(changed));
+              changedBody = true;
               proxy.rewritten.push(path);
             }
           }
-          const h = { ...ur.headers, "content-length": String(out.length) };
-          delete h["content-encoding"];
-          delete h["transfer-encoding"];
-          delete h["etag"];
+          const h = { ...ur.headers };
+          if (changedBody) {
+            h["content-length"] = String(out.length);
+            delete h["transfer-encoding"];
+            delete h["etag"];
+          }
           res.writeHead(ur.statusCode ?? 502, h);
           res.end(out);
         });
