@@ -233,6 +233,11 @@ export function setting<K extends keyof Config>(key: K, env: NodeJS.ProcessEnv =
 }
 
 /** The server the CLI talks to: ANXIN_URL, else this machine's server on PORT (default 7300). */
+/** The chain endpoint a client trusts by default (CLI `--rpc`): CHAIN_RPC_URL, if set. */
+export function defaultChainRpcUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return setting("chainRpcUrl", env) as string | undefined;
+}
+
 export function defaultServerUrl(env: NodeJS.ProcessEnv = process.env): string {
   return setting("serverUrl", env) ?? `http://127.0.0.1:${setting("port", env)}`;
 }

@@ -5,3 +5,5 @@ export * from "./grants.js";
 export * from "./consents.js";
 export * from "./record-sync.js";
 export * from "./profiles.js";
+export * from "./key-directory.js";
+export * from "./key-rotation.js";

@@ -55,6 +55,8 @@ export const createdAtSchema = z
 export const keyEntrySchema = z.strictObject({
   to: addressSchema,
   sealed: base64Of(SEALED_DEK_BYTES),
+  /** The X25519 public key the DEK is sealed to (base64), so an auditor can tell which published key it was. */
+  pk: base64Of(32).optional(),
 });
 
 export const recordHeaderShape = {

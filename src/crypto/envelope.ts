@@ -155,7 +155,7 @@ async function sealKey(dek: Uint8Array, recipient: Recipient): Promise<KeyEntry>
   if (!(recipient.x25519PublicKey instanceof Uint8Array) || recipient.x25519PublicKey.length !== 32) {
     throw new MalformedEnvelope("recipient X25519 public key must be 32 bytes");
   }
-  return { to, sealed: toBase64(sodium.crypto_box_seal(dek, recipient.x25519PublicKey)) };
+  return { to, sealed: toBase64(sodium.crypto_box_seal(dek, recipient.x25519PublicKey)), pk: toBase64(recipient.x25519PublicKey) };
 }
 
 /** Encrypts, seals the DEK to every recipient and signs. Returns a complete, verified envelope. */
@@ -350,9 +350,10 @@ export function checkAmendment(previous: unknown, next: unknown): { ok: true } |
 }
 
 /**
- * SHA-256 of the canonical {contentHash, recipient, sealed}, 64 hex: the commitment to one sealed key in the log
- * (a record leaf's `keys`, or a "key-added" leaf; docs/FORMATS.md (Audit formats) §Sealed-key leaf).
+ * SHA-256 of the canonical {contentHash, recipient, sealed[, pk]}, 64 hex: the commitment to one sealed key in the log
+ * (a record leaf's `keys`, or a "key-added" leaf; docs/FORMATS.md (Audit formats) §Sealed-key leaf). `pk` (the key
+ * it is sealed to) is committed when the entry names it; entries written before it existed hash as they always did.
  */
-export function keyEntryHash(contentHash: string, recipient: string, sealed: string): string {
-  return toHex(sha256(canonicalBytes({ contentHash, recipient, sealed })));
+export function keyEntryHash(contentHash: string, recipient: string, sealed: string, pk?: string | null): string {
+  return toHex(sha256(canonicalBytes(pk ? { contentHash, recipient, sealed, pk } : { contentHash, recipient, sealed })));
 }

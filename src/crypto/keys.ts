@@ -83,7 +83,7 @@ function deriveSigningKey(ikm: Uint8Array, info: string): Uint8Array {
   throw new InvalidKeyInput("could not derive a signing key"); // unreachable in practice
 }
 
-async function deriveX25519(ikm: Uint8Array, info: string): Promise<X25519KeyPair> {
+export async function deriveX25519(ikm: Uint8Array, info: string): Promise<X25519KeyPair> {
   const sodium = await ready();
   const seed = hkdf(sha256, ikm, utf8(KEY_SALT), utf8(info), 32);
   const kp = sodium.crypto_box_seed_keypair(seed);

@@ -1,7 +1,7 @@
 // Steps 7–9: the matching service proposes, residents accept with a TREATMENT grant (and hand over their identity
 // and intake assessment), counselors read and write notes, residents read them.
 import { score } from "../assess/index.js";
-import type { ApiClient } from "../client/index.js";
+import { ChainReader, counselorKey, publishSignedKey, residentKey, type ApiClient } from "../client/index.js";
 import { Purpose } from "../consent/index.js";
 import { fromBase64, openIdentity, openJson, rewrapKey, sealJson, toBase64, walletSigner, type RecordEnvelope } from "../crypto/index.js";
 import { acceptMessage } from "../matching/index.js";
@@ -52,7 +52,13 @@ async function acceptOne(d: Demo, r: ResidentActor, p: Proposal) {
   r.counselor = p.counselorId;
   r.treatmentGrant = await submitGrant(tapi, treatment.keys.wallet, d.domain, p.counselorId, Purpose.TREATMENT, TREATMENT_CATEGORIES, 180);
   // Counselors seal the resident's copy of each record to this key.
-  await tapi.post("/v1/vault/recipients", { x25519PublicKey: toBase64(treatment.keys.x25519.publicKey) });
+  await publishSignedKey(tapi, treatment.keys.wallet, treatment.keys.x25519.publicKey);
+}
+
+/** The demo's clients read the chain directly (the embedded Anvil), not through the app server. */
+function chainOf(d: Demo): ChainReader {
+  const dep = d.srv.ctx.chain.deployment;
+  return new ChainReader({ rpcUrl: dep.rpcUrl!, registry: dep.registry, checkpointLog: dep.checkpointLog });
 }
 
 /** Identity: the vault entry's content key re-wrapped to the counselor under the grant; then the intake assessment. */
@@ -60,8 +66,11 @@ async function shareWithCounselor(d: Demo, r: ResidentActor) {
   const vault = await r.rel("vault");
   const vapi = await vault.party.api();
   const { envelope } = await fetchForReader(vapi, r.identityRecord!.recordId, r.identityRecord!.contentHash);
-  const ck = (await vapi.get(`/v1/vault/recipients/${r.counselor}`)) as { x25519PublicKey: string };
-  const entry = await rewrapKey(envelope, vault.keys.x25519, vault.keys.address, { address: r.counselor!, x25519PublicKey: fromBase64(ck.x25519PublicKey, 32) });
+  // The counselor's key from the registry on chain, read by the resident's client itself.
+  const chain = chainOf(d);
+  const ckey = await counselorKey(chain, r.counselor!).finally(() => chain.destroy());
+  const ck = { x25519PublicKey: toBase64(ckey) };
+  const entry = await rewrapKey(envelope, vault.keys.x25519, vault.keys.address, { address: r.counselor!, x25519PublicKey: ckey });
   await vapi.post(`/v1/records/${r.identityRecord!.contentHash}/keys`, { keys: [{ ...entry, grantId: r.treatmentGrant }] });
   // The intake assessment, shared with the counselor under the TREATMENT relationship.
   const t = await r.rel(r.counselor!);
@@ -121,7 +130,9 @@ async function counselorSession(d: Demo, cp: CounselorActor, seen: { identities:
       seen.assessments++;
       C.recordsOpened++;
     }
-    const residentKey = (await capi.get(`/v1/vault/recipients/${c.subjectRef}`)) as { x25519PublicKey: string };
+    // The resident's key only with its owner's signature and its log leaf (client/key-directory.ts).
+    const chain = chainOf(d);
+    const rk = await residentKey(capi, chain, c.subjectRef).finally(() => chain.destroy());
     const env = await sealJson({
       kind: "consultation_note",
       schema: "anxin.note.v1",
@@ -130,7 +141,7 @@ async function counselorSession(d: Demo, cp: CounselorActor, seen: { identities:
       body: { text: `${NOTE_MARKER} 首次会谈：${res.data.categories.join("、")}；约定每周一次，下次练习睡眠日记。`, minutes: 50 },
       recipients: [
         { address: keys.address, x25519PublicKey: keys.x25519.publicKey },
-        { address: c.subjectRef, x25519PublicKey: fromBase64(residentKey.x25519PublicKey, 32) },
+        { address: c.subjectRef, x25519PublicKey: rk },
       ],
       signer: walletSigner(cp.wallet),
     });

@@ -30,6 +30,8 @@ export interface AppDeps {
   tokenSubject(token: string): string | undefined;
   /** Extra middleware mounted before the API (e.g. static web pages). */
   staticDir?: string;
+  /** Origins besides our own the pages may fetch: the chain endpoint they read keys and checkpoints from. */
+  connectOrigins?: string[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -44,7 +46,7 @@ export function createApp(deps: AppDeps) {
     helmet({
       contentSecurityPolicy: {
         // 'wasm-unsafe-eval' lets the pages compile libsodium's WebAssembly (client-side crypto); JS eval stays off.
-        directives: { "script-src": ["'self'", "'wasm-unsafe-eval'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"] },
+        directives: { "script-src": ["'self'", "'wasm-unsafe-eval'"], "connect-src": ["'self'", ...(deps.connectOrigins ?? [])], "img-src": ["'self'", "data:"] },
       },
     }),
   );

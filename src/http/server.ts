@@ -48,6 +48,8 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
       authRateLimitPerMinute: cfg.authRateLimitPerMinute,
       metrics: metricsFor(ctx),
       staticDir: existsSync(webDir) ? webDir : undefined,
+      // The staff pages read the chain themselves (web/app/trusted-chain.ts): the endpoint this server advertises.
+      connectOrigins: ctx.chain.deployment.rpcUrl ? [new URL(ctx.chain.deployment.rpcUrl).origin] : [],
       tokenSubject: (token) => ctx.sessions.subject(token),
       async authenticate(token) {
         const address = await ctx.sessions.verify(token);

@@ -4,7 +4,7 @@ import { canonicalJson } from "../crypto/canonical.js";
 import { leafHash } from "./hash.js";
 import { isHash32Hex } from "./hex.js";
 
-export const LOG_EVENT_TYPES = ["record", "access", "consent", "revoke", "tombstone", "accredit"] as const;
+export const LOG_EVENT_TYPES = ["record", "access", "consent", "revoke", "tombstone", "accredit", "key"] as const;
 export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
 
 /** JSON values allowed in an event: numbers must be safe integers (no floats: they canonicalise differently). */

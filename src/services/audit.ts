@@ -11,11 +11,14 @@
 //                 grant (listed for review); every access row has its leaf and every access leaf its row
 //   accreditation every counselor-written record's author was accredited (on chain) at its createdAt
 //   erasure       tombstoned data is gone while the leaves remain
+//   keys          every sealed key entry was sealed to a key published, signed and logged at the time (residents) or
+//                 accredited on chain (counselors)
 import { toHex } from "../log/index.js";
 import { checkAccess } from "./audit/access.js";
 import { checkAccreditation } from "./audit/accreditation.js";
 import { checkAnchors } from "./audit/anchors.js";
 import { checkErasure } from "./audit/erasure.js";
+import { checkKeyDirectory } from "./audit/key-directory.js";
 import { checkLeaves } from "./audit/leaves.js";
 import type { AuditDeps, AuditReport } from "./audit/report.js";
 import { loadSnapshot } from "./audit/snapshot.js";
@@ -29,7 +32,8 @@ export async function verifyAudit(d: AuditDeps): Promise<AuditReport> {
   const s = await loadSnapshot(d);
   const timing = checkTiming(s, { skewSeconds: d.clockSkewSeconds ?? 60, backdateToleranceSeconds: d.backdateToleranceSeconds ?? 300 });
   const access = checkAccess(s);
-  const checks = [checkLeaves(s), checkAnchors(s), timing.check, access.check, checkAccreditation(s), checkErasure(s)];
+  const keys = checkKeyDirectory(s);
+  const checks = [checkLeaves(s), checkAnchors(s), timing.check, access.check, checkAccreditation(s), checkErasure(s), keys.check];
   return {
     format: "anxin.audit.report.v1",
     ok: checks.every((c) => c.ok),
@@ -42,6 +46,8 @@ export async function verifyAudit(d: AuditDeps): Promise<AuditReport> {
       anchors: s.history.length,
       records: s.records.size,
       keyEntries: s.keys.length,
+      legacyKeyEntries: keys.legacyEntries,
+      keyPublications: s.publications.length,
       releases: access.releases,
       refusals: access.refusals,
       tombstones: s.tombstones.length,

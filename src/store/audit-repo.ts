@@ -98,13 +98,15 @@ export interface AuditKeyRow {
   content_hash: string;
   recipient: string;
   sealed: string | null;
+  /** The key the entry names (null: written before entries named their key). */
+  recipient_pk: string | null;
 }
 
 /** Every sealed-key row, in (content hash, recipient) order, a page at a time. */
 export async function* auditKeys(q: Queryable): AsyncGenerator<AuditKeyRow[]> {
   for (let after = ["", ""]; ; ) {
     const rows = await q.query<AuditKeyRow>(
-      `SELECT content_hash, recipient, sealed FROM record_keys WHERE (content_hash, recipient) > ($1, $2)
+      `SELECT content_hash, recipient, sealed, recipient_pk FROM record_keys WHERE (content_hash, recipient) > ($1, $2)
        ORDER BY content_hash, recipient LIMIT ${ROW_PAGE}`,
       after,
     );

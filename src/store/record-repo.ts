@@ -36,7 +36,7 @@ export interface NewVersion {
     consentId: string | null;
     prev: string | null;
     createdAt: string;
-    keys: ReadonlyArray<{ to: string; sealed: string }>;
+    keys: ReadonlyArray<{ to: string; sealed: string; pk?: string }>;
   };
   /** Canonical JSON of the envelope without keys: what records.envelope holds. */
   stored: string;
@@ -56,19 +56,19 @@ const INSERT_RECORDS = `WITH r AS (
                             $10::timestamptz[], $11::text[], $12::bigint[])
        RETURNING content_hash),
      k AS (
-       INSERT INTO record_keys (content_hash, recipient, sealed, added_by)
-       SELECT k.h, k.rcpt, k.sealed, k.by FROM unnest($13::text[], $14::text[], $15::text[], $16::text[]) AS k(h, rcpt, sealed, by)
+       INSERT INTO record_keys (content_hash, recipient, sealed, added_by, recipient_pk)
+       SELECT k.h, k.rcpt, k.sealed, k.by, k.pk FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[]) AS k(h, rcpt, sealed, by, pk)
        JOIN r ON r.content_hash = k.h)
      SELECT content_hash FROM r`;
 
 function insertParams(rs: NewVersion[]): unknown[] {
-  const keys = rs.flatMap((r) => r.envelope.keys.map((k) => ({ h: r.contentHash, to: k.to, sealed: k.sealed, by: r.envelope.author })));
+  const keys = rs.flatMap((r) => r.envelope.keys.map((k) => ({ h: r.contentHash, to: k.to, sealed: k.sealed, by: r.envelope.author, pk: k.pk ?? null })));
   return [
     rs.map((r) => r.contentHash), rs.map((r) => r.envelope.id), rs.map((r) => r.version), rs.map((r) => r.envelope.kind),
     rs.map((r) => r.envelope.schema), rs.map((r) => r.envelope.author), rs.map((r) => r.envelope.subjectRef),
     rs.map((r) => r.envelope.consentId), rs.map((r) => r.envelope.prev), rs.map((r) => r.envelope.createdAt),
     rs.map((r) => r.stored), rs.map((r) => r.leafIndex),
-    keys.map((k) => k.h), keys.map((k) => k.to), keys.map((k) => k.sealed), keys.map((k) => k.by),
+    keys.map((k) => k.h), keys.map((k) => k.to), keys.map((k) => k.sealed), keys.map((k) => k.by), keys.map((k) => k.pk),
   ];
 }
 

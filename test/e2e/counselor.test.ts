@@ -2,6 +2,7 @@
 // writes an encrypted record (sealed in the page to the counsellor and the resident) and reads it back
 // (server key release → opened in the page). The resident side is driven through the API.
 import { expect } from "chai";
+import { publishSignedKey } from "../../src/client/index.js";
 import { Wallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 import { Purpose } from "../../src/consent/index.js";
@@ -27,7 +28,7 @@ describe("web: counsellor (browser)", function () {
     subject = keys.address;
     residentApi = api;
     await grant(srv, keys, counselor.address, Purpose.TREATMENT, ["assessment", "consultation_note", "care_plan"]);
-    await api.post("/v1/vault/recipients", { x25519PublicKey: toBase64(keys.x25519.publicKey) });
+    await publishSignedKey(api, keys.wallet, keys.x25519.publicKey);
     page = await newPage(browser, "zh-CN");
   });
   after(async () => {

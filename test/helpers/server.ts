@@ -8,7 +8,7 @@ import type { OperatorSigner } from "../../src/chain/operator.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/http/logger.js";
 import { startServer, type RunningServer } from "../../src/http/server.js";
-import { ApiClient } from "../../src/client/index.js";
+import { ApiClient, type TrustedChain } from "../../src/client/index.js";
 import { counselorKeys, x25519PublicKeyToBytes32 } from "../../src/crypto/index.js";
 import { freshSchemaUrl } from "./db.js";
 import pino from "pino";
@@ -77,4 +77,10 @@ export async function registerMatcher(srv: RunningServer, wallet = Wallet.create
   await srv.ctx.indexer.sync();
   srv.ctx.roles.invalidate();
   return new Wallet(wallet.privateKey);
+}
+
+/** The test's own view of the server's chain (the same Anvil, read directly, not through the app server). */
+export function trustedChainOf(srv: RunningServer): TrustedChain {
+  const d = srv.ctx.chain.deployment;
+  return { rpcUrl: d.rpcUrl!, registry: d.registry, checkpointLog: d.checkpointLog };
 }

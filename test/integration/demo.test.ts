@@ -33,7 +33,7 @@ describe("anxin demo (in-process, real server and chain)", function () {
     expect(s.error, s.error).to.equal(undefined);
     expect(s.steps.map((x) => [x.n, x.ok])).to.deep.equal(STEPS.map((_, i) => [i + 1, true]));
     expect(s.audit?.checks.map((c) => [c.id, c.ok])).to.deep.equal([
-      ["leaves", true], ["anchors", true], ["timing", true], ["access", true], ["accreditation", true], ["erasure", true],
+      ["leaves", true], ["anchors", true], ["timing", true], ["access", true], ["accreditation", true], ["erasure", true], ["keys", true],
     ]);
     expect(s.audit?.ok).to.equal(true);
     expect(s.ok).to.equal(true);

@@ -4,8 +4,9 @@
 import type { Command } from "commander";
 import { createInterface } from "node:readline/promises";
 import { AssessmentInputError, decideCrisis, INSTRUMENTS, isInstrumentId, score, type ScoredAssessment } from "../../assess/index.js";
-import { fromBase64, relationshipKeys, sealJson, walletSigner } from "../../crypto/index.js";
-import { ApiClient, ApiError } from "../../client/index.js";
+import { relationshipKeys, sealJson, walletSigner } from "../../crypto/index.js";
+import { ApiClient, ApiError, counselorKey } from "../../client/index.js";
+import { chainOptions, refusingUntrusted, trustedChain, type ChainOpts } from "../trusted-chain.js";
 import { CliError, printResult } from "../io.js";
 import { loadSeed } from "./keys.js";
 import { defaultServerUrl } from "../../config.js";
@@ -47,8 +48,7 @@ function plain(r: ScoredAssessment, lang: Lang, hotlines: string[]): string {
 
 export function register(program: Command) {
   const assess = program.command("assess").description("self-assessment questionnaires (PHQ-9, GAD-7, WHO-5, PSS-10, K10)");
-  assess
-    .command("take")
+  chainOptions(assess.command("take"))
     .description("take an instrument: interactive on a terminal, or --answers; --url + --seed also stores it sealed and raises a crisis alert")
     .requiredOption("--instrument <id>", "phq9 | gad7 | who5 | pss10 | k10")
     .option("--answers <list>", "comma-separated answers in item order, e.g. 0,1,2,0,0,0,0,0,1")
@@ -58,7 +58,7 @@ export function register(program: Command) {
     .option("--counselor <address>", "counselor in your care (TREATMENT); repeatable", collect)
     .option("--url <url>", "server URL", defaultServerUrl())
     .option("--json", "machine-readable output")
-    .action(async (o: { instrument: string; answers?: string; lang: string; seed?: string; passphraseFile?: string; counselor?: string[]; url: string; json?: boolean }) => {
+    .action(async (o: ChainOpts & { instrument: string; answers?: string; lang: string; seed?: string; passphraseFile?: string; counselor?: string[]; url: string; json?: boolean }) => {
       if (!isInstrumentId(o.instrument)) throw new CliError(`unknown instrument "${o.instrument}": use phq9, gad7, who5, pss10 or k10`);
       if (o.lang !== "zh" && o.lang !== "en") throw new CliError("--lang must be zh or en");
       const lang = o.lang as Lang;
@@ -87,7 +87,17 @@ export function register(program: Command) {
           const rel = await relationshipKeys(seed, c);
           try {
             const api = await new ApiClient(o.url).login(rel.wallet);
-            const ck = await api.get<{ x25519PublicKey: string }>(`/v1/vault/recipients/${c.toLowerCase()}`);
+            // Alert first: the crisis path must not wait for the chain or the record write.
+            const entry: (typeof stored)[number] = { counselor: c.toLowerCase() };
+            if (crisis.alert) {
+              const a = await api.post("/v1/alerts", { kind: "crisis", level: crisis.level, instrument: r.instrument, subjectRef: rel.address, lang });
+              entry.alertId = a.alertId;
+              entry.notified = a.notified;
+            }
+            // The counselor's key as CounselorRegistry has it, read over the chain endpoint this client trusts.
+            const served = await api.get<{ x25519PublicKey: string }>(`/v1/vault/recipients/${c.toLowerCase()}`);
+            const chain = await trustedChain(api, o);
+            const counselorPk = await refusingUntrusted(counselorKey(chain, c.toLowerCase(), served.x25519PublicKey)).finally(() => chain.destroy());
             const envelope = await sealJson({
               kind: "assessment",
               schema: `anxin.assessment.${r.instrument}.v1`,
@@ -95,17 +105,10 @@ export function register(program: Command) {
               body: r as never,
               recipients: [
                 { address: rel.address, x25519PublicKey: rel.x25519.publicKey },
-                { address: c.toLowerCase(), x25519PublicKey: fromBase64(ck.x25519PublicKey, 32) },
+                { address: c.toLowerCase(), x25519PublicKey: counselorPk },
               ],
               signer: walletSigner(rel.wallet),
             });
-            // Alert first: the crisis path must not wait for the record write.
-            const entry: (typeof stored)[number] = { counselor: c.toLowerCase() };
-            if (crisis.alert) {
-              const a = await api.post("/v1/alerts", { kind: "crisis", level: crisis.level, instrument: r.instrument, subjectRef: rel.address, lang });
-              entry.alertId = a.alertId;
-              entry.notified = a.notified;
-            }
             entry.recordId = (await api.post("/v1/records", envelope)).recordId;
             stored.push(entry);
           } catch (e) {

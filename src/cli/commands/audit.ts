@@ -18,6 +18,7 @@ import { LogTreeCache } from "../../services/log-tree.js";
 import { ApiClient, ApiError } from "../../client/index.js";
 import { CliError, passphrase, printResult, readJsonFile } from "../io.js";
 import { checkTlogProofFile, isTlogProofFile } from "./tlog-proof-check.js";
+import { registerCheckpointCheck } from "./audit-checkpoint.js";
 
 interface Offline {
   db: Db;
@@ -87,6 +88,7 @@ function humanReport(r: AuditReport): string {
 
 export function register(program: Command) {
   const audit = program.command("audit").description("verify the log, its anchors and every access (auditor)");
+  registerCheckpointCheck(audit);
   const common = (c: Command) =>
     c
       .option("--data-dir <dir>", "offline: data directory (env ANXIN_DATA_DIR)")

@@ -1,6 +1,7 @@
 // `anxin keys new|show`: create encrypted key files. Residents get a random root seed (their per-relationship
 // keys derive from it); staff (counselor, auditor, matcher, admin, operator) get an ethers JSON keystore.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { registerRotate } from "./keys-rotate.js";
 import type { Command } from "commander";
 import { Wallet } from "ethers";
 import {
@@ -42,6 +43,7 @@ export async function loadSeed(file: string, passFile?: string): Promise<Uint8Ar
 
 export function register(program: Command) {
   const keys = program.command("keys").description("create and inspect encrypted key files");
+  registerRotate(keys);
   keys
     .command("new")
     .description("create a new encrypted key file (a resident seed, or a staff ethers keystore)")

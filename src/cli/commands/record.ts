@@ -14,7 +14,10 @@ import {
   fromBase64,
   openJson,
   relationshipKeys,
+  relationshipX25519,
   sealJson,
+  toBase64,
+  walletX25519,
   walletSigner,
   type JsonValue,
   type RecordKind,
@@ -22,6 +25,8 @@ import {
 } from "../../crypto/index.js";
 import { defaultServerUrl } from "../../config.js";
 import { storeOrQueue } from "./record-sync.js";
+import { residentKey } from "../../client/key-directory.js";
+import { chainOptions, refusingUntrusted, trustedChain, type ChainOpts } from "../trusted-chain.js";
 
 export interface Actor {
   wallet: Wallet;
@@ -29,7 +34,7 @@ export interface Actor {
   x25519: X25519KeyPair;
 }
 
-interface KeyOpts {
+interface KeyOpts extends ChainOpts {
   url: string;
   key?: string;
   seed?: string;
@@ -79,11 +84,27 @@ export async function call<T>(p: Promise<T>): Promise<T> {
 export async function session(o: KeyOpts): Promise<{ api: ApiClient; actor: Actor }> {
   const actor = await loadActor(o);
   const api = await call(new ApiClient(o.url).login(actor.wallet));
-  return { api, actor };
+  return { api, actor: await currentKeyOf(api, actor, o) };
+}
+
+/** After a rotation (anxin keys rotate) the actor's X25519 key is a later version: the one its directory entry names. */
+async function currentKeyOf(api: ApiClient, actor: Actor, o: KeyOpts): Promise<Actor> {
+  const mine = await api.get<{ x25519PublicKey: string; publication: { version: number } | null }>(`/v1/vault/recipients/${actor.address}`).catch(() => undefined);
+  if (!mine || mine.x25519PublicKey === toBase64(actor.x25519.publicKey)) return actor;
+  if (o.seed) {
+    const v = mine.publication?.version ?? 1;
+    return v > 1 ? { ...actor, x25519: await relationshipX25519(await decryptSeed(readText(o.seed), await passphrase(o.passphraseFile, "Passphrase: ")), o.counterparty ?? "vault", v) } : actor;
+  }
+  // A counselor: the registry's key is one of the wallet's versions (rotations are few).
+  for (let v = 2; v <= 32; v++) {
+    const k = await walletX25519(actor.wallet.privateKey, v);
+    if (toBase64(k.publicKey) === mine.x25519PublicKey) return { ...actor, x25519: k };
+  }
+  return actor;
 }
 
 export function keyOptions(c: Command): Command {
-  return c
+  return chainOptions(c)
     .option("--url <url>", "server URL", defaultServerUrl())
     .option("--key <file>", "counselor wallet keystore (ethers JSON)")
     .option("--seed <file>", "resident seed store (anxin.seedstore.v1)")
@@ -98,11 +119,16 @@ function readBody(file: string): JsonValue {
   return body as JsonValue;
 }
 
-async function recipientsFor(api: ApiClient, actor: Actor, subject: string) {
+/** The author and the subject; the subject's key only after its signature and log leaf verify (key-directory.ts). */
+async function recipientsFor(api: ApiClient, actor: Actor, subject: string, o: ChainOpts) {
   const list = [{ address: actor.address, x25519PublicKey: actor.x25519.publicKey }];
   if (subject !== actor.address) {
-    const r = await call(api.get<{ x25519PublicKey: string }>(`/v1/vault/recipients/${subject}`));
-    list.push({ address: subject, x25519PublicKey: fromBase64(r.x25519PublicKey, 32) });
+    const chain = await trustedChain(api, o);
+    try {
+      list.push({ address: subject, x25519PublicKey: await refusingUntrusted(call(residentKey(api, chain, subject))) });
+    } finally {
+      chain.destroy();
+    }
   }
   return list;
 }
@@ -149,7 +175,7 @@ export function register(program: Command) {
         subjectRef: subject,
         consentId: o.consent ?? null,
         body,
-        recipients: await recipientsFor(api, actor, subject),
+        recipients: await recipientsFor(api, actor, subject, o),
         signer: walletSigner(actor.wallet),
       }).catch((e) => {
         throw e instanceof AnxinCryptoError ? new CliError(e.message) : e;
@@ -177,7 +203,7 @@ export function register(program: Command) {
         subjectRef: latest.subjectRef,
         consentId: o.consent ?? latest.consentId,
         body,
-        recipients: await recipientsFor(api, actor, latest.subjectRef),
+        recipients: await recipientsFor(api, actor, latest.subjectRef, o),
         signer: walletSigner(actor.wallet),
       });
       const r = await storeOrQueue<Stored>(api, envelope, o.outbox);

@@ -1,6 +1,6 @@
 // `anxin vault publish-key|erase`: the resident's side of the record vault, signed in with keys derived from the seed.
 import type { Command } from "commander";
-import { ApiClient } from "../../client/index.js";
+import { ApiClient, publishSignedKey } from "../../client/index.js";
 import { CliError, passphrase, printResult } from "../io.js";
 import { AnxinCryptoError, decryptSeed, relationshipKeys, toBase64 } from "../../crypto/index.js";
 import { readFileSync } from "node:fs";
@@ -38,8 +38,8 @@ export function register(program: Command) {
     .action(async (o: { seed: string; counterparty: string; passphraseFile?: string; url: string; json?: boolean }) => {
       const rel = await relationshipKeys(await seedFrom(o.seed, o.passphraseFile), o.counterparty);
       const api = await call(new ApiClient(o.url).login(rel.wallet));
-      const r = await call(api.post("/v1/vault/recipients", { x25519PublicKey: toBase64(rel.x25519.publicKey) }));
-      printResult(!!o.json, r, () => `published the encryption key of ${r.address}`);
+      const r = await call(publishSignedKey(api, rel.wallet, rel.x25519.publicKey));
+      printResult(!!o.json, r, () => `published the encryption key of ${r.address} (version ${r.publication.version}, signed, log leaf ${r.publication.leafIndex})`);
     });
 
   vault

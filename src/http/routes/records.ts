@@ -34,6 +34,7 @@ export const sealedKeyBody = z.strictObject({
         to: address,
         sealed: z.string().length(108).regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be base64 of an 80-byte sealed box"),
         grantId: hash.optional(),
+        pk: z.string().length(44).regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key").optional().describe("the X25519 key the box is sealed to (committed in the key-added leaf; the audit checks it was published)"),
       }),
     )
     .min(1)

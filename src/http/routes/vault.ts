@@ -4,10 +4,28 @@ import { address } from "../schemas.js";
 import type { AppContext } from "../../services/context.js";
 import { vaultFor } from "../../services/records/vault.js";
 import { recipientDirectory } from "../../services/records/recipients.js";
+import { keyRotation } from "../../services/records/rotation.js";
 import { route } from "../route.js";
 
 const x25519 = z.string().length(44).regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key");
-const recipientReply = z.object({ address: z.string(), x25519PublicKey: z.string(), source: z.enum(["resident", "registry"]) });
+const hex = (n: number) => z.string().regex(new RegExp(`^0x[0-9a-f]{${n}}$`));
+const publication = z
+  .object({
+    owner: z.string(),
+    x25519PublicKey: hex(64),
+    version: z.number().int(),
+    issuedAt: z.number().int(),
+    signature: hex(130),
+    leafIndex: z.number().int(),
+    leafInput: z.string().nullable().describe("the publication's log leaf input (canonical JSON of the \"key\" event)"),
+  })
+  .meta({ id: "KeyPublication" });
+const recipientReply = z.object({
+  address: z.string(),
+  x25519PublicKey: z.string(),
+  source: z.enum(["resident", "registry"]),
+  publication: publication.nullable().describe("the owner's EIP-712 signed publication and its log leaf (docs/FORMATS.md (Key directory)); null: a counselor's key (read it on chain) or a resident's key published before signatures (legacy: clients refuse to seal to it)"),
+});
 const eraseReply = z.object({
   subjectRef: z.string(),
   erased: z.number().int(),
@@ -18,6 +36,7 @@ const eraseReply = z.object({
 export default (ctx: AppContext) => {
   const vault = vaultFor(ctx);
   const recipients = recipientDirectory(ctx);
+  const rotation = keyRotation(ctx);
   const erase = {
     summary: "Erase (PIPL Art. 47): destroy every ciphertext and sealed key whose subject is the signed-in address; tombstones are logged",
     tags: ["vault"],
@@ -31,14 +50,19 @@ export default (ctx: AppContext) => {
     route({
       method: "post",
       path: "/v1/vault/recipients",
-      summary: "Publish the X25519 public key of the signed-in pseudonymous address (counselors seal the resident's copy of each record to it)",
+      summary: "Publish or rotate the signed X25519 public key of the signed-in pseudonymous address (counselors seal the resident's copy of each record to it); logged as a \"key\" leaf",
       tags: ["vault"],
       roles: ["resident"],
-      body: z.strictObject({ x25519PublicKey: x25519 }),
+      body: z.strictObject({
+        x25519PublicKey: x25519,
+        version: z.number().int().min(1).max(2 ** 31 - 1).describe("1 for the first publication, previous + 1 for a rotation"),
+        issuedAt: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe("unix seconds"),
+        signature: hex(130).describe("EIP-712 RecipientKey signature by the signed-in address (docs/FORMATS.md (Key directory))"),
+      }),
       response: recipientReply,
       successStatus: 201,
       async handler({ body, session }) {
-        return { status: 201, body: await recipients.publish(session!, body.x25519PublicKey) };
+        return { status: 201, body: await recipients.publish(session!, body) };
       },
     }),
     route({
@@ -51,6 +75,24 @@ export default (ctx: AppContext) => {
       response: recipientReply,
       async handler({ params, session }) {
         return { body: await recipients.keyOf(session!, params.address) };
+      },
+    }),
+    route({
+      method: "post",
+      path: "/v1/vault/rewrap",
+      summary: "Key rotation: replace your own sealed keys with ones re-sealed to your current key (each a key-added leaf naming it)",
+      tags: ["vault"],
+      roles: ["resident", "counselor"],
+      body: z.strictObject({
+        keys: z
+          .array(z.strictObject({ contentHash: z.string().regex(/^0x[0-9a-f]{64}$/), sealed: z.string().length(108).regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be base64 of an 80-byte sealed box"), pk: x25519 }))
+          .min(1)
+          .max(64)
+          .refine((k) => new Set(k.map((x) => x.contentHash)).size === k.length, "keys[].contentHash must be unique"),
+      }),
+      response: z.object({ rewrapped: z.number().int() }),
+      async handler({ body, session }) {
+        return { body: await rotation.rewrap(session!, body.keys) };
       },
     }),
     route({ method: "delete", path: "/v1/vault", sensitive: true, ...erase }),

@@ -8,7 +8,7 @@ export interface AuditFailure {
   /** Ids, indices, sizes and hashes only. */
   detail: string;
 }
-export type AuditCheckId = "leaves" | "anchors" | "timing" | "access" | "accreditation" | "erasure";
+export type AuditCheckId = "leaves" | "anchors" | "timing" | "access" | "accreditation" | "erasure" | "keys";
 export interface AuditCheck {
   id: AuditCheckId;
   name: string;
@@ -37,6 +37,9 @@ export interface AuditReport {
     anchors: number;
     records: number;
     keyEntries: number;
+    /** Key entries from before entries named their key, to recipients with no signed key then (not checkable). */
+    legacyKeyEntries: number;
+    keyPublications: number;
     releases: number;
     refusals: number;
     tombstones: number;

@@ -17,6 +17,7 @@ import {
   readAuditHead,
   type AuditHead,
 } from "../../store/audit-repo.js";
+import { allPublications } from "../../store/key-repo.js";
 import { anchoredHistory, type AnchoredCheckpoint } from "../checkpoints.js";
 import type { AuditDeps } from "./report.js";
 import { allPublicProfiles } from "../../store/profile-repo.js";
@@ -43,6 +44,18 @@ export interface KeyFact {
   recipient: string;
   /** The hash a leaf must carry for this sealed key (record leaf `keys` or a key-added leaf). */
   entryHash: string;
+  /** The X25519 key (base64) the entry says it is sealed to; null for entries from before entries named it. */
+  pk: string | null;
+}
+/** A resident's signed key publication as the store keeps it (the key-directory check verifies all of it). */
+export interface PublicationFact {
+  owner: string;
+  version: number;
+  /** base64 */
+  pk: string;
+  issuedAt: number;
+  signature: string;
+  leafIndex: number;
 }
 export interface AccessFact {
   id: number;
@@ -81,6 +94,10 @@ export interface LogSnapshot {
   tombstoneLeaves: Map<number, LogEvent>;
   /** Sealed-key hashes some leaf commits to. */
   keyHashes: Set<string>;
+  /** The first leaf committing each sealed-key hash: when that key entry was written. */
+  keyHashLeaf: Map<string, number>;
+  /** Key publication leaves ("key"). */
+  keyLeaves: Map<number, LogEvent>;
 }
 export interface AuditSnapshot extends LogSnapshot {
   history: AnchoredCheckpoint[];
@@ -97,6 +114,10 @@ export interface AuditSnapshot extends LogSnapshot {
   grants: Map<string, ChainGrant | null>;
   /** Every stored public profile beside the registry's profile hash for that counselor now. */
   profiles: ProfileFact[];
+  /** Residents' signed key publications (the store's; each checked against its signature and leaf). */
+  publications: PublicationFact[];
+  /** Every X25519 key (base64) the registry on chain ever accredited each key-entry recipient with. */
+  registryKeys: Map<string, Set<string>>;
 }
 export interface ProfileFact {
   counselor: string;
@@ -120,8 +141,10 @@ export async function loadSnapshot(d: AuditDeps): Promise<AuditSnapshot> {
   const ledger = new Contract(d.deployment.consentLedger, loadArtifact("ConsentLedger").abi, d.provider);
   const grants = await loadGrants(d.provider, ledger, d.deployment.deployBlock, [...new Set(named)]);
   const tombstones = (await auditTombstones(d.db)).map((t) => ({ contentHash: t.content_hash, leafIndex: Number(t.leaf_index) }));
+  const publications = (await allPublications(d.db)).map((p) => ({ owner: p.owner, version: Number(p.version), pk: p.x25519_public_key, issuedAt: Number(p.issued_at), signature: p.signature, leafIndex: Number(p.leaf_index) }));
+  const registryKeys = await loadRegistryKeys(registry, d.deployment.deployBlock, [...new Set(keys.map((k) => k.recipient))]);
   const profiles = await loadProfiles(d.db, registry);
-  return { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants, profiles };
+  return { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants, publications, registryKeys, profiles };
 }
 
 /** Stored public profiles, each with the hash its document really has and the chain's hash for the counselor. */
@@ -140,7 +163,7 @@ async function loadProfiles(db: Queryable, registry: Contract): Promise<ProfileF
   return out;
 }
 
-const PARSED_TYPES = new Set(["record", "access", "tombstone"]);
+const PARSED_TYPES = new Set(["record", "access", "tombstone", "key"]);
 const utf8 = new TextDecoder();
 
 /** Every leaf is hashed into the tree; only the types other checks need are parsed, the rest is hashed, not read. */
@@ -156,6 +179,8 @@ async function loadLog(db: Queryable): Promise<LogSnapshot> {
     accessLeaves: new Map(),
     tombstoneLeaves: new Map(),
     keyHashes: new Set(),
+    keyHashLeaf: new Map(),
+    keyLeaves: new Map(),
   };
   let expect = 0;
   const gapUpTo = (next: number) => {
@@ -188,11 +213,17 @@ async function loadLog(db: Queryable): Promise<LogSnapshot> {
 function classify(s: LogSnapshot, index: number, event: LogEvent) {
   if (event.type === "record") {
     s.recordLeaves.set(index, event);
-    if (Array.isArray(event.keys)) for (const k of event.keys) if (typeof k === "string") s.keyHashes.add(k);
+    if (Array.isArray(event.keys)) for (const k of event.keys) if (typeof k === "string") commitKey(s, k, index);
   } else if (event.type === "access") {
-    if (event.decision === "key-added") s.keyHashes.add(event.hash);
+    if (event.decision === "key-added") commitKey(s, event.hash, index);
     else if (event.id.startsWith("acc:")) s.accessLeaves.set(index, event);
   } else if (event.type === "tombstone") s.tombstoneLeaves.set(index, event);
+  else if (event.type === "key") s.keyLeaves.set(index, event);
+}
+
+function commitKey(s: LogSnapshot, hash: string, index: number) {
+  s.keyHashes.add(hash);
+  if (!s.keyHashLeaf.has(hash)) s.keyHashLeaf.set(hash, index);
 }
 
 /** The chain's checkpoint events and latest(), both as of one block; our confirmed anchors. */
@@ -243,7 +274,7 @@ async function loadKeys(db: Queryable): Promise<KeyFact[]> {
   const out: KeyFact[] = [];
   for await (const rows of auditKeys(db)) {
     for (const k of rows) {
-      if (k.sealed !== null) out.push({ contentHash: k.content_hash, recipient: k.recipient, entryHash: keyEntryHash(k.content_hash, k.recipient, k.sealed) });
+      if (k.sealed !== null) out.push({ contentHash: k.content_hash, recipient: k.recipient, entryHash: keyEntryHash(k.content_hash, k.recipient, k.sealed, k.recipient_pk), pk: k.recipient_pk });
     }
   }
   return out;
@@ -279,6 +310,22 @@ async function loadAccreditation(registry: Contract, authors: string[]): Promise
       states.push({ since: Number(s[0]), validFrom: Number(s[1]), validUntil: Number(s[2]), suspended: Boolean(s[3]) });
     }
     out.set(author, states);
+  }
+  return out;
+}
+
+/** The encryption keys of every CounselorAccredited event (the chain's word, not the index's) of these addresses. */
+async function loadRegistryKeys(registry: Contract, fromBlock: number, addresses: string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  if (addresses.length === 0) return out;
+  const logs = (await registry.queryFilter(registry.filters.CounselorAccredited(), fromBlock)) as unknown as Array<{ args: { counselor: string; encryptionKey: string } }>;
+  const wanted = new Set(addresses);
+  for (const l of logs) {
+    const who = l.args.counselor.toLowerCase();
+    if (!wanted.has(who)) continue;
+    const set = out.get(who) ?? new Set<string>();
+    set.add(Buffer.from(l.args.encryptionKey.slice(2), "hex").toString("base64"));
+    out.set(who, set);
   }
   return out;
 }

@@ -16,7 +16,7 @@ export function checkEnvelope(verifier: SignatureVerifier, envelope: RecordEnvel
   const r = verifier.checkParsed(envelope);
   if (!r.ok) return r;
   // The record leaf commits the version's initial sealed keys: sorted, so the leaf does not depend on key order.
-  const keyHashes = envelope.keys.map((k) => keyEntryHash(r.contentHash, k.to, k.sealed)).sort();
+  const keyHashes = envelope.keys.map((k) => keyEntryHash(r.contentHash, k.to, k.sealed, k.pk)).sort();
   return { ok: true, contentHash: r.contentHash, stored: r.stored!, keyHashes };
 }
 

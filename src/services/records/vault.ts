@@ -66,9 +66,9 @@ function meta(r: RecordRow): RecordMeta {
 
 /** One "key-added" leaf per sealed key stored after its version (re-wraps; docs/FORMATS.md (Audit formats)): keys are
  *  outside contentHash, so each is committed on its own. */
-function appendKeyLeaves(append: UnitCtx["append"], id: string, contentHash: string, keys: Array<{ to: string; sealed: string }>) {
+function appendKeyLeaves(append: UnitCtx["append"], id: string, contentHash: string, keys: Array<{ to: string; sealed: string; pk?: string }>) {
   const at = new Date().toISOString();
-  for (const k of keys) append({ type: "access", id, hash: keyEntryHash(contentHash, k.to, k.sealed), at, decision: "key-added" });
+  for (const k of keys) append({ type: "access", id, hash: keyEntryHash(contentHash, k.to, k.sealed, k.pk), at, decision: "key-added" });
 }
 
 /** The stored envelope (without keys) still hashes to content_hash and to the hash of its log leaf. */
@@ -231,7 +231,7 @@ export class RecordVault {
   // ---------- resident side ----------
 
   /** The subject adds sealed keys (re-wrapped DEKs) for readers they granted consent to. */
-  async addKeys(session: Session, contentHash: string, keys: Array<{ to: string; sealed: string; grantId?: string }>) {
+  async addKeys(session: Session, contentHash: string, keys: Array<{ to: string; sealed: string; grantId?: string; pk?: string }>) {
     const row = await versionByHash(this.ctx.db, contentHash);
     if (!row) throw notFound("no such record version");
     if (row.subject_ref !== session.address) throw forbidden("only the record's subject shares its key");

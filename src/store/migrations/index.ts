@@ -11,6 +11,7 @@ import nationalPlaces from "./009_national_places.js";
 import grantQuotaIndex from "./011_grant_quota_index.js";
 import sessions from "./013_sessions.js";
 import witnessCosignatures from "./019_witness_cosignatures.js";
+import keyDirectory from "./030_key_directory.js";
 import publicProfiles from "./035_public_profiles.js";
 import relationshipVault from "./050_relationship_vault.js";
 
@@ -20,4 +21,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, publicProfiles, relationshipVault];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, keyDirectory, publicProfiles, relationshipVault];

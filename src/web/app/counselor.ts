@@ -9,6 +9,8 @@ import { GENDERS, LABELS, SLOTS } from "../../deid/vocab.js";
 import { bi, lang, t } from "./i18n.js";
 import { actions, busy, button, errorText, field, h, p, screen, select, shortAddr, show, startShell, status, textarea, type Screen } from "./ui.js";
 import { keyScreen, type StaffSession } from "./staff.js";
+import { KeyDirectoryError, residentKey } from "../../client/key-directory.js";
+import { chainNotice, keyRefusal, pageChain } from "./trusted-chain.js";
 
 let me: StaffSession;
 let ck: CounselorKeys;
@@ -74,7 +76,17 @@ function writeScreen(c: Case, prev?: { envelope: any; contentHash: string; text:
     if (prev) text.input.value = prev.text;
     const save = button("saveRecord", async () => {
       await busy(save, "encrypting", async () => {
-        const rk = await me.api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.subject}`);
+        // The resident's key only with its owner's signature and its log leaf, checked against the chain (trusted-chain.ts).
+        const chain = await pageChain(me.api);
+        let residentPk: Uint8Array;
+        try {
+          residentPk = await residentKey(me.api, chain.reader, c.subject);
+        } catch (e) {
+          if (e instanceof KeyDirectoryError) throw new Error(keyRefusal(e));
+          throw e;
+        } finally {
+          chain.reader.destroy();
+        }
         const envelope = await sealJson({
           kind: (prev?.envelope.kind ?? kind.input.value) as "consultation_note",
           schema: "anxin.note.v1",
@@ -85,7 +97,7 @@ function writeScreen(c: Case, prev?: { envelope: any; contentHash: string; text:
           body: { text: text.input.value },
           recipients: [
             { address: ck.address, x25519PublicKey: ck.x25519.publicKey },
-            { address: c.subject, x25519PublicKey: fromBase64(rk.x25519PublicKey) },
+            { address: c.subject, x25519PublicKey: residentPk },
           ],
           signer: walletSigner(ck.wallet),
         });
@@ -94,7 +106,9 @@ function writeScreen(c: Case, prev?: { envelope: any; contentHash: string; text:
         await show(readScreen(c));
       });
     });
-    return screen(prev ? "amend" : "writeRecord", p(`${t("resident")} ${shortAddr(c.subject)}`), h("div", { class: "stack" }, prev ? null : kind.wrap, text.wrap), actions(save, button("back", () => show(caseloadScreen), "secondary")));
+    const notice = h("div", {});
+    void pageChain(me.api).then((c) => (notice.append(chainNotice(c.viaServer, c.rpcUrl)), c.reader.destroy()), () => undefined);
+    return screen(prev ? "amend" : "writeRecord", p(`${t("resident")} ${shortAddr(c.subject)}`), notice, h("div", { class: "stack" }, prev ? null : kind.wrap, text.wrap), actions(save, button("back", () => show(caseloadScreen), "secondary")));
   };
 }
 

@@ -9,7 +9,8 @@ import { walletSigner } from "../../crypto/keys.js";
 import { deriveNeed } from "../../deid/need.js";
 import { LABELS } from "../../deid/vocab.js";
 import type { PlaceList } from "../../deid/geo.js";
-import { ApiClient, consentDomainOf, draftGrant, submitGrant, submitRevoke } from "../../client/index.js";
+import { ApiClient, consentDomainOf, counselorKey, draftGrant, publishSignedKey, submitGrant, submitRevoke } from "../../client/index.js";
+import { pageChain } from "./trusted-chain.js";
 import { acceptMessage } from "../../matching/accept.js";
 import { RouteTable } from "./route-table.js";
 import { bi, lang, short, t } from "./i18n.js";
@@ -291,13 +292,23 @@ async function sealAssessment(r: ScoredAssessment, counterparty: string, also?: 
 
 /** Stores the result encrypted: in the resident's own vault, and under each TREATMENT relationship sealed to that
  * counsellor too (so they see it; their consent covers "assessment"). Returns how many counsellors can read it. */
+/** A counsellor's key as the registry on chain has it (trusted-chain.ts); a different key from the server is refused. */
+async function chainCounselorKey(api: ApiClient, counselor: string, served: string): Promise<Uint8Array> {
+  const chain = await pageChain(api);
+  try {
+    return await counselorKey(chain.reader, counselor, served);
+  } finally {
+    chain.reader.destroy();
+  }
+}
+
 async function saveAssessment(r: ScoredAssessment): Promise<number> {
   await (await apiFor("vault")).post(R.records, await sealAssessment(r, "vault"));
   const counselors = await treatmentCounselors();
   for (const c of counselors) {
     const api = await apiFor(c.address);
     const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
-    await api.post(R.records, await sealAssessment(r, c.address, { address: c.address, x25519PublicKey: fromBase64(ck.x25519PublicKey) }));
+    await api.post(R.records, await sealAssessment(r, c.address, { address: c.address, x25519PublicKey: await chainCounselorKey(api, c.address, ck.x25519PublicKey) }));
   }
   // A crisis answer alerts the counsellors the resident already consented to (no answers or scores are sent).
   if (r.crisis.flag) {
@@ -501,7 +512,7 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
         await remember({ address: counselor, role: "counselor", grants: [grantId] });
         // Publish this relationship's X25519 key so the counsellor seals the resident's own copy of each record.
         if (routes.has("POST", R.recipients)) {
-          await (await apiFor(counselor)).post(R.recipients, { x25519PublicKey: toBase64(treat.x25519.publicKey) }).catch(() => undefined);
+          await publishSignedKey(await apiFor(counselor), treat.wallet, treat.x25519.publicKey).catch(() => undefined);
         }
         status(t("accepted"), "ok");
         await show(proposalsScreen(matcher));
@@ -626,7 +637,8 @@ const bookScreen: Screen = async () => {
   const bookSlot = (s: { slotId: string; start: string; end: string }) => async (ev: Event) => {
     await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
       const me = await keys.rel(c.address);
-      const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
+      const served = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
+      const ck = { x25519PublicKey: toBase64(await chainCounselorKey(api, c.address, served.x25519PublicKey)) };
       // The time and slot go to the counsellor sealed: the server stores only ciphertext and the slot id.
       const sealedDetails = await sealJson({
         kind: "care_plan",

@@ -16,13 +16,13 @@ export async function logKeyEntries(srv: TestServer): Promise<number> {
         return e.type === "record" ? (e.keys ?? []) : e.decision === "key-added" ? [e.hash] : [];
       }),
     );
-    const rows = await q.query<{ content_hash: string; recipient: string; sealed: string; added_at: Date; record_id: string; version: number }>(
-      `SELECT k.content_hash, k.recipient, k.sealed, k.added_at, r.record_id, r.version
+    const rows = await q.query<{ content_hash: string; recipient: string; sealed: string; recipient_pk: string | null; added_at: Date; record_id: string; version: number }>(
+      `SELECT k.content_hash, k.recipient, k.sealed, k.recipient_pk, k.added_at, r.record_id, r.version
        FROM record_keys k JOIN records r USING (content_hash) WHERE k.sealed IS NOT NULL ORDER BY k.added_at`,
     );
     let n = 0;
     for (const k of rows) {
-      const hash = keyEntryHash(k.content_hash, k.recipient, k.sealed);
+      const hash = keyEntryHash(k.content_hash, k.recipient, k.sealed, k.recipient_pk);
       if (logged.has(hash)) continue;
       append({ type: "access", id: `${k.record_id}:${k.version}`, hash, at: new Date(k.added_at).toISOString(), decision: "key-added" });
       n++;

@@ -50,7 +50,7 @@ describe("audit: verify, tamper detection, bundles", function () {
     const r = await audit(srv);
     expect(codes(r), JSON.stringify(r.checks)).to.deep.equal([]);
     expect(r.ok).to.equal(true);
-    expect(r.checks.map((c) => c.id)).to.deep.equal(["leaves", "anchors", "timing", "access", "accreditation", "erasure"]);
+    expect(r.checks.map((c) => c.id)).to.deep.equal(["leaves", "anchors", "timing", "access", "accreditation", "erasure", "keys"]);
     expect(r.stats.records).to.equal(4);
     expect(r.stats.tombstones).to.equal(1);
     expect(r.stats.releases).to.equal(2);

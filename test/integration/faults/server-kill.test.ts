@@ -4,6 +4,7 @@
 // the leaves, and the auditor's verification must pass. The orphaned anvil of a killed server is stopped by the
 // next start (data/anvil.pid), so its chain state is dumped, not lost.
 import { expect } from "chai";
+import { publishSignedKey } from "../../../src/client/index.js";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -65,7 +66,7 @@ describe("faults: SIGKILL of the server under write load", function () {
     const grants: string[] = [];
     const openings: Array<() => Promise<void>> = [];
     for (const rel of residents) {
-      await new ApiClient(srv.url).login(rel.wallet).then((api) => api.post("/v1/vault/recipients", { x25519PublicKey: toBase64(rel.x25519.publicKey) }));
+      await new ApiClient(srv.url).login(rel.wallet).then((api) => publishSignedKey(api, rel.wallet, rel.x25519.publicKey));
       const g = await chain.grant(rel, counselor.address, srv.url);
       grants.push(g.id);
       openings.push(g.open);

@@ -3,6 +3,8 @@
 // row left for a route that was removed) fails the first test. Requests carry concrete fixture ids and a valid body,
 // so what is tested is the authorization decision and the real outcome behind it, not input validation.
 import { expect } from "chai";
+import { signedKeyBody } from "../../helpers/keys.js";
+import { publishSignedKey } from "../../../src/client/index.js";
 import { randomBytes } from "node:crypto";
 import { Interface, Wallet } from "ethers";
 import { startTestServer, accreditCounselor, appointAuditor, registerMatcher, type TestServer } from "../../helpers/server.js";
@@ -46,6 +48,8 @@ describe("security: authorization matrix (every route × every role)", function 
   const wallets = {} as Record<Exclude<Role9, "none">, Wallet>;
   let rel: RelationshipKeys; // the resident's TREATMENT relationship with counselor A
   let relOther: RelationshipKeys;
+  /** Signed next versions of each resident's key; other roles send one signed by a stranger (refused by role). */
+  const keyBodies: Record<string, unknown> = {};
   const f = {} as {
     grantId: string;
     revocableGrantId: string;
@@ -95,8 +99,11 @@ describe("security: authorization matrix (every route × every role)", function 
     expect(api.suspendedCounselor.roles).to.deep.equal([]);
     api.matcher = await loginAs(srv, matcher, "matcher");
     api.auditor = await loginAs(srv, auditor, "auditor");
-    await api.resident.post("/v1/vault/recipients", { x25519PublicKey: toBase64(rel.x25519.publicKey) });
-    await api.otherResident.post("/v1/vault/recipients", { x25519PublicKey: toBase64(relOther.x25519.publicKey) });
+    await publishSignedKey(api.resident, rel.wallet, rel.x25519.publicKey);
+    await publishSignedKey(api.otherResident, relOther.wallet, relOther.x25519.publicKey);
+    keyBodies.resident = await signedKeyBody(rel.wallet, rel.x25519.publicKey, 2);
+    keyBodies.otherResident = await signedKeyBody(relOther.wallet, relOther.x25519.publicKey, 2);
+    keyBodies.stranger = await signedKeyBody(Wallet.createRandom(), randomBytes(32));
 
     // TREATMENT grant resident → A through the consent API (so receipts and FHIR have the scope opening).
     const built = draftGrant({ subject: rel.address, grantee: A.address, purpose: Purpose.TREATMENT, categories: ["assessment", "consultation_note"], days: 30 });
@@ -274,8 +281,13 @@ describe("security: authorization matrix (every route × every role)", function 
         expect: only({ resident: 201, otherResident: 201 }),
         req: (role) => ({
           path: "/v1/vault/recipients",
-          body: { x25519PublicKey: role === "resident" ? toBase64(rel.x25519.publicKey) : role === "otherResident" ? toBase64(relOther.x25519.publicKey) : newKey() },
+          body: keyBodies[role] ?? keyBodies.stranger,
         }),
+      },
+      // Sealed to a key that is nobody's current one: every role allowed to rotate gets 422, the others their 403/401.
+      "post /v1/vault/rewrap": {
+        expect: only({ resident: 422, otherResident: 422, counselorWithGrant: 422, counselorNoGrant: 422 }),
+        req: () => ({ path: "/v1/vault/rewrap", body: { keys: [{ contentHash: f.contentHash, sealed: toBase64(randomBytes(80)), pk: newKey() }] } }),
       },
       "get /v1/vault/recipients/:address": {
         expect: only({ resident: 200, otherResident: 404, counselorWithGrant: 200, counselorNoGrant: 404 }),

@@ -3,6 +3,8 @@
 // truncated envelopes, wrong content types, bad path params, repeated query keys, forged auth). Two properties:
 // no response is 5xx, and a batch of rejected requests changes no row of any table (checked by content hash).
 import { expect } from "chai";
+import { signedKeyBody } from "../../helpers/keys.js";
+import { publishSignedKey } from "../../../src/client/index.js";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
@@ -141,7 +143,7 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
       admin: await loginAs(srv, new Wallet(DEV_OPERATOR_KEY), "admin"),
     };
     for (const [k, a] of Object.entries(apis)) token[k as Caller] = a.token!;
-    await apis.resident.post("/v1/vault/recipients", { x25519PublicKey: toBase64(rel.x25519.publicKey) });
+    await publishSignedKey(apis.resident, rel.wallet, rel.x25519.publicKey);
 
     const built = draftGrant({ subject: rel.address, grantee: A.address, purpose: Purpose.TREATMENT, categories: ["assessment", "consultation_note"], days: 30 });
     const grantBody = { grant: wireGrant(built.grant), signature: await signGrant(rel.wallet, domain, built.grant), categories: built.categories, scopeSalt: built.scopeSalt };
@@ -180,7 +182,7 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     b("post /v1/consents/:grantId/revoke", { revoke: rv, signature: await signRevoke(rel.wallet, domain, rv) });
     b("post /v1/records", written.envelope); // stored already: the same envelope again is a 409
     b("post /v1/records/:contentHash/keys", { keys: [{ to: A.address.toLowerCase(), sealed: toBase64(randomBytes(80)) }] });
-    b("post /v1/vault/recipients", { x25519PublicKey: toBase64(randomBytes(32)) });
+    b("post /v1/vault/recipients", await signedKeyBody(rel.wallet, randomBytes(32), 2));
     b("post /v1/needs", { need: deriveNeed(intake(["grief"])), matcher: matcher.address, lang: "en" });
     b("post /v1/match/run", { ttlSeconds: 3600 });
     b("post /v1/match/proposals/:id/accept", { treatmentAddress: Wallet.createRandom().address, treatmentSignature: "0x" + "ab".repeat(65) });

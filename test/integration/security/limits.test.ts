@@ -1,6 +1,7 @@
 // HTTP hardening against a real server: rate limits on sign-in and write routes (429 problem+json), session
 // expiry and revocation by suspension, request ids, security headers, and the JSON body limit (413).
 import { expect } from "chai";
+import { signedKeyBody } from "../../helpers/keys.js";
 import { Wallet, type Contract, type Signer } from "ethers";
 import { Sessions } from "../../../src/services/sessions.js";
 import type { ApiClient } from "../../../src/client/index.js";
@@ -38,12 +39,14 @@ describe("security: limits, sessions, request ids, headers", function () {
   };
 
   it("limits writes per session: the 6th write in a minute is 429 problem+json, another session is unaffected", async () => {
-    const api = await login(Wallet.createRandom());
-    const key = Buffer.alloc(32, 7).toString("base64");
+    const owner = Wallet.createRandom();
+    const api = await login(owner);
+    const key = new Uint8Array(32).fill(7);
     const statuses: number[] = [];
     let limited: Response | undefined;
     for (let i = 0; i < WRITE_LIMIT + 2; i++) {
-      const res = await api.raw("POST", "/v1/vault/recipients", { x25519PublicKey: key });
+      // Each a valid rotation (the next version, signed): only the rate limit refuses.
+      const res = await api.raw("POST", "/v1/vault/recipients", await signedKeyBody(owner, key, i + 1));
       statuses.push(res.status);
       if (res.status === 429) limited ??= res;
       else await res.text();
@@ -54,8 +57,9 @@ describe("security: limits, sessions, request ids, headers", function () {
     expect(limited!.headers.get("ratelimit-policy")).to.match(new RegExp(`q=${WRITE_LIMIT}`));
     // Reads are not write-limited, and a second session of another resident still writes.
     expect((await api.raw("GET", "/v1/auth/session")).status).to.equal(200);
-    const other = await login(Wallet.createRandom());
-    expect((await other.raw("POST", "/v1/vault/recipients", { x25519PublicKey: key })).status).to.equal(201);
+    const otherOwner = Wallet.createRandom();
+    const other = await login(otherOwner);
+    expect((await other.raw("POST", "/v1/vault/recipients", await signedKeyBody(otherOwner, key))).status).to.equal(201);
   });
 
   it("refuses an expired token, a token signed with another key and a token whose payload was swapped", async () => {

@@ -3,6 +3,7 @@
 // "sign out everywhere", the operator's `anxin sessions revoke`, the key file (0600, kept across restarts) and the
 // migration that drops the old key row.
 import { expect } from "chai";
+import { publishSignedKey } from "../../../src/client/index.js";
 import { createHmac, createHash } from "node:crypto";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
@@ -62,7 +63,7 @@ describe("security: a full copy of the database does not make a session", functi
     srv = await startTestServer();
     residentApi = await srv.api().login(resident);
     await srv.api().login(admin);
-    await residentApi.post("/v1/vault/recipients", { x25519PublicKey: Buffer.alloc(32, 9).toString("base64") });
+    await publishSignedKey(residentApi, resident, new Uint8Array(32).fill(9));
   });
   after(async () => srv?.stop());
 

@@ -12,7 +12,7 @@ import {
   type RecordKind,
   type RelationshipKeys,
 } from "../../../src/crypto/index.js";
-import { ApiError, type ApiClient } from "../../../src/client/index.js";
+import { ApiClient, ApiError, ChainReader, publishSignedKey, residentKey } from "../../../src/client/index.js";
 import type { TestServer } from "../../helpers/server.js";
 import { registerOpening } from "../../helpers/consent.js";
 
@@ -69,7 +69,9 @@ export async function counselorWrites(
   opts: { kind?: RecordKind; prev?: string; id?: string; schema?: string } = {},
 ): Promise<{ envelope: RecordEnvelope; reply: { recordId: string; version: number; contentHash: string; leafIndex: number } }> {
   const keys = await counselorKeys(counselor.privateKey);
-  const resident = await api.get<{ x25519PublicKey: string }>(`/v1/vault/recipients/${subject}`);
+  // As every counselor client does: the resident's key only with its owner's signature and its log leaf.
+  const chain = await chainOfServer(api);
+  const residentPk = await residentKey(api, chain, subject).finally(() => chain.destroy());
   const envelope = await sealJson({
     kind: opts.kind ?? "consultation_note",
     schema: opts.schema ?? "anxin.note.v1",
@@ -80,7 +82,7 @@ export async function counselorWrites(
     body: body as never,
     recipients: [
       { address: keys.address, x25519PublicKey: keys.x25519.publicKey },
-      { address: subject, x25519PublicKey: fromBase64(resident.x25519PublicKey, 32) },
+      { address: subject, x25519PublicKey: residentPk },
     ],
     signer: walletSigner(counselor),
   });
@@ -96,8 +98,15 @@ export async function fetchForReader(api: ApiClient, recordId: string, contentHa
   return { envelope: { ...v.envelope, keys: [{ to: key.recipient, sealed: key.sealed }] }, key, chain };
 }
 
+/** The resident publishes the relationship's X25519 key, signed by the relationship key (a "key" leaf). */
 export async function publishKey(api: ApiClient, rel: RelationshipKeys) {
-  await api.post("/v1/vault/recipients", { x25519PublicKey: toBase64(rel.x25519.publicKey) });
+  return publishSignedKey(api, rel.wallet, rel.x25519.publicKey);
+}
+
+/** The chain the server reports (in these suites the same Anvil; the hostile suite reads it past its proxy instead). */
+export async function chainOfServer(api: ApiClient): Promise<ChainReader> {
+  const { chain } = await new ApiClient(api.baseUrl).get<{ chain: { rpcUrl: string; registry: string; checkpointLog: string } }>("/healthz");
+  return new ChainReader({ rpcUrl: chain.rpcUrl, registry: chain.registry, checkpointLog: chain.checkpointLog });
 }
 
 /** Signs in and waits until the chain-derived roles include `role` (a just-mined registry change). */

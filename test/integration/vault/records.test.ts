@@ -72,7 +72,7 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
     expect(reply.contentHash).to.match(/^0x[0-9a-f]{64}$/);
     const l = await leaf(reply.leafIndex);
     // The initial sealed keys are committed in the record leaf (their keyEntryHashes, sorted): one leaf per write.
-    const keys = envelope.keys.map((k) => keyEntryHash(reply.contentHash, k.to, k.sealed)).sort();
+    const keys = envelope.keys.map((k) => keyEntryHash(reply.contentHash, k.to, k.sealed, k.pk)).sort();
     expect(keys).to.have.length(2);
     expect(l).to.deep.equal({ type: "record", id: `${envelope.id}:1`, hash: reply.contentHash.slice(2), at: envelope.createdAt, kind: "consultation_note", keys });
     const keyLeaves = await srv.ctx.db.query("SELECT idx FROM log_leaves WHERE input LIKE $1", [`%"decision":"key-added"%"id":"${envelope.id}:1"%`]);
@@ -316,7 +316,7 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
     for (const [i, reply] of ok.entries()) {
       if (!reply) continue;
       const l = await leaf(reply.leafIndex);
-      const keys = all[i].keys.map((k) => keyEntryHash(reply.contentHash, k.to, k.sealed)).sort();
+      const keys = all[i].keys.map((k) => keyEntryHash(reply.contentHash, k.to, k.sealed, k.pk)).sort();
       expect(l).to.deep.equal({ type: "record", id: `${all[i].id}:${reply.version}`, hash: reply.contentHash.slice(2), at: all[i].createdAt, kind: "consultation_note", keys });
       const [row] = await srv.ctx.db.query<{ leaf_index: string; n: number }>(
         "SELECT r.leaf_index, (SELECT count(*)::int FROM record_keys k WHERE k.content_hash = r.content_hash) AS n FROM records r WHERE r.content_hash = $1",

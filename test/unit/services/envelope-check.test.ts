@@ -45,7 +45,7 @@ describe("record writes: envelope checks on their own thread", function () {
       const first = threaded[0];
       if (!first.ok) throw new Error("unreachable");
       // The record leaf's key commitments: one per sealed key, sorted.
-      expect(first.keyHashes).to.deep.equal(good[0].keys.map((k) => keyEntryHash(first.contentHash, k.to, k.sealed)).sort());
+      expect(first.keyHashes).to.deep.equal(good[0].keys.map((k) => keyEntryHash(first.contentHash, k.to, k.sealed, k.pk)).sort());
       expect(checker[CHECK_WORKER], "the thread was given up").to.not.equal(undefined);
     } finally {
       await checker.close();
