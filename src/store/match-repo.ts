@@ -6,9 +6,9 @@ import type { Queryable } from "./db.js";
 
 export type NeedStatus = "pooled" | "emergency" | "matched" | "withdrawn";
 
-/** A matcher's pooled needs in arrival order (the need JSON as submitted). */
+/** A matcher's pooled token-backed needs in arrival order (the need JSON as submitted): only these enter the gate. */
 export async function pooledNeeds<N>(q: Queryable, matcher: string): Promise<N[]> {
-  const rows = await q.query<{ need: N }>("SELECT need FROM match_needs WHERE matcher = $1 AND status = 'pooled' ORDER BY seq", [matcher]);
+  const rows = await q.query<{ need: N }>("SELECT need FROM match_needs WHERE matcher = $1 AND status = 'pooled' AND token_backed ORDER BY seq", [matcher]);
   return rows.map((r) => r.need);
 }
 
@@ -16,7 +16,7 @@ export async function pooledNeeds<N>(q: Queryable, matcher: string): Promise<N[]
  *  instance tell whether its in-memory pool still holds exactly what the shared store holds. */
 export async function pooledNeedsDigest(q: Queryable, matcher: string): Promise<string> {
   const [r] = await q.query<{ h: string | null }>(
-    "SELECT md5(string_agg(need_id, ',' ORDER BY need_id)) AS h FROM match_needs WHERE matcher = $1 AND status = 'pooled'",
+    "SELECT md5(string_agg(need_id, ',' ORDER BY need_id)) AS h FROM match_needs WHERE matcher = $1 AND status = 'pooled' AND token_backed",
     [matcher],
   );
   return r?.h ?? "";
@@ -41,9 +41,9 @@ export async function needExists(q: Queryable, needId: string): Promise<boolean>
   return (await q.query("SELECT 1 FROM match_needs WHERE need_id = $1", [needId])).length > 0;
 }
 
-export async function insertNeed(q: Queryable, n: { needId: string; subject: string; matcher: string; need: unknown; status: NeedStatus; period: string; at: string }): Promise<void> {
-  await q.query("INSERT INTO match_needs (need_id, subject, matcher, need, status, period, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)", [
-    n.needId, n.subject, n.matcher, JSON.stringify(n.need), n.status, n.period, n.at,
+export async function insertNeed(q: Queryable, n: { needId: string; subject: string; matcher: string; need: unknown; status: NeedStatus; period: string; at: string; tokenBacked: boolean }): Promise<void> {
+  await q.query("INSERT INTO match_needs (need_id, subject, matcher, need, status, period, created_at, token_backed) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", [
+    n.needId, n.subject, n.matcher, JSON.stringify(n.need), n.status, n.period, n.at, n.tokenBacked,
   ]);
 }
 
@@ -73,6 +73,8 @@ export interface NewProposal {
   cost: number;
   reasons: unknown;
   expiresAt: string;
+  /** The need's reference in the publication the proposal came from (what the matcher knows it by). */
+  needRef: string;
 }
 
 export interface ProposalRow {
@@ -84,6 +86,7 @@ export interface ProposalRow {
   reasons: { zh: string; en: string };
   status: string;
   treatment_subject: string | null;
+  need_ref?: string | null;
   created_at: Date | string;
   expires_at: Date | string;
   decided_at: Date | string | null;
@@ -107,14 +110,14 @@ export async function needsWithOpenProposal(q: Queryable, matcher: string): Prom
 
 export async function insertProposal(q: Queryable, matcher: string, p: NewProposal, createdAt: string): Promise<void> {
   await q.query(
-    "INSERT INTO match_proposals (proposal_id, need_id, matcher, counselor, cost, reasons, status, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,'proposed',$7,$8)",
-    [p.proposalId, p.needId, matcher, p.counselorId, p.cost, JSON.stringify(p.reasons), createdAt, p.expiresAt],
+    "INSERT INTO match_proposals (proposal_id, need_id, matcher, counselor, cost, reasons, status, created_at, expires_at, need_ref) VALUES ($1,$2,$3,$4,$5,$6,'proposed',$7,$8,$9)",
+    [p.proposalId, p.needId, matcher, p.counselorId, p.cost, JSON.stringify(p.reasons), createdAt, p.expiresAt, p.needRef],
   );
 }
 
 export async function proposalsOfMatcher(q: Queryable, matcher: string): Promise<ProposalRow[]> {
   return q.query<ProposalRow>(
-    "SELECT proposal_id, need_id, counselor, cost, status, created_at, expires_at, decided_at FROM match_proposals WHERE matcher = $1 ORDER BY created_at, proposal_id",
+    "SELECT proposal_id, need_id, need_ref, counselor, cost, status, created_at, expires_at, decided_at FROM match_proposals WHERE matcher = $1 ORDER BY created_at, proposal_id",
     [matcher],
   );
 }
