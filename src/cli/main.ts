@@ -20,6 +20,7 @@ import * as auditCmd from "./commands/audit.js";
 import * as adminCmd from "./commands/admin.js";
 import * as witnessCmd from "./commands/witness.js";
 import * as fhirCmd from "./commands/fhir.js";
+import * as officeCmd from "./commands/office.js";
 
 const program = new Command()
   .name("anxin")
@@ -38,6 +39,7 @@ try {
   adminCmd.register(program);
   witnessCmd.register(program);
   fhirCmd.register(program);
+  officeCmd.register(program);
   (await import("./commands/demo.js")).register(program);
   await program.parseAsync(process.argv);
 } catch (e) {
