@@ -19,6 +19,7 @@ import { counterparties, kv, type Counterparty } from "./store.js";
 import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery.js";
 import { bookingsWith, fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
 import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
+import { dropToken, enrollScreen, tokenThisMonth } from "./resident-enroll.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -380,7 +381,8 @@ const matchScreen: Screen = async () => {
       availability: ["mon_am", "wed_am", "fri_am"],
       preferences: {},
     };
-    void show(matchConsentScreen(intake));
+    // A need for the pool spends this month's token from the community office: one visit first if there is none.
+    void tokenThisMonth().then((tok) => show(tok ? matchConsentScreen(intake) : enrollScreen(matchConsentScreen(intake), homeButton)));
   });
   return screen("matchTitle", p(t("matchLead"), "lead"), h("div", { class: "stack" }, cat.wrap, lng.wrap, mod.wrap, dis.wrap, street.wrap, age.wrap), actions(go, homeButton()));
 };
@@ -420,7 +422,9 @@ function matchConsentScreen(intake: unknown): Screen {
         await remember({ address: matcher, role: "matcher", grants: [grantId] });
         const api = await apiFor(matcher);
         const need = deriveNeed(intake as Parameters<typeof deriveNeed>[0]);
-        await api.post(R.needs, { need, matcher, lang: short() });
+        const token = await tokenThisMonth();
+        await api.post(R.needs, { need, matcher, lang: short(), ...(token ? { token } : {}) });
+        if (token) await dropToken(token);
         status(t("matchSent"), "ok");
         await show(proposalsScreen({ address: matcher, role: "matcher" }));
       });
