@@ -108,6 +108,10 @@ export const configSchema = z.strictObject({
   officeKeysFile: z.string().min(1).optional(),
   /** How often each matching service's pool is published (a batch with fresh need references); ms. */
   poolPublishMs: intFrom(100, 86_400_000).default(600_000),
+  /** Bounds the web pages use (GET /v1/client/timing): copies of a record to several relationships leave at
+   * independent delays within the first; the TREATMENT grant leaves within the second after a matching accept. */
+  clientCopyDelayMaxMs: intFrom(0, 3_600_000).default(30_000),
+  clientGrantDelayMaxMs: intFrom(0, 3_600_000).default(60_000),
   /** Record signatures checked with libsecp256k1's native binding when it loads ("false": the pure-JS check). */
   nativeSecp256k1: onByDefault,
   /** The server the CLI talks to; default http://127.0.0.1:<PORT>. */
@@ -193,6 +197,8 @@ const ENV: Record<keyof Config, string> = {
   matchingSweepMs: "ANXIN_MATCHING_SWEEP_MS",
   officeKeysFile: "ANXIN_OFFICE_KEYS_FILE",
   poolPublishMs: "ANXIN_POOL_PUBLISH_MS",
+  clientCopyDelayMaxMs: "ANXIN_CLIENT_COPY_DELAY_MAX_MS",
+  clientGrantDelayMaxMs: "ANXIN_CLIENT_GRANT_DELAY_MAX_MS",
   nativeSecp256k1: "ANXIN_NATIVE_SECP256K1",
   serverUrl: "ANXIN_URL",
   grantQuotaPerSubjectPerHour: "ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR",

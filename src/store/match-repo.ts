@@ -2,6 +2,9 @@
 // proposals with the private accept link (treatment_subject), and counselor profiles.
 import type { Queryable } from "./db.js";
 
+/** How long past its deadline an accepting proposal waits for the TREATMENT grant (the clients' window + 1 h). */
+export const ACCEPT_GRANT_GRACE_SECONDS = 25 * 3600;
+
 // ---------- needs ----------
 
 export type NeedStatus = "pooled" | "emergency" | "matched" | "withdrawn";
@@ -162,7 +165,12 @@ export async function acceptingProposals(q: Queryable): Promise<ProposalRow[]> {
 
 /** Open proposals whose deadline has passed at `at`. */
 export async function dueProposalIds(q: Queryable, at: string): Promise<string[]> {
-  const rows = await q.query<{ proposal_id: string }>("SELECT proposal_id FROM match_proposals WHERE status IN ('proposed', 'accepting') AND expires_at <= $1", [at]);
+  // An accepted proposal waits for its TREATMENT grant past the deadline: clients send it at a random moment of the
+  // day after (src/client/dispatch.ts), so that the grant's time says nothing about the accept's.
+  const rows = await q.query<{ proposal_id: string }>(
+    "SELECT proposal_id FROM match_proposals WHERE (status = 'proposed' AND expires_at <= $1) OR (status = 'accepting' AND expires_at + make_interval(secs => $2) <= $1)",
+    [at, ACCEPT_GRANT_GRACE_SECONDS],
+  );
   return rows.map((r) => r.proposal_id);
 }
 

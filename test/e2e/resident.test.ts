@@ -50,7 +50,7 @@ describe("web: resident (browser)", function () {
   const main = () => page.locator("main").innerText();
 
   before(async () => {
-    [srv, browser] = await Promise.all([startTestServer({ config: { zones: SHANGHAI_ZONES } }), launch()]);
+    [srv, browser] = await Promise.all([startTestServer({ config: { zones: SHANGHAI_ZONES, clientCopyDelayMaxMs: 1500, clientGrantDelayMaxMs: 2000 } }), launch()]);
     office = await startTestOffice(srv.dataDir);
     matcher = await retryNonce(() => registerMatcher(srv));
     counselor = (await retryNonce(() => accreditCounselor(srv))).wallet;

@@ -18,9 +18,9 @@ import chain from "./chain.js";
 import places from "./places.js";
 import tlog from "./tlog.js";
 import relationshipVault from "./relationship-vault.js";
-import office from "./office.js";
+import office, { clientTiming } from "./office.js";
 
-const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog, relationshipVault, office];
+const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog, relationshipVault, office, clientTiming];
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

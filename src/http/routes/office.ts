@@ -28,3 +28,20 @@ export default function office(ctx: AppContext): RouteDef[] {
     }),
   ];
 }
+
+/** The delays the web pages draw from (docs/threat-model.md, "An observer pairing relationships"). */
+export function clientTiming(ctx: AppContext): RouteDef[] {
+  return [
+    route({
+      method: "get",
+      path: "/v1/client/timing",
+      summary: "Bounds of the random delays the web pages put between copies of a record and after a matching accept",
+      tags: ["matching"],
+      roles: ["public"],
+      response: z.object({ copyDelayMaxMs: z.number().int(), grantDelayMaxMs: z.number().int() }),
+      async handler() {
+        return { body: { copyDelayMaxMs: ctx.cfg.clientCopyDelayMaxMs, grantDelayMaxMs: ctx.cfg.clientGrantDelayMaxMs } };
+      },
+    }),
+  ];
+}

@@ -20,6 +20,7 @@ import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recover
 import { bookingsWith, fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
 import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
 import { dropToken, enrollScreen, tokenThisMonth } from "./resident-enroll.js";
+import { drawDelayMs, sendSpread, shiftGrant } from "../../client/dispatch.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -34,6 +35,10 @@ async function apiFor(counterparty: string): Promise<ApiClient> {
   }
   return api;
 }
+
+let timingCache: Promise<{ copyDelayMaxMs: number; grantDelayMaxMs: number }> | undefined;
+/** The deployment's stated delay bounds (GET /v1/client/timing); none where the server has no such route. */
+const timing = () => (timingCache ??= routes.has("GET", "/v1/client/timing") ? anon().get("/v1/client/timing") : Promise.resolve({ copyDelayMaxMs: 0, grantDelayMaxMs: 0 }));
 
 /** An unsigned-in client, for the public directory and the consent domain. */
 const anon = () => new ApiClient(location.origin);
@@ -293,13 +298,20 @@ async function sealAssessment(r: ScoredAssessment, counterparty: string, also?: 
 /** Stores the result encrypted: in the resident's own vault, and under each TREATMENT relationship sealed to that
  * counsellor too (so they see it; their consent covers "assessment"). Returns how many counsellors can read it. */
 async function saveAssessment(r: ScoredAssessment): Promise<number> {
-  await (await apiFor("vault")).post(R.records, await sealAssessment(r, "vault"));
   const counselors = await treatmentCounselors();
-  for (const c of counselors) {
-    const api = await apiFor(c.address);
-    const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
-    await api.post(R.records, await sealAssessment(r, c.address, { address: c.address, x25519PublicKey: fromBase64(ck.x25519PublicKey) }));
-  }
+  // Each copy is sealed and sent at its own random moment (its createdAt is its send time): the vault copy and the
+  // counsellors' copies do not arrive as one burst that would tie the relationships together.
+  await sendSpread(
+    [
+      async () => void (await (await apiFor("vault")).post(R.records, await sealAssessment(r, "vault"))),
+      ...counselors.map((c) => async () => {
+        const api = await apiFor(c.address);
+        const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
+        await api.post(R.records, await sealAssessment(r, c.address, { address: c.address, x25519PublicKey: fromBase64(ck.x25519PublicKey) }));
+      }),
+    ],
+    (await timing()).copyDelayMaxMs,
+  );
   // A crisis answer alerts the counsellors the resident already consented to (no answers or scores are sent).
   if (r.crisis.flag) {
     const level = decideCrisis(r, short()).level;
@@ -501,7 +513,10 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
         const treat = await keys.rel(counselor);
         const mApi = await apiFor(matcher.address);
         await mApi.post(`${R.proposals}/${x.proposalId}/accept`, { treatmentAddress: treat.address, treatmentSignature: await treat.wallet.signMessage(acceptMessage(x.proposalId, counselor)) });
-        const grantId = await grantTo(draft);
+        // The grant leaves a random moment later (its window moved by as much), so accept and grant are not one pair in time.
+        const wait = drawDelayMs((await timing()).grantDelayMaxMs);
+        await new Promise((res) => setTimeout(res, wait));
+        const grantId = await grantTo(shiftGrant(draft, wait / 1000));
         await remember({ address: counselor, role: "counselor", grants: [grantId] });
         // Publish this relationship's X25519 key so the counsellor seals the resident's own copy of each record.
         if (routes.has("POST", R.recipients)) {
