@@ -19,9 +19,13 @@ export function tokenOf(r: ResidentActor): NeedToken | undefined {
 export async function enrollAtOffice(d: Demo, note: Note): Promise<void> {
   const month = periodOf();
   let secret: OfficeSecret = await addOfficeKeys(undefined, [month]);
-  const file = officeKeysPath(d.srv.ctx.cfg);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeJsonFile(file, publicKeyset(secret), 0o644);
+  // Published where every instance reads it (with DATABASE_URL the residents use a second one).
+  for (const srv of [d.srv, d.second]) {
+    if (!srv) continue;
+    const file = officeKeysPath(srv.ctx.cfg);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeJsonFile(file, publicKeyset(secret), 0o644);
+  }
   const anon = await d.matcher.api(); // any client: the keyset is public
   const keyset = await anon.get<OfficeKeyset>("/v1/office/keys");
   for (const r of d.residents) {
