@@ -182,8 +182,8 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     b("post /v1/records/:contentHash/keys", { keys: [{ to: A.address.toLowerCase(), sealed: toBase64(randomBytes(80)) }] });
     b("post /v1/vault/recipients", { x25519PublicKey: toBase64(randomBytes(32)) });
     // A need token of the right shape (not the office's signature): the fuzzer mutates it too.
-    const token = { period: new Date().toISOString().slice(0, 7), keyId: hex(16), message: toBase64(randomBytes(64)), signature: toBase64(randomBytes(256)) };
-    b("post /v1/needs", { need: deriveNeed(intake(["grief"])), matcher: matcher.address, lang: "en", token });
+    const needToken = { period: new Date().toISOString().slice(0, 7), keyId: hex(16), message: toBase64(randomBytes(64)), signature: toBase64(randomBytes(256)) };
+    b("post /v1/needs", { need: deriveNeed(intake(["grief"])), matcher: matcher.address, lang: "en", token: needToken });
     b("post /v1/match/run", { ttlSeconds: 3600 });
     b("post /v1/match/proposals/:id/accept", { treatmentAddress: Wallet.createRandom().address, treatmentSignature: "0x" + "ab".repeat(65) });
     b("post /v1/match/proposals/:id/decline", {});
