@@ -104,6 +104,14 @@ export const configSchema = z.strictObject({
   dpMonthlyEpsilon: z.coerce.number({ message: "must be a positive number" }).positive("must be a positive number").max(1000).default(1),
   /** How often the matching upkeep runs (accepted proposals, expiries, ended consents). */
   matchingSweepMs: intFrom(50, 3_600_000).default(1000),
+  /** The community office's published need-token keys (anxin.office.keys.v1); default <dataDir>/office-keys.json. */
+  officeKeysFile: z.string().min(1).optional(),
+  /** How often each matching service's pool is published (a batch with fresh need references); ms. */
+  poolPublishMs: intFrom(100, 86_400_000).default(600_000),
+  /** Bounds the web pages use (GET /v1/client/timing): copies of a record to several relationships leave at
+   * independent delays within the first; the TREATMENT grant leaves within the second after a matching accept. */
+  clientCopyDelayMaxMs: intFrom(0, 3_600_000).default(30_000),
+  clientGrantDelayMaxMs: intFrom(0, 3_600_000).default(60_000),
   /** Record signatures checked with libsecp256k1's native binding when it loads ("false": the pure-JS check). */
   nativeSecp256k1: onByDefault,
   /** The server the CLI talks to; default http://127.0.0.1:<PORT>. */
@@ -187,6 +195,10 @@ const ENV: Record<keyof Config, string> = {
   localHotlines: "ANXIN_LOCAL_HOTLINES",
   dpMonthlyEpsilon: "ANXIN_DP_MONTHLY_EPSILON",
   matchingSweepMs: "ANXIN_MATCHING_SWEEP_MS",
+  officeKeysFile: "ANXIN_OFFICE_KEYS_FILE",
+  poolPublishMs: "ANXIN_POOL_PUBLISH_MS",
+  clientCopyDelayMaxMs: "ANXIN_CLIENT_COPY_DELAY_MAX_MS",
+  clientGrantDelayMaxMs: "ANXIN_CLIENT_GRANT_DELAY_MAX_MS",
   nativeSecp256k1: "ANXIN_NATIVE_SECP256K1",
   serverUrl: "ANXIN_URL",
   grantQuotaPerSubjectPerHour: "ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR",
@@ -219,7 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       throw new ConfigError([`${ENV.sessionKeyFile}: ${(e as Error).message}`]);
     }
   }
-  return { ...cfg, dataDir: path.resolve(cfg.dataDir), sessionKeyFile: cfg.sessionKeyFile && path.resolve(cfg.sessionKeyFile) };
+  return { ...cfg, dataDir: path.resolve(cfg.dataDir), sessionKeyFile: cfg.sessionKeyFile && path.resolve(cfg.sessionKeyFile), officeKeysFile: cfg.officeKeysFile && path.resolve(cfg.officeKeysFile) };
 }
 
 /**

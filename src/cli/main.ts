@@ -21,6 +21,7 @@ import * as adminCmd from "./commands/admin.js";
 import * as witnessCmd from "./commands/witness.js";
 import * as fhirCmd from "./commands/fhir.js";
 import * as deployCmd from "./commands/deploy.js";
+import * as officeCmd from "./commands/office.js";
 
 const program = new Command()
   .name("anxin")
@@ -40,6 +41,7 @@ try {
   witnessCmd.register(program);
   fhirCmd.register(program);
   deployCmd.register(program);
+  officeCmd.register(program);
   (await import("./commands/demo.js")).register(program);
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -5,6 +5,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { verifyMessage } from "ethers";
 import { canonicalBytes, type JsonValue } from "./canonical.js";
+import { padJsonPlaintext } from "./padding.js";
 import { fromBase64, fromHex0x, fromUtf8, toBase64, toHex, toHex0x } from "./encoding.js";
 import { isLowS } from "./secp256k1.js";
 import {
@@ -205,10 +206,10 @@ export async function sealRecord(input: SealRecordInput): Promise<RecordEnvelope
   }
 }
 
-/** sealRecord with plaintext = UTF-8 of the canonical JSON of `body`. */
+/** sealRecord with plaintext = UTF-8 of the canonical JSON of `body`, padded with spaces to its size bucket. */
 export function sealJson(input: SealJsonInput): Promise<RecordEnvelope> {
   const { body, ...rest } = input;
-  return sealRecord({ ...rest, plaintext: canonicalBytes(body) });
+  return sealRecord({ ...rest, plaintext: padJsonPlaintext(canonicalBytes(body)) });
 }
 
 /**

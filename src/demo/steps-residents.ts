@@ -8,6 +8,8 @@ import { deriveNeed, type Need } from "../deid/index.js";
 import { DemoStepError, ResidentActor, isOnChain, submitGrant, waitConsent } from "./actors.js";
 import type { DemoResident } from "./community.js";
 import { each, type Demo, type Note } from "./state.js";
+import { enrollAtOffice, tokenOf } from "./steps-office.js";
+import { matchingService } from "../services/matching.js";
 
 export async function storeAssessments(d: Demo, note: Note) {
   const C = d.C;
@@ -84,6 +86,7 @@ function needOf(r: DemoResident, assessment: { instrument: string; band: string;
 }
 
 export async function submitNeeds(d: Demo, note: Note) {
+  await enrollAtOffice(d, note);
   await submitRoutineNeeds(d, note);
   await submitCrisisNeed(d, note);
 }
@@ -105,9 +108,11 @@ async function submitRoutineNeeds(d: Demo, note: Note) {
     const scored = score(r.data.instrument, r.data.answers);
     const need = needOf(r.data, { instrument: scored.instrument, band: scored.band, crisis: scored.crisis.flag }, r.data.counselorGender ? { counselorGender: r.data.counselorGender } : {});
     d.needs.set(r, need);
-    const reply = await (await r.api(d.matcher.address)).post("/v1/needs", { need });
+    const reply = await (await r.api(d.matcher.address)).post("/v1/needs", { need, token: tokenOf(r) });
     C.needs.submitted++;
     if (reply.route !== "pool") throw new DemoStepError(`a routine need took the ${reply.route} route`);
+    // The publisher's scheduled batch (ANXIN_POOL_PUBLISH_MS), run here after every need so the gate can be watched.
+    await matchingService(d.srv.ctx).publishAll();
     const pool = await mapi.get("/v1/match/pool");
     C.needs.heldMax = Math.max(C.needs.heldMax, pool.heldCount);
     const langs = r.data.languages.map((l) => LANG_ZH[l]).join("+");
@@ -149,6 +154,9 @@ async function submitCrisisNeed(d: Demo, note: Note) {
   d.S.crisis = { route: reply.route, level: reply.alert.level, hotlines: hotlines.map((h) => h.number), notified: reply.alert.notified };
   note(`危机 crisis: PHQ-9 第 9 题 = ${cr.data.answers[8]} → level "${decision.level}", never pooled; hotlines shown: ${hotlines.slice(0, 4).map((h) => `${h.name} ${h.number}`).join(" · ")}`);
   note(`alert stored and logged; ${reply.alert.notified} counselor(s) notified (no counselor yet), EMERGENCY access offered: ${reply.alert.emergency?.offered ? "yes" : "no"}`);
-  const inPool = (await (await d.matcher.api()).get("/v1/match/pool")).needs.some((n: Need) => n.needId === need.needId);
-  if (inPool) throw new DemoStepError("the crisis need reached the matcher's pool");
+  const before = (await (await d.matcher.api()).get("/v1/match/pool")).needs.length;
+  await matchingService(d.srv.ctx).publishAll();
+  const [row] = await d.srv.ctx.db.query<{ status: string }>("SELECT status FROM match_needs WHERE need_id = $1", [need.needId]);
+  if (row?.status !== "emergency" || (await (await d.matcher.api()).get("/v1/match/pool")).needs.length !== before)
+    throw new DemoStepError("the crisis need reached the matcher's pool");
 }

@@ -27,6 +27,9 @@ import { conflict, forbidden, notFound, unprocessable } from "./errors.js";
 import type { AppContext } from "./context.js";
 import { isIndexedAccredited, isIndexedMatcher } from "./registry-view.js";
 import { raiseAlert, type RaisedAlert } from "./alerts.js";
+import { checkNeedToken, spendNeedToken } from "./enrollment.js";
+import { asShown, currentEntries, publishPool, riskOf, type Publication } from "./pool-publication.js";
+import type { NeedToken } from "../client/blind-token.js";
 
 export const POOL_K = 5;
 export const POOL_L = 2;
@@ -43,6 +46,8 @@ export type ProfileInput = Omit<Counselor, "counselorId" | "accredited">;
 export class MatchingService {
   /** The pool per matcher and the ids of the pooled needs it was built from (kept in step with local changes). */
   readonly #pools = new Map<string, { pool: NeedPool; ids: Set<string> }>();
+  /** The latest scheduled publication of each matcher's pool: what the matcher sees (ids fresh each time). */
+  readonly #publications = new Map<string, Publication>();
   #lock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly ctx: AppContext) {}
@@ -82,7 +87,7 @@ export class MatchingService {
 
   // ---------- resident: submit a need ----------
 
-  async submitNeed(subject: string, input: { need: Need; matcher?: string; lang?: "zh" | "en" }) {
+  async submitNeed(subject: string, input: { need: Need; matcher?: string; lang?: "zh" | "en"; token?: NeedToken }) {
     return this.#serial(async () => {
       const need = NeedSchema.parse(input.need);
       this.#servedArea(need.district, "need.district");
@@ -97,10 +102,14 @@ export class MatchingService {
       if (await matchStore.needExists(this.ctx.db, need.needId)) throw conflict("needId already used: derive a fresh need");
       const urgent = isUrgent(need.urgency);
       const status = urgent ? "emergency" : "pooled";
-      const pool = await this.#pool(matcher); // loaded before the insert, so the new need is offered exactly once
       const at = new Date();
+      // Only a need that spends a token of the community office enters the gate: the office checked a real resident
+      // in person, once per month. An urgent or crisis need never waits for one (it is never pooled).
+      const token = urgent ? undefined : await checkNeedToken(this.ctx, input.token, at);
+      const pool = await this.#pool(matcher); // loaded before the insert, so the new need is offered exactly once
       await this.ctx.writer.submit(async ({ q, append }) => {
-        await matchStore.insertNeed(q, { needId: need.needId, subject, matcher, need, status, period: monthOf(at), at: at.toISOString() });
+        if (token) await spendNeedToken(q, token);
+        await matchStore.insertNeed(q, { needId: need.needId, subject, matcher, need, status, period: monthOf(at), at: at.toISOString(), tokenBacked: token !== undefined });
         append({ type: "access", id: `need:${need.needId}`, hash: hashOf(need), at: at.toISOString(), action: "need.submit", decision: urgent ? "emergency" : "pool" });
       });
       if (urgent) {
@@ -169,11 +178,25 @@ export class MatchingService {
 
   // ---------- matcher ----------
 
-  async poolView(matcher: string): Promise<{ k: number; l: number; needs: Need[]; heldCount: number; risk: RiskReport }> {
+  /** The matcher's view: its latest publication, less what left the pool since (see pool-publication.ts). */
+  async poolView(matcher: string): Promise<{ k: number; l: number; needs: Need[]; heldCount: number; risk: RiskReport; publishedAt: string | null }> {
     return this.#serial(async () => {
       await this.#refresh(matcher);
       const pool = await this.#pool(matcher);
-      return { k: pool.k, l: pool.l, needs: pool.published(), heldCount: pool.held().length, risk: pool.risk() };
+      const pub = this.#publications.get(matcher);
+      const needs = currentEntries(pub, pool).map(asShown);
+      return { k: pool.k, l: pool.l, needs, heldCount: pub?.heldCount ?? 0, risk: riskOf(needs), publishedAt: pub?.publishedAt ?? null };
+    });
+  }
+
+  /** One scheduled batch: a new publication of every pool (fresh references, random order). */
+  async publishAll(): Promise<void> {
+    return this.#serial(async () => {
+      const matchers = new Set([...(await matchStore.poolMatchers(this.ctx.db)), ...this.#publications.keys()]);
+      for (const m of matchers) {
+        await this.#refresh(m);
+        this.#publications.set(m, publishPool(await this.#pool(m)));
+      }
     });
   }
 
@@ -217,7 +240,9 @@ export class MatchingService {
       await this.#refresh(matcher);
       const pool = await this.#pool(matcher);
       const busy = await matchStore.needsWithOpenProposal(this.ctx.db, matcher);
-      const open = pool.published().filter((n) => !busy.has(n.needId));
+      const entries = currentEntries(this.#publications.get(matcher), pool).filter((e) => !busy.has(e.needId));
+      const refOf = new Map(entries.map((e) => [e.needId, e.ref]));
+      const open = entries.map((e) => e.shown);
       const places = this.ctx.places;
       const counselors: Counselor[] = (await this.counselorProfiles())
         .map(({ slots: _s, ...c }) => ({ ...c, districts: c.districts.filter((d) => places.isArea(d)) }))
@@ -225,7 +250,7 @@ export class MatchingService {
       const result = solve(open, counselors, DEFAULT_WEIGHTS, { places });
       const created = new Date();
       const expiresAt = new Date(created.getTime() + ttlSeconds * 1000);
-      const proposals = result.assignments.map((a) => ({ proposalId: randomId(), needId: a.needId, counselorId: a.counselorId.toLowerCase(), cost: a.cost, reasons: a.reasons, status: "proposed" as const, expiresAt: expiresAt.toISOString() }));
+      const proposals = result.assignments.map((a) => ({ proposalId: randomId(), needId: a.needId, needRef: refOf.get(a.needId)!, counselorId: a.counselorId.toLowerCase(), cost: a.cost, reasons: a.reasons, status: "proposed" as const, expiresAt: expiresAt.toISOString() }));
       if (proposals.length) {
         await this.ctx.writer.submit(async ({ q, append }) => {
           for (const p of proposals) {
@@ -234,7 +259,8 @@ export class MatchingService {
           }
         });
       }
-      return { proposals, unassigned: result.unassigned, totalCost: result.totalCost, served: result.served, urgentServed: result.urgentServed, considered: open.length, counselors: counselors.length };
+      // The matcher knows needs by their publication references only.
+      return { proposals: proposals.map(({ needId: _n, needRef, ...p }) => ({ ...p, needId: needRef })), unassigned: result.unassigned.map((id) => refOf.get(id)!), totalCost: result.totalCost, served: result.served, urgentServed: result.urgentServed, considered: open.length, counselors: counselors.length };
     });
   }
 
@@ -242,7 +268,7 @@ export class MatchingService {
     await this.sweep();
     const rows = await matchStore.proposalsOfMatcher(this.ctx.db, matcher);
     return rows.map((r) => ({
-      proposalId: r.proposal_id, needId: r.need_id, counselorId: r.counselor, cost: Number(r.cost),
+      proposalId: r.proposal_id, needId: r.need_ref ?? r.need_id, counselorId: r.counselor, cost: Number(r.cost),
       // "accepting" is an internal step (a TREATMENT grant is on its way): the matcher sees it as still proposed.
       status: r.status === "accepting" ? "proposed" : r.status,
       createdAt: iso(r.created_at), expiresAt: iso(r.expires_at), decidedAt: r.decided_at ? iso(r.decided_at) : null,

@@ -1,5 +1,6 @@
 // Background workers (anchoring, relaying, indexing, reconciling) start here once the context is up.
 import { matchingSweeper } from "./matching-worker.js";
+import { poolPublisher } from "./pool-publisher.js";
 import type { AppContext } from "./context.js";
 import { ConsentRelayer } from "./consent-relayer.js";
 import { anchoringWorker, reconcilerWorker } from "./anchoring-workers.js";
@@ -27,6 +28,7 @@ const workers: Worker[] = [
   anchoringWorker,
   witnessWorker, // loads the log key (a bad key file stops start-up) and asks witnesses to cosign
   matchingSweeper, // finishes accepts, expires proposals, drops needs whose consent ended
+  poolPublisher, // publishes each matching pool in scheduled batches
 ];
 
 export async function startWorkers(ctx: AppContext): Promise<void> {

@@ -2,13 +2,16 @@
 // proposals with the private accept link (treatment_subject), and counselor profiles.
 import type { Queryable } from "./db.js";
 
+/** How long past its deadline an accepting proposal waits for the TREATMENT grant (the clients' window + 1 h). */
+export const ACCEPT_GRANT_GRACE_SECONDS = 25 * 3600;
+
 // ---------- needs ----------
 
 export type NeedStatus = "pooled" | "emergency" | "matched" | "withdrawn";
 
-/** A matcher's pooled needs in arrival order (the need JSON as submitted). */
+/** A matcher's pooled token-backed needs in arrival order (the need JSON as submitted): only these enter the gate. */
 export async function pooledNeeds<N>(q: Queryable, matcher: string): Promise<N[]> {
-  const rows = await q.query<{ need: N }>("SELECT need FROM match_needs WHERE matcher = $1 AND status = 'pooled' ORDER BY seq", [matcher]);
+  const rows = await q.query<{ need: N }>("SELECT need FROM match_needs WHERE matcher = $1 AND status = 'pooled' AND token_backed ORDER BY seq", [matcher]);
   return rows.map((r) => r.need);
 }
 
@@ -16,7 +19,7 @@ export async function pooledNeeds<N>(q: Queryable, matcher: string): Promise<N[]
  *  instance tell whether its in-memory pool still holds exactly what the shared store holds. */
 export async function pooledNeedsDigest(q: Queryable, matcher: string): Promise<string> {
   const [r] = await q.query<{ h: string | null }>(
-    "SELECT md5(string_agg(need_id, ',' ORDER BY need_id)) AS h FROM match_needs WHERE matcher = $1 AND status = 'pooled'",
+    "SELECT md5(string_agg(need_id, ',' ORDER BY need_id)) AS h FROM match_needs WHERE matcher = $1 AND status = 'pooled' AND token_backed",
     [matcher],
   );
   return r?.h ?? "";
@@ -41,9 +44,9 @@ export async function needExists(q: Queryable, needId: string): Promise<boolean>
   return (await q.query("SELECT 1 FROM match_needs WHERE need_id = $1", [needId])).length > 0;
 }
 
-export async function insertNeed(q: Queryable, n: { needId: string; subject: string; matcher: string; need: unknown; status: NeedStatus; period: string; at: string }): Promise<void> {
-  await q.query("INSERT INTO match_needs (need_id, subject, matcher, need, status, period, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)", [
-    n.needId, n.subject, n.matcher, JSON.stringify(n.need), n.status, n.period, n.at,
+export async function insertNeed(q: Queryable, n: { needId: string; subject: string; matcher: string; need: unknown; status: NeedStatus; period: string; at: string; tokenBacked: boolean }): Promise<void> {
+  await q.query("INSERT INTO match_needs (need_id, subject, matcher, need, status, period, created_at, token_backed) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", [
+    n.needId, n.subject, n.matcher, JSON.stringify(n.need), n.status, n.period, n.at, n.tokenBacked,
   ]);
 }
 
@@ -73,6 +76,8 @@ export interface NewProposal {
   cost: number;
   reasons: unknown;
   expiresAt: string;
+  /** The need's reference in the publication the proposal came from (what the matcher knows it by). */
+  needRef: string;
 }
 
 export interface ProposalRow {
@@ -84,6 +89,7 @@ export interface ProposalRow {
   reasons: { zh: string; en: string };
   status: string;
   treatment_subject: string | null;
+  need_ref?: string | null;
   created_at: Date | string;
   expires_at: Date | string;
   decided_at: Date | string | null;
@@ -107,14 +113,14 @@ export async function needsWithOpenProposal(q: Queryable, matcher: string): Prom
 
 export async function insertProposal(q: Queryable, matcher: string, p: NewProposal, createdAt: string): Promise<void> {
   await q.query(
-    "INSERT INTO match_proposals (proposal_id, need_id, matcher, counselor, cost, reasons, status, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,'proposed',$7,$8)",
-    [p.proposalId, p.needId, matcher, p.counselorId, p.cost, JSON.stringify(p.reasons), createdAt, p.expiresAt],
+    "INSERT INTO match_proposals (proposal_id, need_id, matcher, counselor, cost, reasons, status, created_at, expires_at, need_ref) VALUES ($1,$2,$3,$4,$5,$6,'proposed',$7,$8,$9)",
+    [p.proposalId, p.needId, matcher, p.counselorId, p.cost, JSON.stringify(p.reasons), createdAt, p.expiresAt, p.needRef],
   );
 }
 
 export async function proposalsOfMatcher(q: Queryable, matcher: string): Promise<ProposalRow[]> {
   return q.query<ProposalRow>(
-    "SELECT proposal_id, need_id, counselor, cost, status, created_at, expires_at, decided_at FROM match_proposals WHERE matcher = $1 ORDER BY created_at, proposal_id",
+    "SELECT proposal_id, need_id, need_ref, counselor, cost, status, created_at, expires_at, decided_at FROM match_proposals WHERE matcher = $1 ORDER BY created_at, proposal_id",
     [matcher],
   );
 }
@@ -159,7 +165,12 @@ export async function acceptingProposals(q: Queryable): Promise<ProposalRow[]> {
 
 /** Open proposals whose deadline has passed at `at`. */
 export async function dueProposalIds(q: Queryable, at: string): Promise<string[]> {
-  const rows = await q.query<{ proposal_id: string }>("SELECT proposal_id FROM match_proposals WHERE status IN ('proposed', 'accepting') AND expires_at <= $1", [at]);
+  // An accepted proposal waits for its TREATMENT grant past the deadline: clients send it at a random moment of the
+  // day after (src/client/dispatch.ts), so that the grant's time says nothing about the accept's.
+  const rows = await q.query<{ proposal_id: string }>(
+    "SELECT proposal_id FROM match_proposals WHERE (status = 'proposed' AND expires_at <= $1) OR (status = 'accepting' AND expires_at + make_interval(secs => $2) <= $1)",
+    [at, ACCEPT_GRANT_GRACE_SECONDS],
+  );
   return rows.map((r) => r.proposal_id);
 }
 

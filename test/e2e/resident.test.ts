@@ -11,6 +11,9 @@ import { Purpose } from "../../src/consent/index.js";
 import { SHANGHAI_ZONES } from "../helpers/places.js";
 import { accreditCounselor, registerMatcher, startTestServer, type TestServer } from "../helpers/server.js";
 import { grant, intake, newResident } from "../integration/matching/helpers.js";
+import { startTestOffice, type TestOffice } from "../helpers/office.js";
+import { issueTokens } from "../../src/services/office.js";
+import { matchingService } from "../../src/services/matching.js";
 import { expectNoAxeViolations, expectNoAxeViolationsBoth, expectUsableAtZoom, launch, loginAs, newPage, retryNonce, screenshot } from "./browser.js";
 
 /** 21 days of plausible wearable data, the last few with a higher heart rate and less sleep. */
@@ -36,6 +39,7 @@ describe("web: resident (browser)", function () {
   let counselor: Wallet;
   /** The resident's TREATMENT relationship address (known once the consent exists). */
   let subject: string;
+  let office: TestOffice;
   /** The MATCHING subjects of the other residents the test adds to the pool (not the page's). */
   const others = new Set<string>();
 
@@ -46,7 +50,8 @@ describe("web: resident (browser)", function () {
   const main = () => page.locator("main").innerText();
 
   before(async () => {
-    [srv, browser] = await Promise.all([startTestServer({ config: { zones: SHANGHAI_ZONES } }), launch()]);
+    [srv, browser] = await Promise.all([startTestServer({ config: { zones: SHANGHAI_ZONES, clientCopyDelayMaxMs: 1500, clientGrantDelayMaxMs: 2000 } }), launch()]);
+    office = await startTestOffice(srv.dataDir);
     matcher = await retryNonce(() => registerMatcher(srv));
     counselor = (await retryNonce(() => accreditCounselor(srv))).wallet;
     const c = await loginAs(srv, counselor, "counselor");
@@ -141,6 +146,15 @@ describe("web: resident (browser)", function () {
     await screenshot(page, "resident-need-place");
     await expectNoAxeViolationsBoth(page, "need form");
     await page.getByRole("button", { name: "下一步" }).click();
+    // No token yet: one visit to the community office. The staff sign the request code the page shows (blinded).
+    await page.getByRole("heading", { name: "到社区办公室核验一次" }).waitFor();
+    await expectNoAxeViolationsBoth(page, "office enrollment");
+    const request = JSON.parse(await page.getByLabel("申请码（给工作人员）").inputValue());
+    expect(request.items.map((i: { period: string }) => i.period)).to.deep.equal([new Date().toISOString().slice(0, 7)]);
+    const issued = issueTokens(office.secret, request);
+    office.secret = issued.secret;
+    await page.getByLabel("工作人员给您的回复").fill(JSON.stringify(issued.response));
+    await page.getByRole("button", { name: "保存" }).click();
     await page.getByRole("heading", { name: "请看一下这份同意书" }).waitFor();
     const consentText = await main();
     expect(consentText).to.include("为您找到合适的咨询师");
@@ -160,8 +174,11 @@ describe("web: resident (browser)", function () {
       const { keys, api } = await r.as(srv, matcher.address);
       await grant(srv, keys, matcher.address, Purpose.MATCHING, ["need"]);
       others.add(keys.address.toLowerCase());
-      await api.post("/v1/needs", { need: deriveNeed(intake(cats, { place: "310104", age: 71, modalities: ["in_person"], availability: ["mon_am"] })) });
+      await api.post("/v1/needs", { need: deriveNeed(intake(cats, { place: "310104", age: 71, modalities: ["in_person"], availability: ["mon_am"] })), token: await office.token() });
     }
+    const [{ n }] = await srv.ctx.db.query<{ n: string }>("SELECT count(*) AS n FROM match_needs WHERE token_backed");
+    expect(Number(n), "the page's need spent its token").to.equal(5);
+    await matchingService(srv.ctx).publishAll(); // the scheduled batch
     const m = await srv.api().login(matcher);
     const run = await m.post("/v1/match/run", {});
     expect(JSON.stringify(run)).to.include(counselor.address.toLowerCase());

@@ -8,6 +8,7 @@ import { matchingService } from "../../services/matching.js";
 import { NeedSchema, CategorySchema, LanguageSchema, ModalitySchema, SlotSchema, GenderSchema, AreaCodeSchema } from "../../deid/index.js";
 import { route, type RouteDef } from "../route.js";
 import { badRequest } from "../problem.js";
+import { NeedTokenSchema } from "./office.js";
 
 const hexId = z.string().regex(/^[0-9a-f]{32}$/, "must be 32 lowercase hex digits");
 const uniq = <T extends z.ZodType>(t: T, min: number, max: number) =>
@@ -47,7 +48,7 @@ function needs(svc: Svc): RouteDef[] {
       summary: "Submit an anonymized need (resident, signed in with the MATCHING relationship address)",
       tags: ["matching"],
       roles: ["resident"],
-      body: z.strictObject({ need: NeedSchema, matcher: address.optional(), lang: z.enum(["zh", "en"]).optional() }),
+      body: z.strictObject({ need: NeedSchema, matcher: address.optional(), lang: z.enum(["zh", "en"]).optional(), token: NeedTokenSchema.optional() }),
       successStatus: 201,
       async handler({ body, session }) {
         return { status: 201, body: await svc.submitNeed(session!.address, body) };
@@ -76,7 +77,7 @@ function proposals(svc: Svc): RouteDef[] {
       summary: "The published (k-anonymous, l-diverse) pool of this matching service and its re-identification risk",
       tags: ["matching"],
       roles: ["matcher"],
-      response: z.object({ k: z.number().int(), l: z.number().int(), needs: z.array(NeedSchema), heldCount: z.number().int(), risk: RiskSchema }),
+      response: z.object({ k: z.number().int(), l: z.number().int(), needs: z.array(NeedSchema), heldCount: z.number().int(), risk: RiskSchema, publishedAt: z.string().nullable() }),
       async handler({ session }) {
         return { body: await svc.poolView(session!.address) };
       },

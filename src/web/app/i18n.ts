@@ -226,6 +226,13 @@ const DICT: Record<string, [string, string]> = {
   // ---- added: confirmations, access log, booking, wearable, erasure ----
   cancelBack: ["不了，返回", "No, go back"],
   forgetYes: ["确定删除钥匙", "Yes, remove the key"],
+  enrollTitle: ["到社区办公室核验一次", "One visit to your community office"],
+  enrollLead: ["为了只让真实的居民参与匹配，请带上这台设备去社区办公室（或请网格员上门）当面核验一次。工作人员只看到下面的申请码，看不到您以后提交的需求。", "So that only real residents take part, take this device to your community office (or ask your grid worker to visit) once. The staff see only the request code below, never the request you send later."],
+  enrollRequest: ["申请码（给工作人员）", "Request code (for the staff)"],
+  enrollAnswer: ["工作人员给您的回复", "The staff's reply"],
+  enrollSave: ["保存", "Save"],
+  enrollSaved: ["已保存。本设备每个月可以提交一次需求。", "Saved. This device may send one request a month."],
+  enrollNoOffice: ["社区办公室还没有开通这项服务。请过几天再来。", "The community office has not started this service yet. Please come back in a few days."],
   noMatcher: ["现在还没有可用的匹配服务。请过几天再来，或请社区服务站帮忙。", "No matching service is available yet. Please come back in a few days or ask your community office."],
   matcherListed: ["匹配服务：社区登记的匹配服务（{addr}）。", "Matching service: the community's registered service ({addr})."],
   resultSharedCounselor: ["结果已经加密保存，您的咨询师也能看到。", "Your result is saved encrypted; your counsellor can see it too."],

@@ -20,6 +20,8 @@ import { counterparties, kv, type Counterparty } from "./store.js";
 import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery.js";
 import { bookingsWith, fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
 import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
+import { dropToken, enrollScreen, tokenThisMonth } from "./resident-enroll.js";
+import { drawDelayMs, sendSpread, shiftGrant } from "../../client/dispatch.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -34,6 +36,10 @@ async function apiFor(counterparty: string): Promise<ApiClient> {
   }
   return api;
 }
+
+let timingCache: Promise<{ copyDelayMaxMs: number; grantDelayMaxMs: number }> | undefined;
+/** The deployment's stated delay bounds (GET /v1/client/timing); none where the server has no such route. */
+const timing = () => (timingCache ??= routes.has("GET", "/v1/client/timing") ? anon().get("/v1/client/timing") : Promise.resolve({ copyDelayMaxMs: 0, grantDelayMaxMs: 0 }));
 
 /** An unsigned-in client, for the public directory and the consent domain. */
 const anon = () => new ApiClient(location.origin);
@@ -303,13 +309,20 @@ async function chainCounselorKey(api: ApiClient, counselor: string, served: stri
 }
 
 async function saveAssessment(r: ScoredAssessment): Promise<number> {
-  await (await apiFor("vault")).post(R.records, await sealAssessment(r, "vault"));
   const counselors = await treatmentCounselors();
-  for (const c of counselors) {
-    const api = await apiFor(c.address);
-    const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
-    await api.post(R.records, await sealAssessment(r, c.address, { address: c.address, x25519PublicKey: await chainCounselorKey(api, c.address, ck.x25519PublicKey) }));
-  }
+  // Each copy is sealed and sent at its own random moment (its createdAt is its send time): the vault copy and the
+  // counsellors' copies do not arrive as one burst that would tie the relationships together.
+  await sendSpread(
+    [
+      async () => void (await (await apiFor("vault")).post(R.records, await sealAssessment(r, "vault"))),
+      ...counselors.map((c) => async () => {
+        const api = await apiFor(c.address);
+        const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
+        await api.post(R.records, await sealAssessment(r, c.address, { address: c.address, x25519PublicKey: await chainCounselorKey(api, c.address, ck.x25519PublicKey) }));
+      }),
+    ],
+    (await timing()).copyDelayMaxMs,
+  );
   // A crisis answer alerts the counsellors the resident already consented to (no answers or scores are sent).
   if (r.crisis.flag) {
     const level = decideCrisis(r, short()).level;
@@ -391,7 +404,8 @@ const matchScreen: Screen = async () => {
       availability: ["mon_am", "wed_am", "fri_am"],
       preferences: {},
     };
-    void show(matchConsentScreen(intake));
+    // A need for the pool spends this month's token from the community office: one visit first if there is none.
+    void tokenThisMonth().then((tok) => show(tok ? matchConsentScreen(intake) : enrollScreen(matchConsentScreen(intake), homeButton)));
   });
   return screen("matchTitle", p(t("matchLead"), "lead"), h("div", { class: "stack" }, cat.wrap, lng.wrap, mod.wrap, dis.wrap, street.wrap, age.wrap), actions(go, homeButton()));
 };
@@ -431,7 +445,9 @@ function matchConsentScreen(intake: unknown): Screen {
         await remember({ address: matcher, role: "matcher", grants: [grantId] });
         const api = await apiFor(matcher);
         const need = deriveNeed(intake as Parameters<typeof deriveNeed>[0]);
-        await api.post(R.needs, { need, matcher, lang: short() });
+        const token = await tokenThisMonth();
+        await api.post(R.needs, { need, matcher, lang: short(), ...(token ? { token } : {}) });
+        if (token) await dropToken(token);
         status(t("matchSent"), "ok");
         await show(proposalsScreen({ address: matcher, role: "matcher" }));
       });
@@ -508,7 +524,10 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
         const treat = await keys.rel(counselor);
         const mApi = await apiFor(matcher.address);
         await mApi.post(`${R.proposals}/${x.proposalId}/accept`, { treatmentAddress: treat.address, treatmentSignature: await treat.wallet.signMessage(acceptMessage(x.proposalId, counselor)) });
-        const grantId = await grantTo(draft);
+        // The grant leaves a random moment later (its window moved by as much), so accept and grant are not one pair in time.
+        const wait = drawDelayMs((await timing()).grantDelayMaxMs);
+        await new Promise((res) => setTimeout(res, wait));
+        const grantId = await grantTo(shiftGrant(draft, wait / 1000));
         await remember({ address: counselor, role: "counselor", grants: [grantId] });
         // Publish this relationship's X25519 key so the counsellor seals the resident's own copy of each record.
         if (routes.has("POST", R.recipients)) {

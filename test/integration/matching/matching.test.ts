@@ -10,6 +10,8 @@ import { Purpose } from "../../../src/consent/index.js";
 import { deriveNeed, isKAnonymousLDiverse, NeedSchema, type Need } from "../../../src/deid/index.js";
 import { acceptMessage } from "../../../src/matching/index.js";
 import type { ApiClient } from "../../../src/client/index.js";
+import { matchingService } from "../../../src/services/matching.js";
+import { startTestOffice, type TestOffice } from "../../helpers/office.js";
 import { grant, intake, newResident, problem, revoke, withNonceRetry, type Resident } from "./helpers.js";
 
 const NEED_KEYS = Object.keys(NeedSchema.shape).sort();
@@ -19,11 +21,18 @@ describe("matching service (real server, real grants)", function () {
   let srv: TestServer;
   let matcher: Wallet;
   let matcherApi: ApiClient;
+  let office: TestOffice;
+  /** The matcher's pool after the next scheduled publication (the batch the publisher would make). */
+  const publishedPool = async () => {
+    await matchingService(srv.ctx).publishAll();
+    return matcherApi.get("/v1/match/pool");
+  };
   const counselors: Wallet[] = [];
   const residents: Array<{ r: Resident; matchingAddr: string; matchingGrant: string; api: ApiClient; need: Need }> = [];
 
   before(async () => {
     srv = await startTestServer({ config: { zones: SHANGHAI_ZONES } });
+    office = await startTestOffice(srv.dataDir);
     matcher = await withNonceRetry(srv, () => registerMatcher(srv));
     await srv.ctx.indexer.sync();
     matcherApi = await srv.api().login(matcher);
@@ -49,7 +58,7 @@ describe("matching service (real server, real grants)", function () {
     const { keys, api } = await r.as(srv, matcher.address);
     const matchingGrant = await grant(srv, keys, matcher.address, Purpose.MATCHING);
     const need = deriveNeed(intake(categories, over));
-    const reply = await api.post("/v1/needs", { need });
+    const reply = await api.post("/v1/needs", { need, token: await office.token() });
     const entry = { r, matchingAddr: keys.address, matchingGrant, api, need };
     residents.push(entry);
     return { reply, entry };
@@ -79,7 +88,7 @@ describe("matching service (real server, real grants)", function () {
     for (const c of cats) {
       const { reply } = await submit(c);
       expect(reply.route).to.equal("pool");
-      const pool = await matcherApi.get("/v1/match/pool");
+      const pool = await publishedPool();
       expect(isKAnonymousLDiverse(pool.needs, 5, 2), "k/l invariant broken").to.equal(true);
       sizes.push(pool.needs.length);
       if (pool.needs.length) expect(pool.risk.maxRisk).to.be.at.most(1 / 5);
@@ -93,7 +102,10 @@ describe("matching service (real server, real grants)", function () {
 
   it("gives the matcher nothing but anonymized Need fields: no subject address, no extra key", async () => {
     const pool = await matcherApi.get("/v1/match/pool");
-    expect(Object.keys(pool).sort()).to.deep.equal(["heldCount", "k", "l", "needs", "risk"]);
+    expect(Object.keys(pool).sort()).to.deep.equal(["heldCount", "k", "l", "needs", "publishedAt", "risk"]);
+    // The matcher knows needs by their publication references only, never by the needId the resident holds.
+    const ids = new Set(residents.map((x) => x.need.needId));
+    for (const n of pool.needs) expect(ids.has(n.needId), "a resident's needId reached the matcher").to.equal(false);
     for (const n of pool.needs) {
       for (const k of Object.keys(n)) expect(NEED_KEYS).to.include(k);
       expect(() => NeedSchema.parse(n)).to.not.throw();
@@ -109,7 +121,6 @@ describe("matching service (real server, real grants)", function () {
     const gone = residents[residents.length - 1];
     await revoke(srv, await gone.r.rel(matcher.address), gone.matchingGrant);
     const pool = await matcherApi.get("/v1/match/pool");
-    expect(pool.needs.map((n: Need) => n.needId)).to.not.include(gone.need.needId);
     expect(pool.needs).to.have.length(5);
     expect(isKAnonymousLDiverse(pool.needs, 5, 2)).to.equal(true);
     const [row] = await srv.ctx.db.query("SELECT status FROM match_needs WHERE need_id = $1", [gone.need.needId]);
@@ -120,8 +131,10 @@ describe("matching service (real server, real grants)", function () {
     const { reply, entry } = await submit(["depression"], { requestedUrgency: "urgent" });
     expect(reply.route).to.equal("emergency");
     expect(reply.alert.hotlines.map((h: { number: string }) => h.number)).to.include.members(["110", "120", "12356"]);
-    const pool = await matcherApi.get("/v1/match/pool");
-    expect(pool.needs.map((n: Need) => n.needId)).to.not.include(entry.need.needId);
+    const pool = await publishedPool();
+    expect(pool.needs).to.have.length(5);
+    const [row] = await srv.ctx.db.query("SELECT status, token_backed FROM match_needs WHERE need_id = $1", [entry.need.needId]);
+    expect(row).to.deep.equal({ status: "emergency", token_backed: false }); // never waits for a token, never pooled
   });
 
   it("need published → proposed → resident accepts with a new TREATMENT address → grant → counselor gets the link", async () => {
@@ -162,8 +175,8 @@ describe("matching service (real server, real grants)", function () {
     expect(clients.map((c: { subjectRef: string }) => c.subjectRef)).to.deep.equal([treatment.address]);
     expect(JSON.stringify(clients)).to.not.include(me.matchingAddr.slice(2)); // the counselor gets the TREATMENT address only
     expect((await me.api.get("/v1/match/proposals")).proposals[0].status).to.equal("accepted");
-    const pool = await matcherApi.get("/v1/match/pool");
-    expect(pool.needs.map((n: Need) => n.needId)).to.not.include(me.need.needId);
+    const pool = await publishedPool();
+    expect(pool.needs.length).to.be.below(5); // the matched need left (and its class of 4 with it)
     expect(isKAnonymousLDiverse(pool.needs, 5, 2)).to.equal(true);
     assertPrivate(await matcherApi.get("/v1/match/proposals"));
     // Another counselor does not see this client.
@@ -175,12 +188,13 @@ describe("matching service (real server, real grants)", function () {
   it("a declined or timed-out proposal returns the need to the pool for the next run", async () => {
     // Re-fill the pool so there is a valid class again (the accepted need left it and broke the class of 5).
     for (const c of [["grief"], ["elderly_loneliness"]]) await submit(c);
-    let pool = await matcherApi.get("/v1/match/pool");
+    let pool = await publishedPool();
     expect(isKAnonymousLDiverse(pool.needs, 5, 2)).to.equal(true);
+    expect(pool.needs).to.have.length(6);
     const open = async (x: (typeof residents)[number]) => (await x.api.get("/v1/match/proposals")).proposals.find((p: { status: string }) => p.status === "proposed");
-    const published = new Set(pool.needs.map((n: Need) => n.needId));
-    const inPool = residents.filter((x) => published.has(x.need.needId));
-    const decliner = inPool.find((x) => x !== residents[0])!;
+    const rows = await srv.ctx.db.query<{ need_id: string }>("SELECT need_id FROM match_needs WHERE status = 'pooled'");
+    const pooled = new Set(rows.map((r) => r.need_id));
+    const decliner = residents.find((x) => x !== residents[0] && pooled.has(x.need.needId))!;
     let p = await open(decliner);
     if (!p) {
       await matcherApi.post("/v1/match/run", {});
@@ -193,15 +207,20 @@ describe("matching service (real server, real grants)", function () {
 
     // Expire every open proposal quickly, then run again with a 1 s window.
     await srv.ctx.db.query("UPDATE match_proposals SET expires_at = now() WHERE status IN ('proposed', 'accepting')");
+    // The matcher and the resident share only the proposalId: the resident's view names the proposals of her need.
+    const mineIds = async () => new Set((await decliner.api.get("/v1/match/proposals")).proposals.map((x: { proposalId: string }) => x.proposalId));
     const run = await matcherApi.post("/v1/match/run", { ttlSeconds: 1 });
-    expect(run.proposals.map((x: { needId: string }) => x.needId)).to.include(decliner.need.needId);
+    const ids1 = await mineIds();
+    expect(run.proposals.some((x: { proposalId: string }) => ids1.has(x.proposalId)), "the declined need was proposed again").to.equal(true);
     await new Promise((r) => setTimeout(r, 1300));
-    const status = (await matcherApi.get("/v1/match/proposals")).proposals.filter((x: { needId: string }) => x.needId === decliner.need.needId).map((x: { status: string }) => x.status);
+    const ids2 = await mineIds();
+    const status = (await matcherApi.get("/v1/match/proposals")).proposals.filter((x: { proposalId: string }) => ids2.has(x.proposalId)).map((x: { status: string }) => x.status);
     expect(status).to.include.members(["declined", "expired"]);
     const again = await matcherApi.post("/v1/match/run", {});
-    expect(again.proposals.map((x: { needId: string }) => x.needId)).to.include(decliner.need.needId);
+    const ids3 = await mineIds();
+    expect(again.proposals.some((x: { proposalId: string }) => ids3.has(x.proposalId))).to.equal(true);
     pool = await matcherApi.get("/v1/match/pool");
-    expect(pool.needs.map((n: Need) => n.needId)).to.include(decliner.need.needId);
+    expect(pool.needs).to.have.length(6);
   });
 
   it("releases DP community statistics within the monthly budget and refuses past it", async () => {

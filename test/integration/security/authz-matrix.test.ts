@@ -8,6 +8,7 @@ import { publishSignedKey } from "../../../src/client/index.js";
 import { randomBytes } from "node:crypto";
 import { Interface, Wallet } from "ethers";
 import { startTestServer, accreditCounselor, appointAuditor, registerMatcher, type TestServer } from "../../helpers/server.js";
+import { startTestOffice, type TestOffice } from "../../helpers/office.js";
 import { allRoutes } from "../../../src/http/routes/index.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
@@ -50,6 +51,7 @@ describe("security: authorization matrix (every route × every role)", function 
   let relOther: RelationshipKeys;
   /** Signed next versions of each resident's key; other roles send one signed by a stranger (refused by role). */
   const keyBodies: Record<string, unknown> = {};
+  let office: TestOffice;
   const f = {} as {
     grantId: string;
     revocableGrantId: string;
@@ -73,6 +75,7 @@ describe("security: authorization matrix (every route × every role)", function 
 
   before(async function () {
     srv = await startTestServer({ config: { rateLimitPerMinute: 1_000_000, authRateLimitPerMinute: 1_000_000 } });
+    office = await startTestOffice(srv.dataDir);
     const domain = consentDomain(srv.ctx.chain.deployment.chainId, srv.ctx.chain.deployment.consentLedger);
     const operator = srv.ctx.chain.operatorAddress.toLowerCase();
     const retry = <T>(fn: () => Promise<T>) => withNonceRetry(srv, fn);
@@ -302,7 +305,7 @@ describe("security: authorization matrix (every route × every role)", function 
 
       "post /v1/needs": {
         expect: only({ resident: 201, otherResident: 403 }),
-        req: (role) => ({ path: "/v1/needs", body: { need: role === "resident" ? f.need : deriveNeed(intake(["grief"])), matcher: wallets.matcher.address } }),
+        req: async (role) => ({ path: "/v1/needs", body: { need: role === "resident" ? f.need : deriveNeed(intake(["grief"])), matcher: wallets.matcher.address, token: await office.token() } }),
       },
       "delete /v1/needs/:needId": { expect: only({ resident: 200, otherResident: 404 }), req: () => ({ path: `/v1/needs/${f.need.needId}` }) },
       "get /v1/match/pool": { expect: only({ matcher: 200 }), req: fixed("/v1/match/pool") },
@@ -402,6 +405,8 @@ describe("security: authorization matrix (every route × every role)", function 
       },
       "get /v1/matchers": { expect: all(200), req: fixed("/v1/matchers") },
       "get /v1/places": { expect: all(200), req: fixed("/v1/places") },
+      "get /v1/office/keys": { expect: all(200), req: fixed("/v1/office/keys") },
+      "get /v1/client/timing": { expect: all(200), req: fixed("/v1/client/timing") },
       "get /v1/log/access": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/log/access") },
       "get /openapi.json": { expect: all(200), req: fixed("/openapi.json") },
       "get /checkpoint": { expect: all(200), req: fixed("/checkpoint") },

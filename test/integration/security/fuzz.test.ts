@@ -183,7 +183,9 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     b("post /v1/records", written.envelope); // stored already: the same envelope again is a 409
     b("post /v1/records/:contentHash/keys", { keys: [{ to: A.address.toLowerCase(), sealed: toBase64(randomBytes(80)) }] });
     b("post /v1/vault/recipients", await signedKeyBody(rel.wallet, randomBytes(32), 2));
-    b("post /v1/needs", { need: deriveNeed(intake(["grief"])), matcher: matcher.address, lang: "en" });
+    // A need token of the right shape (not the office's signature): the fuzzer mutates it too.
+    const needToken = { period: new Date().toISOString().slice(0, 7), keyId: hex(16), message: toBase64(randomBytes(64)), signature: toBase64(randomBytes(256)) };
+    b("post /v1/needs", { need: deriveNeed(intake(["grief"])), matcher: matcher.address, lang: "en", token: needToken });
     b("post /v1/match/run", { ttlSeconds: 3600 });
     b("post /v1/match/proposals/:id/accept", { treatmentAddress: Wallet.createRandom().address, treatmentSignature: "0x" + "ab".repeat(65) });
     b("post /v1/match/proposals/:id/decline", {});
