@@ -4,3 +4,4 @@ export * from "./siwe.js";
 export * from "./grants.js";
 export * from "./consents.js";
 export * from "./record-sync.js";
+export * from "./erasure.js";

@@ -11,6 +11,7 @@ import { indexDays, putIndexDay, putWarning } from "../store/wearable-repo.js";
 import type { AppContext } from "./context.js";
 import { raiseAlert } from "./alerts.js";
 import { hasActiveGrant } from "./consents.js";
+import { refuseErased } from "./erasure.js";
 
 export interface IndexDay {
   date: string;
@@ -56,6 +57,7 @@ export async function readIndex(ctx: AppContext, subject: string): Promise<Index
 /** The index as a reader may see it: the resident themself, or a counselor with an active MONITORING grant. */
 export async function indexFor(ctx: AppContext, reader: { address: string; isCounselor: boolean }, subject: string) {
   if (reader.address !== subject) {
+    await refuseErased(ctx, subject);
     if (!reader.isCounselor) return undefined;
     if (!(await hasActiveGrant(ctx, { subject, grantee: reader.address, purposes: [Purpose.MONITORING] }))) return undefined;
   }

@@ -149,13 +149,13 @@ export class RecordVault {
     const rows = await versionsWithLeaf(this.ctx.db, recordId);
     if (rows.length === 0) throw notFound("no such record");
     const latest = rows[rows.length - 1];
+    if (rows.every((r) => r.erased_at !== null)) throw gone();
     const keyRow = await keyOf(this.ctx.db, latest.content_hash, session.address);
     const d = await decide(this.ctx.db, session, latest, keyRow?.grant_id ?? null);
     if (!d.ok) {
       await this.#logAccess(session.address, latest, d);
       throw forbidden(refusalText(d.reason));
     }
-    if (rows.every((r) => r.erased_at !== null)) throw gone();
     if (!rows.every(intact)) throw integrityFailure();
     return {
       recordId,
@@ -170,8 +170,8 @@ export class RecordVault {
     const row = await versionWithLeaf(this.ctx.db, recordId, contentHash);
     if (!row) throw notFound("no such record version");
     const keyRow = await keyOf(this.ctx.db, contentHash, session.address);
-    let d: Decision = await decide(this.ctx.db, session, row, keyRow?.grant_id ?? null);
-    if (d.ok && row.erased_at !== null) d = { ok: false, reason: "erased" };
+    // An erased version is gone for everyone (its tombstone leaf is public): 410 before any consent decision.
+    let d: Decision = row.erased_at !== null ? { ok: false, reason: "erased" } : await decide(this.ctx.db, session, row, keyRow?.grant_id ?? null);
     if (d.ok && !intact(row)) d = { ok: false, reason: "integrity" };
     if (d.ok && !keyRow?.sealed) d = { ok: false, reason: "no_sealed_key" };
     const logged = await this.#logAccess(session.address, row, d);
@@ -267,21 +267,22 @@ export class RecordVault {
    * are of ciphertexts under random keys and nonces, so they reveal nothing.
    */
   async erase(session: Session) {
-    const me = session.address;
-    const at = new Date();
-    return this.ctx.writer.submit(async ({ q, append }) => {
-      const rows = await shredVersions(q, me, at);
-      rows.sort((a, b) => (a.record_id === b.record_id ? Number(a.version) - Number(b.version) : a.record_id < b.record_id ? -1 : 1));
-      await shredKeysOfSubject(q, me);
-      await deleteRecipientKey(q, me);
-      const tombstones = rows.map((r) => ({
-        contentHash: r.content_hash,
-        leafIndex: append({ type: "tombstone", id: `${r.record_id}:${Number(r.version)}`, hash: r.content_hash.slice(2), at: at.toISOString() }),
-      }));
-      await insertTombstones(q, me, at, tombstones);
-      return { subjectRef: me, erased: tombstones.length, erasedAt: at.toISOString(), tombstones };
-    });
+    return this.ctx.writer.submit((u) => shredVault(u, session.address, new Date()));
   }
+}
+
+/** The vault's part of an erasure, inside the caller's transaction (services/erasure.ts erases the rest with it). */
+export async function shredVault({ q, append }: UnitCtx, me: string, at: Date) {
+  const rows = await shredVersions(q, me, at);
+  rows.sort((a, b) => (a.record_id === b.record_id ? Number(a.version) - Number(b.version) : a.record_id < b.record_id ? -1 : 1));
+  await shredKeysOfSubject(q, me);
+  await deleteRecipientKey(q, me);
+  const tombstones = rows.map((r) => ({
+    contentHash: r.content_hash,
+    leafIndex: append({ type: "tombstone", id: `${r.record_id}:${Number(r.version)}`, hash: r.content_hash.slice(2), at: at.toISOString() }),
+  }));
+  await insertTombstones(q, me, at, tombstones);
+  return { subjectRef: me, erased: tombstones.length, erasedAt: at.toISOString(), tombstones };
 }
 
 function refusalText(reason: RefusalReason): string {

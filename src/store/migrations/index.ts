@@ -11,6 +11,7 @@ import nationalPlaces from "./009_national_places.js";
 import grantQuotaIndex from "./011_grant_quota_index.js";
 import sessions from "./013_sessions.js";
 import witnessCosignatures from "./019_witness_cosignatures.js";
+import erasures from "./040_erasures.js";
 import relationshipVault from "./050_relationship_vault.js";
 
 export interface Migration {
@@ -19,4 +20,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, relationshipVault];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, erasures, relationshipVault];
