@@ -5,7 +5,8 @@
 // Formats: docs/FORMATS.md (Record vault).
 import { contentHashHex, keyEntryHash, type RecordEnvelope } from "../../crypto/index.js";
 import { Purpose } from "../../consent/types.js";
-import { conflict, forbidden, gone, integrity, notFound, unprocessable } from "../errors.js";
+import { Refusal, conflict, forbidden, gone, integrity, notFound, unprocessable } from "../errors.js";
+import { refuseErased } from "../erasure.js";
 import type { Session } from "../session.js";
 import { activeGrants, getGrant, grantCovers, isActiveAt } from "../../store/consent-repo.js";
 import { accessesOfSubject, insertAccess, nextAccessId } from "../../store/access-log-repo.js";
@@ -137,6 +138,8 @@ export class RecordVault {
       // inserts — set-based for all records of one group commit.
       return await this.ctx.writer.submitBatched(recordWrites, item);
     } catch (e) {
+      // A write about an erased address is refused for want of consent; say why (410). Checked only on refusal.
+      if (e instanceof Refusal && (e.kind === "forbidden" || e.kind === "not_found")) await refuseErased(this.ctx, envelope.subjectRef);
       if (isUniqueViolation(e)) throw conflict(envelope.prev === null ? DUPLICATE : "this version was amended concurrently: amend the latest version");
       throw e;
     }

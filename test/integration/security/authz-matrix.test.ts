@@ -279,8 +279,11 @@ describe("security: authorization matrix (every route × every role)", function 
       "get /v1/vault/relationships": { expect: only({ resident: 404, otherResident: 404 }), req: fixed("/v1/vault/relationships") },
       "put /v1/vault/relationships": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault/relationships", { version: 1, sealed: toBase64(randomBytes(64)) }) },
       // Erasure runs last (see ORDER_LAST): it is the resident's own, always allowed.
-      "delete /v1/vault": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault") },
-      "post /v1/vault/erase": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault/erase", {}) },
+      "get /v1/vault/erasure-plan": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault/erasure-plan") },
+      // The resident holds active grants and signs no revocation here: refused (422), nothing erased. The other
+      // resident holds none: erased by the first row, and answered 410 from then on.
+      "delete /v1/vault": { expect: only({ resident: 422, otherResident: 200 }), req: fixed("/v1/vault") },
+      "post /v1/vault/erase": { expect: only({ resident: 422, otherResident: 410 }), req: fixed("/v1/vault/erase", {}) },
 
       "post /v1/needs": {
         expect: only({ resident: 201, otherResident: 403 }),

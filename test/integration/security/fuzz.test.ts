@@ -41,14 +41,15 @@ interface FuzzReq {
  * payloads (envelopes, grants, revokes, SIWE) keep schema-valid mutations: those must fail the signature checks.
  */
 const FORCE_INVALID = /^(post \/v1\/(auth\/logout|admin\/|chain\/|log\/anchor|audit\/verify|match\/run|stats\/|alerts|wearable\/|vault\/recipients|match\/proposals\/:id\/decline)|put \/v1\/counselors\/me\/)/;
-/** 2xx answers whose writes are known exactly: the nonce store; erasure by a resident who holds nothing writes nothing. */
+/** 2xx answers whose writes are known exactly: the nonce store; erasure by a resident who holds nothing. */
 const KNOWN_WRITES: Record<string, string[]> = {
   "post /v1/auth/nonce": ["auth_nonces"],
   "post /v1/auth/login": ["auth_nonces", "sessions"],
   // Sign-out ends the fuzzer's own session row (revoked_at) and writes nothing else.
   "post /v1/auth/logout": ["sessions"],
-  "delete /v1/vault": [],
-  "post /v1/vault/erase": [],
+  // Erasing an address that holds nothing writes its tombstone and deletes its sessions (it is answered 410 after).
+  "delete /v1/vault": ["erasures", "sessions"],
+  "post /v1/vault/erase": ["erasures", "sessions"],
   "post /v1/consents/preview": [],
   // The base grant was submitted in the set-up: an accepted resubmission is the idempotent answer and writes nothing.
   "post /v1/consents": [],
@@ -181,6 +182,7 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     b("post /v1/records", written.envelope); // stored already: the same envelope again is a 409
     b("post /v1/records/:contentHash/keys", { keys: [{ to: A.address.toLowerCase(), sealed: toBase64(randomBytes(80)) }] });
     b("post /v1/vault/recipients", { x25519PublicKey: toBase64(randomBytes(32)) });
+    b("post /v1/vault/erase", { revocations: [] });
     b("post /v1/needs", { need: deriveNeed(intake(["grief"])), matcher: matcher.address, lang: "en" });
     b("post /v1/match/run", { ttlSeconds: 3600 });
     b("post /v1/match/proposals/:id/accept", { treatmentAddress: Wallet.createRandom().address, treatmentSignature: "0x" + "ab".repeat(65) });
