@@ -10,6 +10,7 @@ import { Purpose } from "../consent/types.js";
 import { activeGrants } from "../store/consent-repo.js";
 import { ackAlertRow, alertExists, alertsAbout, alertsTo, insertAlert } from "../store/alert-repo.js";
 import type { AppContext } from "./context.js";
+import type { UnitCtx } from "./log-writer.js";
 import { conflict, notFound } from "./errors.js";
 
 export const ALERT_KINDS = ["crisis", "counselor_mark", "wearable_warning"] as const;
@@ -68,26 +69,46 @@ export async function alertRecipients(ctx: AppContext, subject: string): Promise
   return [...new Set(grants.map((g) => g.grantee))].sort();
 }
 
-export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<RaisedAlert> {
-  const alertId = randomBytes(16).toString("hex");
-  const recipients = await alertRecipients(ctx, a.subject);
-  const createdAt = new Date().toISOString();
-  const offer = a.kind !== "wearable_warning";
-  await ctx.writer.submit(async ({ q, append }) => {
-    const row = { alertId, subject: a.subject, kind: a.kind, level: a.level, instrument: a.instrument ?? null, raisedBy: a.raisedBy, emergencyOffer: offer, detail: a.detail ?? {}, createdAt };
-    await insertAlert(q, row, recipients.length ? recipients : [NO_RECIPIENT]);
-    // The leaf commits to the alert metadata (hash), names no subject: the audit can check it later against the row.
-    append({
-      type: "access",
-      id: `alert:${alertId}`,
-      hash: hashOf({ alertId, kind: a.kind, level: a.level, subject: a.subject, recipients, createdAt }),
-      at: createdAt,
-      action: `alert.${a.kind}`,
-      decision: "alert",
-      level: a.level,
-      recipients: recipients.length,
-    });
+/** An alert decided but not yet written: its id, time and recipients are fixed before the transaction. */
+export interface PreparedAlert {
+  input: RaiseInput;
+  alertId: string;
+  createdAt: string;
+  recipients: string[];
+  offer: boolean;
+}
+
+export function prepareAlert(a: RaiseInput, recipients: string[]): PreparedAlert {
+  return { input: a, alertId: randomBytes(16).toString("hex"), createdAt: new Date().toISOString(), recipients, offer: a.kind !== "wearable_warning" };
+}
+
+/** Writes the alert rows and their leaf in the caller's transaction (a wearable warning commits with its alert). */
+export async function writeAlert({ q, append }: UnitCtx, p: PreparedAlert): Promise<void> {
+  const a = p.input;
+  const row = { alertId: p.alertId, subject: a.subject, kind: a.kind, level: a.level, instrument: a.instrument ?? null, raisedBy: a.raisedBy, emergencyOffer: p.offer, detail: a.detail ?? {}, createdAt: p.createdAt };
+  await insertAlert(q, row, p.recipients.length ? p.recipients : [NO_RECIPIENT]);
+  // The leaf commits to the alert metadata (hash), names no subject: the audit can check it later against the row.
+  append({
+    type: "access",
+    id: `alert:${p.alertId}`,
+    hash: hashOf({ alertId: p.alertId, kind: a.kind, level: a.level, subject: a.subject, recipients: p.recipients, createdAt: p.createdAt }),
+    at: p.createdAt,
+    action: `alert.${a.kind}`,
+    decision: "alert",
+    level: a.level,
+    recipients: p.recipients.length,
   });
+}
+
+export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<RaisedAlert> {
+  const p = prepareAlert(a, await alertRecipients(ctx, a.subject));
+  await ctx.writer.submit((u) => writeAlert(u, p));
+  return raisedReply(ctx, p);
+}
+
+/** What the raiser is told (and logged: ids and counts only). */
+export function raisedReply(ctx: AppContext, p: PreparedAlert): RaisedAlert {
+  const { input: a, alertId, recipients, createdAt, offer } = p;
   ctx.log.info({ alert: alertId, kind: a.kind, level: a.level, recipients: recipients.length }, "alert raised");
   const res = crisisResources(a.lang ?? "zh", { counselorNotified: recipients.length > 0, local: ctx.cfg.localHotlines });
   return {

@@ -16,6 +16,7 @@ import {
   indexedGrantParties,
   readAuditHead,
   type AuditHead,
+  changedLeafInputs,
 } from "../../store/audit-repo.js";
 import { anchoredHistory, type AnchoredCheckpoint } from "../checkpoints.js";
 import type { AuditDeps } from "./report.js";
@@ -79,6 +80,8 @@ export interface LogSnapshot {
   tombstoneLeaves: Map<number, LogEvent>;
   /** Sealed-key hashes some leaf commits to. */
   keyHashes: Set<string>;
+  /** Leaves whose stored input no longer hashes to their stored leaf hash (any type: consent leaves too). */
+  changedInputs: Array<{ idx: number; type: string; refId: string }>;
 }
 export interface AuditSnapshot extends LogSnapshot {
   history: AnchoredCheckpoint[];
@@ -98,15 +101,18 @@ export interface AuditSnapshot extends LogSnapshot {
 /** Reads in this order (the log first, then the chain's view of it, then the rows that refer to both). */
 export async function loadSnapshot(d: AuditDeps): Promise<AuditSnapshot> {
   const log = await loadLog(d.db);
-  const anchors = await loadAnchors(d);
+  // Every chain read of this audit is pinned to one block, taken after the log: a checkpoint, an accreditation
+  // change or a revocation landing while the audit runs can never make two answers disagree (a false alarm).
+  const block = Number(await (d.provider as unknown as { send(m: string, p: unknown[]): Promise<string> }).send("eth_blockNumber", []));
+  const anchors = await loadAnchors(d, block);
   const records = await loadRecords(d.db);
   const keys = await loadKeys(d.db);
   const registry = new Contract(d.deployment.registry, loadArtifact("CounselorRegistry").abi, d.provider);
-  const accreditation = await loadAccreditation(registry, [...new Set([...records.values()].filter((r) => r.author !== r.subject).map((r) => r.author))]);
+  const accreditation = await loadAccreditation(registry, [...new Set([...records.values()].filter((r) => r.author !== r.subject).map((r) => r.author))], block);
   const access = await loadAccess(d.db);
   const named = access.filter((a) => a.decision === "released" && (a.basis === "grant" || a.basis === "emergency") && a.grantId).map((a) => a.grantId!);
   const ledger = new Contract(d.deployment.consentLedger, loadArtifact("ConsentLedger").abi, d.provider);
-  const grants = await loadGrants(d.db, ledger, [...new Set(named)]);
+  const grants = await loadGrants(d.db, ledger, [...new Set(named)], block);
   const tombstones = (await auditTombstones(d.db)).map((t) => ({ contentHash: t.content_hash, leafIndex: Number(t.leaf_index) }));
   return { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants };
 }
@@ -127,6 +133,7 @@ async function loadLog(db: Queryable): Promise<LogSnapshot> {
     accessLeaves: new Map(),
     tombstoneLeaves: new Map(),
     keyHashes: new Set(),
+    changedInputs: await changedLeafInputs(db),
   };
   let expect = 0;
   const gapUpTo = (next: number) => {
@@ -167,13 +174,11 @@ function classify(s: LogSnapshot, index: number, event: LogEvent) {
 }
 
 /** The chain's checkpoint events and latest(), both as of one block; our confirmed anchors. */
-async function loadAnchors(d: AuditDeps): Promise<Pick<AuditSnapshot, "history" | "latest" | "ourAnchors">> {
-  // One block for both: a checkpoint landing between the two reads must not look like a disagreement.
-  const block = Number(await (d.provider as unknown as { send(m: string, p: unknown[]): Promise<string> }).send("eth_blockNumber", []));
+async function loadAnchors(d: AuditDeps, block: number): Promise<Pick<AuditSnapshot, "history" | "latest" | "ourAnchors">> {
   const history = await anchoredHistory(d.provider, d.deployment.checkpointLog, d.deployment.deployBlock, block);
   const cpl = new Contract(d.deployment.checkpointLog, loadArtifact("CheckpointLog").abi, d.provider);
   const [size, root] = (await cpl.latest({ blockTag: block })) as [bigint, string];
-  const ours = await confirmedAnchors(d.db, d.deployment.checkpointLog);
+  const ours = await confirmedAnchors(d.db, d.deployment.checkpointLog, block); // confirmed by that block
   return {
     history,
     latest: { size: Number(size), root: root.slice(2).toLowerCase() },
@@ -240,13 +245,13 @@ async function loadAccess(db: Queryable): Promise<AccessFact[]> {
 }
 
 /** The registry's status history of each author, from the chain. */
-async function loadAccreditation(registry: Contract, authors: string[]): Promise<Map<string, AccreditationState[]>> {
+async function loadAccreditation(registry: Contract, authors: string[], blockTag: number): Promise<Map<string, AccreditationState[]>> {
   const out = new Map<string, AccreditationState[]>();
   for (const author of authors) {
-    const n = Number(await registry.historyLength(author));
+    const n = Number(await registry.historyLength(author, { blockTag }));
     const states: AccreditationState[] = [];
     for (let i = 0; i < n; i++) {
-      const s = await registry.historyAt(author, i);
+      const s = await registry.historyAt(author, i, { blockTag });
       states.push({ since: Number(s[0]), validFrom: Number(s[1]), validUntil: Number(s[2]), suspended: Boolean(s[3]) });
     }
     out.set(author, states);
@@ -255,14 +260,14 @@ async function loadAccreditation(registry: Contract, authors: string[]): Promise
 }
 
 /** Times and subject from the chain itself; grantee and purpose from the index (the grantId commits to them). */
-async function loadGrants(db: Queryable, ledger: Contract, grantIds: string[]): Promise<Map<string, ChainGrant | null>> {
+async function loadGrants(db: Queryable, ledger: Contract, grantIds: string[], blockTag: number): Promise<Map<string, ChainGrant | null>> {
   const parties = await indexedGrantParties(db, grantIds);
   const out = new Map<string, ChainGrant | null>();
   for (const id of grantIds) {
     const p = parties.get(id);
     let g: ChainGrant | null = null;
     if (p) {
-      const [subject, nb, na, rv] = (await ledger.getGrant(id)) as [string, bigint, bigint, bigint];
+      const [subject, nb, na, rv] = (await ledger.getGrant(id, { blockTag })) as [string, bigint, bigint, bigint];
       if (Number(na) > 0) g = { subject: subject.toLowerCase(), grantee: p.grantee, purpose: p.purpose, notBefore: Number(nb), notAfter: Number(na), revokedAt: Number(rv) || null };
     }
     out.set(id, g);

@@ -5,6 +5,7 @@
 // Formats: docs/FORMATS.md (Record vault).
 import { contentHashHex, keyEntryHash, type RecordEnvelope } from "../../crypto/index.js";
 import { Purpose } from "../../consent/types.js";
+import { bytesEqual, leafHash } from "../../log/index.js";
 import { Refusal, conflict, forbidden, gone, integrity, notFound, unprocessable } from "../errors.js";
 import { refuseErased } from "../erasure.js";
 import type { Session } from "../session.js";
@@ -71,15 +72,25 @@ function appendKeyLeaves(append: UnitCtx["append"], id: string, contentHash: str
   for (const k of keys) append({ type: "access", id, hash: keyEntryHash(contentHash, k.to, k.sealed), at, decision: "key-added" });
 }
 
-/** The stored envelope (without keys) still hashes to content_hash and to the hash of its log leaf. */
+/**
+ * The stored envelope (without keys) still hashes to content_hash; its log leaf's stored input hashes to the stored
+ * leaf hash (the one the tree and the anchors were built from), so no field of it — `at` included — was changed;
+ * and that input names this version: its type, id, content hash and time.
+ */
 export function intact(r: RecordRow): boolean {
   if (r.envelope === null) return false;
   try {
     const h = contentHashHex(JSON.parse(r.envelope));
     if (h !== r.content_hash) return false;
-    if (r.leaf_input == null) return false;
-    const leaf = JSON.parse(r.leaf_input) as { type?: string; hash?: string };
-    return leaf.type === "record" && "0x" + leaf.hash === h;
+    if (r.leaf_input == null || r.leaf_hash == null) return false;
+    if (!bytesEqual(leafHash(new TextEncoder().encode(r.leaf_input)), new Uint8Array(r.leaf_hash))) return false;
+    const leaf = JSON.parse(r.leaf_input) as { type?: string; id?: string; hash?: string; at?: string };
+    return (
+      leaf.type === "record" &&
+      "0x" + leaf.hash === h &&
+      leaf.id === `${r.record_id}:${Number(r.version)}` &&
+      leaf.at === new Date(r.created_at).toISOString()
+    );
   } catch {
     return false;
   }

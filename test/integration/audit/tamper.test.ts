@@ -39,6 +39,11 @@ describe("audit: verify, tamper detection, bundles", function () {
     const c2 = await grant(srv, rel2, counselor.address);
     await counselorWrites(cApi, counselor, rel2.address, c2, { minutes: 5 });
     await eraseAs(r2Api, rel2.wallet);
+    // Erasure revoked the grant on chain: its revoke leaf is in the log before the anchor below.
+    for (let i = 0; !(await srv.ctx.db.query("SELECT 1 FROM consent_grants WHERE grant_id = $1 AND revoked_at IS NOT NULL", [c2])).length; i++) {
+      if (i > 300) throw new Error("the erasure's revocation never reached the index");
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(await logKeyEntries(srv)).to.equal(0); // the vault committed every sealed key it stored
     await anchorerFor(srv.ctx).anchorNow();
   });

@@ -16,7 +16,7 @@ import { acceptMessage } from "../../../src/matching/index.js";
 import { counselorKeys, generateSeed, relationshipKeys, sealJson, toBase64, walletSigner, type RelationshipKeys } from "../../../src/crypto/index.js";
 import { deriveNeed } from "../../../src/deid/index.js";
 import { grant as grantOnChain, intake, withNonceRetry } from "../matching/helpers.js";
-import { counselorWrites, loginAs } from "../vault/helpers.js";
+import { counselorWrites, eraseAs, loginAs } from "../vault/helpers.js";
 
 const ROLES = ["none", "resident", "otherResident", "counselorWithGrant", "counselorNoGrant", "suspendedCounselor", "matcher", "auditor", "admin"] as const;
 type Role9 = (typeof ROLES)[number];
@@ -430,7 +430,10 @@ describe("security: authorization matrix (every route × every role)", function 
   });
 
   it("left the erased resident's record gone for everyone, and logged the refused reads", async () => {
-    // After erasure (the last rows) the resident's own record is 410 and the counselor's key release too.
+    // The matrix refused her erasure (her grants were not revoked); her app erases as it does, signing the revocations.
+    const erased = await eraseAs(api.resident, rel.wallet);
+    expect(erased.revocationsQueued).to.be.greaterThan(0);
+    // After erasure her own record is 410 and the counselor's key release too.
     expect((await api.resident.raw("GET", `/v1/records/${f.recordId}`)).status).to.equal(410);
     expect((await api.counselorWithGrant.raw("GET", `/v1/records/${f.recordId}/versions/${f.contentHash}/key`)).status).to.equal(410);
     const refused = await srv.ctx.db.query<{ requester: string; reason: string }>("SELECT requester, reason FROM access_log WHERE decision = 'refused' AND record_id = $1", [f.recordId]);

@@ -291,6 +291,10 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
   });
 
   it("group-commits concurrent writes: every acknowledged one is stored with its leaf; a duplicate id and a competing amendment get 409", async () => {
+    // The first resident erased her address above (answered 410 since): a second one consents to the counselor.
+    const rel = await relationshipKeys(await generateSeed(), counselor.address);
+    await publishKey(await srv.api().login(rel.wallet), rel);
+    const consentId = await grant(srv, rel, counselor.address);
     const ck = await counselorKeys(counselor.privateKey);
     const seal = (body: Record<string, number>, o: { id?: string; prev?: string } = {}) =>
       sealJson({
