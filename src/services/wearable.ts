@@ -43,7 +43,7 @@ export async function uploadIndex(ctx: AppContext, subject: string, days: IndexD
       const inserted = await putWarning(u.q, { warningId, subject, from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, uploadId });
       if (!inserted) return false;
       u.append({ type: "access", id: `warning:${warningId}`, hash: hashOf({ warningId, from: w.from, to: w.to, peak: w.peak }), at, action: "wearable.warning", decision: "warning" });
-      await writeAlert(u, alert);
+      await writeAlert(u, alert, ctx.cfg.alertsPerCounselorPerDay, "keep");
       return true;
     });
     if (ins) {
