@@ -9,3 +9,4 @@ export * from "./keys.js";
 export * from "./keystore.js";
 export * from "./identity.js";
 export * from "./relationship-vault.js";
+export * from "./x25519-key.js";

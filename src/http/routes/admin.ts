@@ -3,6 +3,7 @@
 // service's operator key sends the transaction, which it can only do when it holds AUTHORITY_ROLE itself (the
 // embedded default). Otherwise the authority signs registry transactions with its own key (`anxin admin …`, relayed
 // through POST /v1/chain/transactions).
+import { isUsableX25519PublicKey } from "../../crypto/index.js";
 import type { Contract } from "ethers";
 import { z } from "zod";
 import { address, hash32 as bytes32 } from "../schemas.js";
@@ -53,7 +54,7 @@ const action = (path: string, summary: string, body: z.ZodObject<any>, fn: Regis
 
 const counselorBody = z.object({
   address,
-  encryptionKey: bytes32,
+  encryptionKey: bytes32.refine((k) => isUsableX25519PublicKey(Buffer.from(k.slice(2), "hex")), "must be a canonical X25519 public key of full order"),
   /** SHA-256 or keccak of the license document; a random commitment is made when omitted. */
   licenseHash: bytes32.optional(),
   validDays: z.number().int().min(1).max(3650).default(365),

@@ -6,8 +6,13 @@ import { eraseAddress, erasurePlan } from "../../services/erasure.js";
 import { revokeWireSchema, signatureSchema } from "../../consent/index.js";
 import { recipientDirectory } from "../../services/records/recipients.js";
 import { route } from "../route.js";
+import { isUsableX25519PublicKey } from "../../crypto/index.js";
 
-const x25519 = z.string().length(44).regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key");
+const x25519 = z
+  .string()
+  .length(44)
+  .regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key")
+  .refine((k) => isUsableX25519PublicKey(Buffer.from(k, "base64")), "must be a canonical X25519 public key of full order");
 const recipientReply = z.object({ address: z.string(), x25519PublicKey: z.string(), source: z.enum(["resident", "registry"]) });
 const eraseReply = z.object({
   subjectRef: z.string(),

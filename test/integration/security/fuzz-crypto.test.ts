@@ -45,7 +45,8 @@ function badSignatures(valid: string): string[] {
   return [
     raw(0n, s, v), raw(r, 0n, v), raw(offCurveX(), s, v), raw(P, s, v), raw(P + 1n, s, v), raw(2n ** 256n - 1n, s, v),
     raw(r, N, v), raw(r, N + 1n, v), raw(r, N - s, v), raw(r, 2n ** 256n - 1n, v),
-    raw(r, s, 0), raw(r, s, 1), raw(r, s, 29), raw(r, s, 255), raw(r ^ 1n, s, v), raw(r, s ^ 1n, v),
+    // The other recovery id, as 27/28 and as 0/1 (the same id as 0/1 is the same signature, validly re-encoded).
+    raw(r, s, v === 27 ? 28 : 27), raw(r, s, v === 27 ? 1 : 0), raw(r, s, 29), raw(r, s, 255), raw(r ^ 1n, s, v), raw(r, s ^ 1n, v),
     valid.slice(0, 130), valid + "00", "0x" + "00".repeat(65), "0x" + "ff".repeat(65), "0x" + valid.slice(4),
   ];
 }
@@ -56,6 +57,7 @@ describe("security: fuzzing signatures, transactions, keys and compressed bodies
   const api = {} as Record<"resident" | "counselor" | "matcher" | "admin", ApiClient>;
   let tables: string[] = [];
   const failures: string[] = [];
+  const accepted: string[] = [];
   let sent = 0;
 
   before(async () => {
@@ -90,6 +92,7 @@ describe("security: fuzzing signatures, transactions, keys and compressed bodies
     const res = await fetch(srv.url + path, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body: payload });
     sent++;
     const text = await res.text();
+    if (res.status < 400) accepted.push(`${what}: ${res.status} ${typeof body === "string" ? body.slice(-420) : ""}`);
     if (res.status >= 500) failures.push(`${what}: ${res.status} ${text.slice(0, 160)}`);
     else if (res.status >= 400 && !/^application\/problem\+json/.test(res.headers.get("content-type") ?? "")) failures.push(`${what}: ${res.status} without problem+json`);
     return res.status;
@@ -125,8 +128,8 @@ describe("security: fuzzing signatures, transactions, keys and compressed bodies
       const siwe = await srv.api().siwe(Wallet.createRandom());
       await json("login", "POST", "/v1/auth/login", { message: siwe.message, signature: sig });
     }
-    for (const sig of bad) {
-      await json("grant", "POST", "/v1/consents", { grant: wireGrant(built.grant), signature: sig, categories: built.categories, scopeSalt: built.scopeSalt }, T("resident"));
+    for (const [i, sig] of bad.entries()) {
+      await json(`grant #${i}`, "POST", "/v1/consents", { grant: wireGrant(built.grant), signature: sig, categories: built.categories, scopeSalt: built.scopeSalt }, T("resident"));
       await json("revoke", "POST", `/v1/consents/${grantId}/revoke`, { revoke: revokeMessage(grantId), signature: sig }, T("resident"));
       await json("erase", "POST", "/v1/vault/erase", { revocations: [{ revoke: revokeMessage(grantId), signature: sig }] }, T("resident"));
       await json("record sig", "POST", "/v1/records", { ...written.envelope, id: crypto.randomUUID(), sig }, T("counselor"));
@@ -169,21 +172,23 @@ describe("security: fuzzing signatures, transactions, keys and compressed bodies
     // Keys: X25519 recipients (zero and small-order points, wrong lengths), sealed keys, counselor encryption keys.
     const badKeys = [
       toBase64(new Uint8Array(32)), toBase64(Uint8Array.from([1, ...new Array(31).fill(0)])), toBase64(new Uint8Array(32).fill(255)), toBase64(randomBytes(31)), toBase64(randomBytes(33)),
-      "A".repeat(43) + "!", "=".repeat(44), "", "0x" + "11".repeat(32),
+      "A".repeat(43) + "!", "=".repeat(44), "",
     ];
+    // The same points as bytes32 for the registry (what counselors' keys are on chain).
+    const badChainKeys = ["00".repeat(32), "01" + "00".repeat(31), "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", "ff".repeat(32), "11".repeat(31), "zz".repeat(32)].map((h) => "0x" + h);
     for (const k of badKeys) {
       await json("recipient key", "POST", "/v1/vault/recipients", { x25519PublicKey: k }, T("resident"));
       await json("sealed key", "POST", `/v1/records/${written.reply.contentHash}/keys`, { keys: [{ to: counselor.wallet.address.toLowerCase(), sealed: k }] }, T("resident"));
       await json("record key", "POST", "/v1/records", { ...written.envelope, id: crypto.randomUUID(), keys: [{ to: rel.address, sealed: k }] }, T("counselor"));
-      await json("counselor key", "POST", "/v1/admin/counselors", { address: Wallet.createRandom().address, encryptionKey: k, validDays: 30 }, T("admin"));
     }
+    for (const k of badChainKeys) await json("counselor key", "POST", "/v1/admin/counselors", { address: Wallet.createRandom().address, encryptionKey: k, validDays: 30 }, T("admin"));
 
     expect(failures, failures.join("\n")).to.deep.equal([]);
+    expect(accepted, accepted.join("\n")).to.deep.equal([]);
     const after = await snapshot();
     const changed = [...before.keys()].filter((t) => before.get(t) !== after.get(t));
-    // Only sign-in attempts' sessions could differ, and none of them succeeded.
     expect(changed, `tables changed by rejected requests: ${changed.join(", ")}`).to.deep.equal([]);
-    expect(sent).to.be.greaterThan(300);
+    expect(sent).to.be.greaterThan(200);
   });
 
   it("refuses compressed bodies that are not what they claim on every JSON route, with 4xx and no write", async () => {
@@ -200,7 +205,9 @@ describe("security: fuzzing signatures, transactions, keys and compressed bodies
       ["gzip bomb", { "content-encoding": "gzip" }, gzipSync(big)],
       ["br bomb", { "content-encoding": "br" }, brotliCompressSync(big)],
       ["stacked gzip, br", { "content-encoding": "gzip, br" }, gz],
-      ["unknown zstd", { "content-encoding": "zstd" }, notJson],
+      // Node 22 decompresses zstd (body-parser uses it when zlib has it): garbage in it was a 500.
+      ["zstd garbage", { "content-encoding": "zstd" }, notJson],
+      ["unknown x-compress", { "content-encoding": "x-compress" }, notJson],
       ["identity garbage", { "content-encoding": "identity" }, notJson],
     ];
     for (const r of routes) {
