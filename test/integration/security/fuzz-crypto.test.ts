@@ -47,7 +47,9 @@ function badSignatures(valid: string): string[] {
     raw(r, N, v), raw(r, N + 1n, v), raw(r, N - s, v), raw(r, 2n ** 256n - 1n, v),
     // The other recovery id, as 27/28 and as 0/1 (the same id as 0/1 is the same signature, validly re-encoded).
     raw(r, s, v === 27 ? 28 : 27), raw(r, s, v === 27 ? 1 : 0), raw(r, s, 29), raw(r, s, 255), raw(r ^ 1n, s, v), raw(r, s ^ 1n, v),
-    valid.slice(0, 130), valid + "00", "0x" + "00".repeat(65), "0x" + "ff".repeat(65), "0x" + valid.slice(4),
+    // 64 bytes are EIP-2098 compact (r, yParity·2^255 + s): r ‖ s is the same signature when yParity is 0, so the
+    // compact form with the other parity is the malformed one; 63 bytes are no signature at all.
+    hex32(r) + hex32(s | (BigInt(v === 27 ? 1 : 0) << 255n)).slice(2), valid.slice(0, 128), valid + "00", "0x" + "00".repeat(65), "0x" + "ff".repeat(65), "0x" + valid.slice(4),
   ];
 }
 
