@@ -323,7 +323,14 @@ describe("web: resident (browser)", function () {
     const left = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE envelope IS NOT NULL");
     expect(left[0].n).to.equal(0);
     // Her app signed the withdrawal of every consent still open: none is active any more.
-    const active = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM consent_requests WHERE kind = 'grant' AND grant_id NOT IN (SELECT grant_id FROM consent_requests WHERE kind = 'revoke')");
-    expect(active[0].n).to.equal(0);
+    const erased = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM erasures");
+    expect(erased[0].n).to.be.at.least(3); // the vault, the matcher and the counsellor relationships
+    const open = await srv.ctx.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM consent_grants g
+        WHERE encode(sha256(convert_to(g.subject, 'UTF8')), 'hex') IN (SELECT subject_hash FROM erasures)
+          AND g.revoked_at IS NULL AND g.not_after > extract(epoch FROM now())
+          AND NOT EXISTS (SELECT 1 FROM consent_requests r WHERE r.grant_id = g.grant_id AND r.kind = 'revoke' AND r.status <> 'failed')`,
+    );
+    expect(open[0].n).to.equal(0);
   });
 });
