@@ -30,6 +30,7 @@ export const ERASURE_COVERAGE: Readonly<Record<string, Coverage>> = {
   match_needs: { erased: "deleted" },
   match_proposals: { erased: "those for the address's needs and those accepted under it as the TREATMENT relationship" },
   match_profiles: { noResidentData: "counselors' profiles" },
+  relationship_vaults: { erased: "the sealed relationship list owned by the erased vault address is deleted" },
   sessions: { erased: "deleted; the address cannot sign in again (410)" },
   auth_nonces: { noResidentData: "SIWE nonces, no address" },
   dp_budgets: { noResidentData: "privacy budget per period" },

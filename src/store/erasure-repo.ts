@@ -12,6 +12,7 @@ export interface ErasedRows {
   proposals: number;
   notices: number;
   sessions: number;
+  relationshipVault: number;
   queuedGrants: number;
 }
 
@@ -36,7 +37,9 @@ export async function eraseResidentRows(q: Queryable, subject: string): Promise<
   const queued = await q.query<{ grant_id: string }>("DELETE FROM consent_requests WHERE subject = $1 AND kind = 'grant' AND status = 'queued' RETURNING grant_id", s);
   if (queued.length) await q.query("DELETE FROM consent_relay_events WHERE grant_id = ANY($1::text[])", [queued.map((r) => r.grant_id)]);
   const sessions = n(await q.query("DELETE FROM sessions WHERE address = $1 RETURNING token_hash", s));
-  return { wearableDays, wearableWarnings, alerts, bookings, needs, proposals, notices, sessions, queuedGrants: queued.length };
+  // Her sealed relationship list (owned by her vault address): erasing the vault address forgets it too.
+  const relationshipVault = n(await q.query("DELETE FROM relationship_vaults WHERE owner = $1 RETURNING owner", s));
+  return { wearableDays, wearableWarnings, alerts, bookings, needs, proposals, notices, sessions, relationshipVault, queuedGrants: queued.length };
 }
 
 /**
