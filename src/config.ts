@@ -119,6 +119,10 @@ export const configSchema = z.strictObject({
   /** New grant requests one pseudonym may submit in an hour, and everyone together in a minute (relay queue). */
   grantQuotaPerSubjectPerHour: intFrom(1, 1_000_000).default(20),
   grantQuotaPerMinute: intFrom(1, 1_000_000).default(600),
+  /** Alerts one resident's address may send one counselor in 24 hours; beyond it that counselor is not alerted again (429 if nobody is left). */
+  alertsPerCounselorPerDay: intFrom(1, 10_000).default(20),
+  /** Live (booked) bookings one resident's address may hold at once. */
+  bookingsPerResident: intFrom(1, 1000).default(5),
   /** The log's Ed25519 note key (never in the database); default <dataDir>/log-key, created 0600 on first start. */
   logKeyFile: z.string().min(1).optional(),
   /** Checkpoint origin line (and log key name) when the key file is created; later the key file's name wins. */
@@ -203,6 +207,8 @@ const ENV: Record<keyof Config, string> = {
   serverUrl: "ANXIN_URL",
   grantQuotaPerSubjectPerHour: "ANXIN_GRANT_QUOTA_PER_SUBJECT_PER_HOUR",
   grantQuotaPerMinute: "ANXIN_GRANT_QUOTA_PER_MINUTE",
+  alertsPerCounselorPerDay: "ANXIN_ALERTS_PER_COUNSELOR_PER_DAY",
+  bookingsPerResident: "ANXIN_BOOKINGS_PER_RESIDENT",
   logKeyFile: "ANXIN_LOG_KEY_FILE",
   logOrigin: "ANXIN_LOG_ORIGIN",
   witnesses: "ANXIN_WITNESSES",

@@ -7,3 +7,4 @@ export * from "./record-sync.js";
 export * from "./profiles.js";
 export * from "./key-directory.js";
 export * from "./key-rotation.js";
+export * from "./erasure.js";

@@ -11,3 +11,4 @@ export * from "./keystore.js";
 export * from "./identity.js";
 export * from "./relationship-vault.js";
 export * from "./key-rotation.js";
+export * from "./x25519-key.js";

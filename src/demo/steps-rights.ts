@@ -1,7 +1,7 @@
 // Steps 10–13: a withdrawal the counselor then runs into, MONITORING with a wearable warning, an erasure, and the
 // anchored checkpoint with the auditor's verification.
 import { assessWearable, parseWearableCsv } from "../assess/index.js";
-import { submitRevoke } from "../client/index.js";
+import { eraseRelationship, submitRevoke } from "../client/index.js";
 import { Purpose } from "../consent/index.js";
 import { fromBase64, sealJson, walletSigner } from "../crypto/index.js";
 import type { RunningServer } from "../http/server.js";
@@ -88,7 +88,8 @@ export async function eraseResident(d: Demo, note: Note) {
   let tombstones = 0;
   // Each relationship address is its own subject: the resident signs in as each and erases it.
   for (const cp of [eraser.counselor!, d.matcher.address, "vault"]) {
-    const res = await (await eraser.api(cp)).delete("/v1/vault");
+    const api = await eraser.api(cp);
+    const res = await eraseRelationship(api, (await eraser.rel(cp)).keys.wallet, d.domain);
     tombstones += res.tombstones.length;
   }
   d.C.tombstones = tombstones;

@@ -159,9 +159,9 @@ export function toHttpError(err: unknown): HttpError {
   if (e?.type && typeof e.status === "number" && e.status >= 400 && e.status < 500) return new HttpError(e.status, STATUS_CODES[e.status] ?? "Bad Request", "request body could not be read");
   // The router cannot percent-decode a path parameter (e.g. "%E0%A4%A"): the client's URL is malformed.
   if (err instanceof URIError) return badRequest("the URL is not validly percent-encoded");
-  // A Content-Encoding (gzip, deflate, br) body that does not decompress.
-  // zlib reports gzip/deflate failures as Z_* codes and brotli ones as ERR_BROTLI_* / ERR__ERROR_FORMAT_* codes.
-  if (typeof e?.code === "string" && (e.code.startsWith("Z_") || e.code.startsWith("ERR_BROTLI") || e.code.startsWith("ERR__ERROR_FORMAT")))
+  // A Content-Encoding (gzip, deflate, br, zstd where Node has it) body that does not decompress. zlib reports
+  // gzip/deflate failures as Z_* codes, brotli ones as ERR_BROTLI_* / ERR__ERROR_FORMAT_*, zstd ones as ZSTD_error_*.
+  if (typeof e?.code === "string" && (e.code.startsWith("Z_") || e.code.startsWith("ERR_BROTLI") || e.code.startsWith("ERR__ERROR_FORMAT") || e.code.startsWith("ZSTD_error")))
     return badRequest("request body could not be decompressed");
   if (e?.name === "ChainUnavailableError" || e?.code === "ECONNREFUSED" || e?.code === "NETWORK_ERROR" || e?.code === "TIMEOUT")
     return new HttpError(503, "Service Unavailable", "the chain is unavailable; retry shortly");

@@ -1,4 +1,5 @@
 // Starts the whole service: context (store, chain), background workers, HTTP; and stops it gracefully.
+import { refuseErased } from "../services/erasure.js";
 import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,6 +54,8 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
       tokenSubject: (token) => ctx.sessions.subject(token),
       async authenticate(token) {
         const address = await ctx.sessions.verify(token);
+        // A token whose session row went with an erasure: say the address is gone (410), not "sign in again".
+        if (!address) await refuseErased(ctx, ctx.sessions.subject(token));
         return address ? ctx.roles.sessionFor(address) : undefined;
       },
     });

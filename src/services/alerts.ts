@@ -8,9 +8,11 @@ import { canonicalBytes } from "../crypto/index.js";
 import { crisisResources, decideCrisis, detectWarnings, type CrisisLevel, type DailyStress, type Hotline, type ScoredAssessment } from "../assess/index.js";
 import { Purpose } from "../consent/types.js";
 import { activeGrants } from "../store/consent-repo.js";
-import { ackAlertRow, alertExists, alertsAbout, alertsTo, insertAlert } from "../store/alert-repo.js";
+import { ackAlertRow, alertExists, insertAlert } from "../store/alert-repo.js";
+import { alertWindowRetrySeconds, alertsAboutPage, alertsInLastDay, alertsToPage, type AlertCursor } from "../store/limits-repo.js";
 import type { AppContext } from "./context.js";
-import { conflict, notFound } from "./errors.js";
+import type { UnitCtx } from "./log-writer.js";
+import { conflict, invalid, notFound, tooMany } from "./errors.js";
 
 export const ALERT_KINDS = ["crisis", "counselor_mark", "wearable_warning"] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -68,26 +70,62 @@ export async function alertRecipients(ctx: AppContext, subject: string): Promise
   return [...new Set(grants.map((g) => g.grantee))].sort();
 }
 
-export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<RaisedAlert> {
-  const alertId = randomBytes(16).toString("hex");
-  const recipients = await alertRecipients(ctx, a.subject);
-  const createdAt = new Date().toISOString();
-  const offer = a.kind !== "wearable_warning";
-  await ctx.writer.submit(async ({ q, append }) => {
-    const row = { alertId, subject: a.subject, kind: a.kind, level: a.level, instrument: a.instrument ?? null, raisedBy: a.raisedBy, emergencyOffer: offer, detail: a.detail ?? {}, createdAt };
-    await insertAlert(q, row, recipients.length ? recipients : [NO_RECIPIENT]);
-    // The leaf commits to the alert metadata (hash), names no subject: the audit can check it later against the row.
-    append({
-      type: "access",
-      id: `alert:${alertId}`,
-      hash: hashOf({ alertId, kind: a.kind, level: a.level, subject: a.subject, recipients, createdAt }),
-      at: createdAt,
-      action: `alert.${a.kind}`,
-      decision: "alert",
-      level: a.level,
-      recipients: recipients.length,
-    });
+/** An alert decided but not yet written: its id, time and recipients are fixed before the transaction. */
+export interface PreparedAlert {
+  input: RaiseInput;
+  alertId: string;
+  createdAt: string;
+  /** Narrowed by writeAlert to the counselors still under the daily limit. */
+  recipients: string[];
+  offer: boolean;
+}
+
+export function prepareAlert(a: RaiseInput, recipients: string[]): PreparedAlert {
+  return { input: a, alertId: randomBytes(16).toString("hex"), createdAt: new Date().toISOString(), recipients, offer: a.kind !== "wearable_warning" };
+}
+
+/**
+ * Writes the alert rows and their leaf in the caller's transaction (a wearable warning commits with its alert).
+ * A counselor who had `cap` alerts about this subject in the last 24 hours is not alerted again (so a resident who
+ * grants consent to any counselor cannot flood them); when that leaves nobody, a raised alert is refused (429) and
+ * a wearable warning is kept with nobody notified.
+ */
+export async function writeAlert({ q, append }: UnitCtx, p: PreparedAlert, cap: number, whenCapped: "refuse" | "keep"): Promise<void> {
+  const a = p.input;
+  if (p.recipients.length) {
+    const today = await alertsInLastDay(q, a.subject, p.recipients);
+    const open = p.recipients.filter((r) => (today.get(r) ?? 0) < cap);
+    if (open.length === 0 && whenCapped === "refuse")
+      throw tooMany("this resident has alerted these counselors as often as allowed today; call a crisis line (110, 120, 12356) if it is urgent", {
+        code: "alert_quota",
+        retryAfter: await alertWindowRetrySeconds(q, a.subject, p.recipients),
+      });
+    p.recipients = open;
+  }
+  const row = { alertId: p.alertId, subject: a.subject, kind: a.kind, level: a.level, instrument: a.instrument ?? null, raisedBy: a.raisedBy, emergencyOffer: p.offer, detail: a.detail ?? {}, createdAt: p.createdAt };
+  await insertAlert(q, row, p.recipients.length ? p.recipients : [NO_RECIPIENT]);
+  // The leaf commits to the alert metadata (hash), names no subject: the audit can check it later against the row.
+  append({
+    type: "access",
+    id: `alert:${p.alertId}`,
+    hash: hashOf({ alertId: p.alertId, kind: a.kind, level: a.level, subject: a.subject, recipients: p.recipients, createdAt: p.createdAt }),
+    at: p.createdAt,
+    action: `alert.${a.kind}`,
+    decision: "alert",
+    level: a.level,
+    recipients: p.recipients.length,
   });
+}
+
+export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<RaisedAlert> {
+  const p = prepareAlert(a, await alertRecipients(ctx, a.subject));
+  await ctx.writer.submit((u) => writeAlert(u, p, ctx.cfg.alertsPerCounselorPerDay, "refuse"));
+  return raisedReply(ctx, p);
+}
+
+/** What the raiser is told (and logged: ids and counts only). */
+export function raisedReply(ctx: AppContext, p: PreparedAlert): RaisedAlert {
+  const { input: a, alertId, recipients, createdAt, offer } = p;
   ctx.log.info({ alert: alertId, kind: a.kind, level: a.level, recipients: recipients.length }, "alert raised");
   const res = crisisResources(a.lang ?? "zh", { counselorNotified: recipients.length > 0, local: ctx.cfg.localHotlines });
   return {
@@ -109,9 +147,25 @@ export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<Raised
   };
 }
 
-export async function counselorAlerts(ctx: AppContext, counselor: string) {
-  const rows = await alertsTo(ctx.db, counselor);
-  return rows.map((r) => ({
+/** A page of a newest-first alert list: at most `limit` alerts strictly older than the cursor. */
+export interface AlertPage {
+  limit: number;
+  cursor?: string;
+}
+
+const encodeCursor = (createdAt: Date | string, alertId: string) => Buffer.from(`${new Date(createdAt).toISOString()}~${alertId}`).toString("base64url");
+function decodeCursor(c: string | undefined): AlertCursor | undefined {
+  if (c === undefined) return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~([0-9a-f]{32})$/.exec(Buffer.from(c, "base64url").toString("utf8"));
+  if (!m || Number.isNaN(Date.parse(m[1]))) throw invalid("cursor is not one this server returned", { errors: [{ path: "query.cursor", message: "unknown cursor" }] });
+  return { createdAt: m[1], alertId: m[2] };
+}
+const nextOf = <R extends { created_at: Date | string; alert_id: string }>(rows: R[], limit: number) =>
+  rows.length === limit ? encodeCursor(rows[limit - 1].created_at, rows[limit - 1].alert_id) : null;
+
+export async function counselorAlerts(ctx: AppContext, counselor: string, page: AlertPage) {
+  const rows = await alertsToPage(ctx.db, counselor, page.limit, decodeCursor(page.cursor));
+  const alerts = rows.map((r) => ({
     alertId: r.alert_id,
     kind: r.kind,
     level: r.level,
@@ -123,11 +177,12 @@ export async function counselorAlerts(ctx: AppContext, counselor: string) {
     createdAt: new Date(r.created_at).toISOString(),
     ackedAt: r.acked_at ? new Date(r.acked_at).toISOString() : null,
   }));
+  return { alerts, next: nextOf(rows, page.limit) };
 }
 
-export async function residentAlerts(ctx: AppContext, subject: string) {
-  const rows = await alertsAbout(ctx.db, subject, NO_RECIPIENT);
-  return rows.map((r) => ({
+export async function residentAlerts(ctx: AppContext, subject: string, page: AlertPage) {
+  const rows = await alertsAboutPage(ctx.db, subject, NO_RECIPIENT, page.limit, decodeCursor(page.cursor));
+  const alerts = rows.map((r) => ({
     alertId: r.alert_id,
     kind: r.kind,
     level: r.level,
@@ -135,6 +190,7 @@ export async function residentAlerts(ctx: AppContext, subject: string) {
     notified: Number(r.notified),
     acknowledged: Number(r.acked) > 0,
   }));
+  return { alerts, next: nextOf(rows, page.limit) };
 }
 
 /** A counselor acknowledges an alert addressed to them (once: a second time is a conflict). */

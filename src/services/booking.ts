@@ -19,7 +19,8 @@ import {
   takeSlot,
 } from "../store/booking-repo.js";
 import type { Queryable } from "../store/db.js";
-import { conflict, forbidden, notFound, unprocessable } from "./errors.js";
+import { conflict, forbidden, notFound, tooMany, unprocessable } from "./errors.js";
+import { liveBookingCount } from "../store/limits-repo.js";
 import type { AppContext } from "./context.js";
 import { hasActiveGrant } from "./consents.js";
 
@@ -88,6 +89,9 @@ export async function book(ctx: AppContext, subject: string, slotId: string, sea
   const bookingId = randomBytes(16).toString("hex");
   const at = new Date().toISOString();
   return ctx.writer.submit(async ({ q, append }) => {
+    // Counted in the writer's transaction: two concurrent bookings cannot both take the last place.
+    if ((await liveBookingCount(q, subject)) >= ctx.cfg.bookingsPerResident)
+      throw tooMany(`at most ${ctx.cfg.bookingsPerResident} bookings may be open at once: cancel one first`, { code: "booking_quota" });
     if (!(await takeSlot(q, slotId))) throw conflict("slot is already taken");
     await insertBooking(q, { bookingId, slotId, subject, counselor, sealed, contentHash, at });
     append({ type: "access", id: `booking:${bookingId}`, hash: contentHash.slice(2), at, action: "booking.create", decision: "booked" });

@@ -9,8 +9,9 @@ import { detectWarnings, STRESS_INDEX_NOTICE, type DailyStress } from "../assess
 import { Purpose } from "../consent/types.js";
 import { indexDays, putIndexDay, putWarning } from "../store/wearable-repo.js";
 import type { AppContext } from "./context.js";
-import { raiseAlert } from "./alerts.js";
+import { alertRecipients, prepareAlert, raisedReply, writeAlert } from "./alerts.js";
 import { hasActiveGrant } from "./consents.js";
+import { refuseErased } from "./erasure.js";
 
 export interface IndexDay {
   date: string;
@@ -32,17 +33,22 @@ export async function uploadIndex(ctx: AppContext, subject: string, days: IndexD
   const stored = await readIndex(ctx, subject);
   const warnings = detectWarnings(stored.map((d) => ({ ...d, z: { hr: null, rmssd: null, sleep: null }, combined: null }) as DailyStress));
   const fresh = [];
+  const recipients = warnings.length ? await alertRecipients(ctx, subject) : [];
   for (const w of warnings) {
     const warningId = randomBytes(16).toString("hex");
-    // One warning per run start; a run that grows updates the row (no new alert).
-    const ins = await ctx.writer.submit(async ({ q, append }) => {
-      const inserted = await putWarning(q, { warningId, subject, from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, uploadId });
-      if (inserted) append({ type: "access", id: `warning:${warningId}`, hash: hashOf({ warningId, from: w.from, to: w.to, peak: w.peak }), at, action: "wearable.warning", decision: "warning" });
-      return inserted;
+    const alert = prepareAlert({ kind: "wearable_warning", level: "elevated", subject, raisedBy: subject, detail: { from: w.from, to: w.to, days: w.days, peak: w.peak } }, recipients);
+    // One warning per run start; a run that grows updates the row (no new alert). A new warning and its alert commit
+    // in one transaction: a crash cannot keep the warning (whose dedupe would stop a retry) and lose the alert.
+    const ins = await ctx.writer.submit(async (u) => {
+      const inserted = await putWarning(u.q, { warningId, subject, from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, uploadId });
+      if (!inserted) return false;
+      u.append({ type: "access", id: `warning:${warningId}`, hash: hashOf({ warningId, from: w.from, to: w.to, peak: w.peak }), at, action: "wearable.warning", decision: "warning" });
+      await writeAlert(u, alert, ctx.cfg.alertsPerCounselorPerDay, "keep");
+      return true;
     });
     if (ins) {
-      const alert = await raiseAlert(ctx, { kind: "wearable_warning", level: "elevated", subject, raisedBy: subject, detail: { from: w.from, to: w.to, days: w.days, peak: w.peak } });
-      fresh.push({ from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, alertId: alert.alertId, notified: alert.notified });
+      const r = raisedReply(ctx, alert);
+      fresh.push({ from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, alertId: r.alertId, notified: r.notified });
     }
   }
   return { uploadId, stored: days.length, warnings: warnings.map((w) => ({ from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing })), newWarnings: fresh };
@@ -56,6 +62,7 @@ export async function readIndex(ctx: AppContext, subject: string): Promise<Index
 /** The index as a reader may see it: the resident themself, or a counselor with an active MONITORING grant. */
 export async function indexFor(ctx: AppContext, reader: { address: string; isCounselor: boolean }, subject: string) {
   if (reader.address !== subject) {
+    await refuseErased(ctx, subject);
     if (!reader.isCounselor) return undefined;
     if (!(await hasActiveGrant(ctx, { subject, grantee: reader.address, purposes: [Purpose.MONITORING] }))) return undefined;
   }

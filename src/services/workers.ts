@@ -5,6 +5,7 @@ import type { AppContext } from "./context.js";
 import { ConsentRelayer } from "./consent-relayer.js";
 import { anchoringWorker, reconcilerWorker } from "./anchoring-workers.js";
 import { witnessWorker } from "./signed-checkpoints.js";
+import { erasurePurger } from "./erasure-worker.js";
 
 export type Worker = (ctx: AppContext) => Promise<(() => Promise<void>) | void>;
 
@@ -29,6 +30,7 @@ const workers: Worker[] = [
   witnessWorker, // loads the log key (a bad key file stops start-up) and asks witnesses to cosign
   matchingSweeper, // finishes accepts, expires proposals, drops needs whose consent ended
   poolPublisher, // publishes each matching pool in scheduled batches
+  erasurePurger, // drops an erased address's relay rows once its revocations are on chain
 ];
 
 export async function startWorkers(ctx: AppContext): Promise<void> {

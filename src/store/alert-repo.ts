@@ -45,23 +45,7 @@ export async function insertAlert(q: Queryable, a: NewAlert, recipients: string[
   }
 }
 
-/** The alerts addressed to a counselor, newest first (at most 500). */
-export async function alertsTo(q: Queryable, counselor: string): Promise<CounselorAlertRow[]> {
-  return q.query<CounselorAlertRow>(
-    "SELECT alert_id, subject, kind, level, instrument, emergency_offer, detail, created_at, acked_at FROM alerts WHERE recipient = $1 ORDER BY created_at DESC, alert_id LIMIT 500",
-    [counselor],
-  );
-}
-
-/** The alerts about a subject, one per alert with how many counselors were told and whether one acknowledged (at most 500). */
-export async function alertsAbout(q: Queryable, subject: string, placeholder: string): Promise<ResidentAlertRow[]> {
-  return q.query<ResidentAlertRow>(
-    `SELECT alert_id, kind, level, min(created_at) AS created_at, count(*) FILTER (WHERE recipient <> $2) AS notified,
-            count(acked_at) AS acked
-       FROM alerts WHERE subject = $1 GROUP BY alert_id, kind, level ORDER BY min(created_at) DESC LIMIT 500`,
-    [subject, placeholder],
-  );
-}
+// Paged lists (newest first, by cursor): limits-repo.ts.
 
 /** Acknowledges a recipient's alert; false if there is none unacknowledged. */
 export async function ackAlertRow(q: Queryable, alertId: string, counselor: string, at: string): Promise<boolean> {

@@ -27,6 +27,14 @@ export async function readAuditHead(q: Queryable): Promise<AuditHead> {
  * Calls onLeaf for every stored leaf with index in [0, span), in index order, with its input's UTF-8 bytes (valid
  * only during the call). Gaps are simply not called: the caller notices them.
  */
+/** Leaves whose stored input no longer hashes (RFC 6962: SHA-256(0x00 ‖ input)) to their stored leaf hash. */
+export async function changedLeafInputs(q: Queryable): Promise<Array<{ idx: number; type: string; refId: string }>> {
+  const rows = await q.query<{ idx: number; type: string; ref_id: string }>(
+    "SELECT idx, type, ref_id FROM log_leaves WHERE leaf_hash <> sha256('\\x00'::bytea || convert_to(input, 'UTF8')) ORDER BY idx",
+  );
+  return rows.map((r) => ({ idx: Number(r.idx), type: r.type, refId: r.ref_id }));
+}
+
 export async function forEachLeafInput(q: Queryable, span: number, onLeaf: (index: number, bytes: Uint8Array) => void): Promise<void> {
   if (q.streamRows) {
     // Embedded store: one ordered pass over the raw rows, hashing as they arrive (no strings, no row objects).
@@ -146,8 +154,11 @@ export async function auditTombstones(q: Queryable): Promise<Array<{ content_has
 }
 
 /** Our confirmed anchors on one CheckpointLog: size and root (64 hex). */
-export async function confirmedAnchors(q: Queryable, checkpointLog: string): Promise<Array<{ size: number; root: Uint8Array }>> {
-  const rows = await q.query<{ size: number; root: Uint8Array }>("SELECT size, root FROM anchors WHERE status = 'confirmed' AND contract = $1", [checkpointLog.toLowerCase()]);
+export async function confirmedAnchors(q: Queryable, checkpointLog: string, atBlock?: number): Promise<Array<{ size: number; root: Uint8Array }>> {
+  const rows = await q.query<{ size: number; root: Uint8Array }>(
+    "SELECT size, root FROM anchors WHERE status = 'confirmed' AND contract = $1 AND ($2::bigint IS NULL OR coalesce(block_number, 0) <= $2::bigint)",
+    [checkpointLog.toLowerCase(), atBlock ?? null],
+  );
   return rows.map((r) => ({ size: Number(r.size), root: new Uint8Array(r.root) }));
 }
 

@@ -19,6 +19,8 @@ export interface RecordRow {
   erased_at: Date | string | null;
   /** The input of the version's log leaf (reads that check integrity). */
   leaf_input?: string | null;
+  /** The stored hash of that leaf (what the tree, the tiles and the anchors were built from). */
+  leaf_hash?: Uint8Array | null;
 }
 
 /** The latest version of a record as the amendment rules need it. */
@@ -47,7 +49,7 @@ export interface NewVersion {
 const ROW_COLS = `r.content_hash, r.record_id, r.version, r.kind, r.schema, r.author, r.subject_ref, r.consent_id, r.prev,
   r.created_at, r.envelope, r.leaf_index, r.received_at, r.erased_at`;
 const LATEST_COLS = "r.record_id, r.content_hash, r.version, r.kind, r.author, r.subject_ref, r.created_at, r.erased_at";
-const WITH_LEAF = `SELECT ${ROW_COLS}, l.input AS leaf_input FROM records r LEFT JOIN log_leaves l ON l.idx = r.leaf_index`;
+const WITH_LEAF = `SELECT ${ROW_COLS}, l.input AS leaf_input, l.leaf_hash AS leaf_hash FROM records r LEFT JOIN log_leaves l ON l.idx = r.leaf_index`;
 
 /** The records rows and their key rows, in one statement for any number of versions. */
 const INSERT_RECORDS = `WITH r AS (

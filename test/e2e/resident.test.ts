@@ -313,7 +313,20 @@ describe("web: resident (browser)", function () {
     await home();
   });
 
+  it("switches to English and stays accessible", async () => {
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByRole("heading", { name: "What would you like to do?" }).waitFor();
+    expect(await page.locator("html").getAttribute("lang")).to.equal("en");
+    expect(await page.getByRole("button", { name: "Crisis help" }).isVisible()).to.equal(true);
+    await page.getByRole("button", { name: "My consents" }).click();
+    await page.getByRole("heading", { name: "My consents" }).waitFor();
+    expect(await page.locator("li.consent", { hasText: "counselling" }).locator(".badge").innerText()).to.equal("Withdrawn");
+    await expectNoAxeViolations(page, "my consents (en)");
+  });
+  // Last: afterwards every relationship address is erased and answered 410.
   it("erases all records after a clear confirmation", async () => {
+    await page.getByRole("button", { name: "中文" }).click();
+    await home();
     await page.getByRole("button", { name: "删除我的信息" }).click();
     await page.getByRole("heading", { name: "删除我的信息" }).waitFor();
     expect(await main()).to.include("无法恢复");
@@ -326,16 +339,15 @@ describe("web: resident (browser)", function () {
     await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
     const left = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE envelope IS NOT NULL");
     expect(left[0].n).to.equal(0);
-  });
-
-  it("switches to English and stays accessible", async () => {
-    await page.getByRole("button", { name: "English" }).click();
-    await page.getByRole("heading", { name: "What would you like to do?" }).waitFor();
-    expect(await page.locator("html").getAttribute("lang")).to.equal("en");
-    expect(await page.getByRole("button", { name: "Crisis help" }).isVisible()).to.equal(true);
-    await page.getByRole("button", { name: "My consents" }).click();
-    await page.getByRole("heading", { name: "My consents" }).waitFor();
-    expect(await page.locator("li.consent", { hasText: "counselling" }).locator(".badge").innerText()).to.equal("Withdrawn");
-    await expectNoAxeViolations(page, "my consents (en)");
+    // Her app signed the withdrawal of every consent still open: none is active any more.
+    const erased = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM erasures");
+    expect(erased[0].n).to.be.at.least(3); // the vault, the matcher and the counsellor relationships
+    const open = await srv.ctx.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM consent_grants g
+        WHERE encode(sha256(convert_to(g.subject, 'UTF8')), 'hex') IN (SELECT subject_hash FROM erasures)
+          AND g.revoked_at IS NULL AND g.not_after > extract(epoch FROM now())
+          AND NOT EXISTS (SELECT 1 FROM consent_requests r WHERE r.grant_id = g.grant_id AND r.kind = 'revoke' AND r.status <> 'failed')`,
+    );
+    expect(open[0].n).to.equal(0);
   });
 });

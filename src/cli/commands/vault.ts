@@ -1,6 +1,6 @@
 // `anxin vault publish-key|erase`: the resident's side of the record vault, signed in with keys derived from the seed.
 import type { Command } from "commander";
-import { ApiClient, publishSignedKey } from "../../client/index.js";
+import { ApiClient, consentDomainOf, eraseRelationship, publishSignedKey } from "../../client/index.js";
 import { CliError, passphrase, printResult } from "../io.js";
 import { AnxinCryptoError, decryptSeed, relationshipKeys, toBase64 } from "../../crypto/index.js";
 import { readFileSync } from "node:fs";
@@ -44,7 +44,7 @@ export function register(program: Command) {
 
   vault
     .command("erase")
-    .description("erase (PIPL Art. 47) every record about you: ciphertexts and keys are destroyed, tombstones logged")
+    .description("erase (PIPL Art. 47) everything of your relationship addresses: records shredded (tombstones logged), wearable data, alerts, bookings and needs deleted, every consent withdrawn on chain by revocations signed here")
     .requiredOption("--seed <file>", "your seed store (anxin.seedstore.v1)")
     .option("--counterparty <address>", "a counselor you had a relationship with (repeat for each)", collect, [] as string[])
     .option("--no-identity", "keep the identity vault entry")
@@ -55,17 +55,18 @@ export function register(program: Command) {
       const seed = await seedFrom(o.seed, o.passphraseFile);
       const parties = [...o.counterparty, ...(o.identity ? ["vault"] : [])];
       if (parties.length === 0) throw new CliError("nothing to erase: give --counterparty or keep the identity entry");
-      const results: Array<{ subjectRef: string; erased: number }> = [];
+      const results: Array<{ subjectRef: string; erased: number; revocationsQueued: number; removed: Record<string, number> }> = [];
       for (const cp of parties) {
         const rel = await relationshipKeys(seed, cp).catch((e) => {
           throw e instanceof AnxinCryptoError ? new CliError(`--counterparty ${cp}: ${e.message}`) : e;
         });
         const api = await call(new ApiClient(o.url).login(rel.wallet));
-        results.push(await call(api.delete<{ subjectRef: string; erased: number }>("/v1/vault")));
+        // Every grant of this address that may still open access is revoked by a signature made here, with the erasure.
+        results.push(await call(eraseRelationship(api, rel.wallet, await call(consentDomainOf(api)))));
       }
       const total = results.reduce((n, r) => n + r.erased, 0);
       printResult(!!o.json, { erased: total, subjects: results }, () =>
-        results.map((r) => `${r.subjectRef}: ${r.erased} record version(s) erased`).join("\n") + `\ntotal: ${total}`,
+        results.map((r) => `${r.subjectRef}: ${r.erased} record version(s) erased, ${r.revocationsQueued} consent(s) withdrawn, other data removed: ${JSON.stringify(r.removed)}`).join("\n") + `\ntotal: ${total}`,
       );
     });
 }

@@ -3,6 +3,7 @@
 // service's operator key sends the transaction — on the embedded dev chain only, where the operator is the dev
 // authority. On any other chain these routes refuse (409 operator_not_authority) before touching the chain: the
 // authority signs registry transactions with its own key (`anxin admin …`, relayed through POST /v1/chain/transactions).
+import { isUsableX25519PublicKey } from "../../crypto/index.js";
 import type { Contract } from "ethers";
 import { z } from "zod";
 import { address, hash32 as bytes32 } from "../schemas.js";
@@ -63,7 +64,7 @@ const action = (path: string, summary: string, body: z.ZodObject<any>, fn: Regis
 
 const counselorBody = z.object({
   address,
-  encryptionKey: bytes32,
+  encryptionKey: bytes32.refine((k) => isUsableX25519PublicKey(Buffer.from(k.slice(2), "hex")), "must be a canonical X25519 public key of full order"),
   /** The public profile the authority publishes with the accreditation (its hash on chain, the document stored). */
   profile: PublicProfileSchema.omit({ v: true, counselor: true }).optional(),
   /** SHA-256 or keccak of the license document; a random commitment is made when omitted. */

@@ -73,9 +73,11 @@ function alerts(ctx: AppContext): RouteDef[] {
       summary: "Counselor: alerts addressed to me; resident: alerts raised about me (and how many counselors were told)",
       tags: ["alerts"],
       roles: ["resident", "counselor"],
-      async handler({ session }) {
+      // Newest first, a page at a time: `next` is the cursor of the following page (null on the last one).
+      query: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(200).optional() }),
+      async handler({ session, query }) {
         const s = session!;
-        return { body: { alerts: s.roles.has("counselor") ? await counselorAlerts(ctx, s.address) : await residentAlerts(ctx, s.address) } };
+        return { body: s.roles.has("counselor") ? await counselorAlerts(ctx, s.address, query) : await residentAlerts(ctx, s.address, query) };
       },
     }),
     route({

@@ -1,4 +1,5 @@
 // Sign-In with Ethereum (EIP-4361): nonce → signed message → short-lived server-side session; sign-out.
+import { refuseErased } from "../../services/erasure.js";
 import { randomBytes } from "node:crypto";
 import { SiweMessage } from "siwe";
 import { z } from "zod";
@@ -56,6 +57,7 @@ export default (ctx: AppContext) => [
       // Consume the nonce atomically: a replayed message finds it used and is refused.
       if (!(await takeNonce(ctx.db, msg.nonce))) throw unauthorized("nonce unknown, expired or already used");
       const address = msg.address.toLowerCase();
+      await refuseErased(ctx, address); // an erased address never signs in again (410)
       ctx.roles.invalidate(address);
       const session = await ctx.roles.sessionFor(address);
       const { token, expiresAt } = await ctx.sessions.issue(address);

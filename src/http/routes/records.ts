@@ -120,6 +120,7 @@ export default (ctx: AppContext) => {
       tags: ["records"],
       roles: ["public"],
       signedIn: true,
+      loggedRead: true, // a refusal writes a permanent log leaf: limited per address like key releases
       params: z.strictObject({ recordId }),
       response: z.object({
         recordId: z.string(),

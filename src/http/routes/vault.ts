@@ -2,12 +2,18 @@
 import { z } from "zod";
 import { address } from "../schemas.js";
 import type { AppContext } from "../../services/context.js";
-import { vaultFor } from "../../services/records/vault.js";
+import { eraseAddress, erasurePlan } from "../../services/erasure.js";
+import { revokeWireSchema, signatureSchema } from "../../consent/index.js";
 import { recipientDirectory } from "../../services/records/recipients.js";
 import { keyRotation } from "../../services/records/rotation.js";
 import { route } from "../route.js";
+import { isUsableX25519PublicKey } from "../../crypto/index.js";
 
-const x25519 = z.string().length(44).regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key");
+const x25519 = z
+  .string()
+  .length(44)
+  .regex(/^[A-Za-z0-9+/]{43}=$/, "must be base64 of a 32-byte X25519 public key")
+  .refine((k) => isUsableX25519PublicKey(Buffer.from(k, "base64")), "must be a canonical X25519 public key of full order");
 const hex = (n: number) => z.string().regex(new RegExp(`^0x[0-9a-f]{${n}}$`));
 const publication = z
   .object({
@@ -31,19 +37,23 @@ const eraseReply = z.object({
   erased: z.number().int(),
   erasedAt: z.string(),
   tombstones: z.array(z.object({ contentHash: z.string(), leafIndex: z.number().int() })),
+  removed: z.record(z.string(), z.number().int()),
+  revocationsQueued: z.number().int(),
 });
+/** The revocations the resident's app signed for this erasure (GET /v1/vault/erasure-plan lists what they must cover). */
+const eraseBody = z.strictObject({ revocations: z.array(z.strictObject({ revoke: revokeWireSchema, signature: signatureSchema })).max(256).default([]) });
 
 export default (ctx: AppContext) => {
-  const vault = vaultFor(ctx);
   const recipients = recipientDirectory(ctx);
   const rotation = keyRotation(ctx);
   const erase = {
-    summary: "Erase (PIPL Art. 47): destroy every ciphertext and sealed key whose subject is the signed-in address; tombstones are logged",
+    summary: "Erase (PIPL Art. 47) everything of the signed-in address: vault shredded (tombstones logged), every other table's rows deleted, the signed revocations of its grants queued ahead of any grant; the address answers 410 afterwards",
     tags: ["vault"],
     roles: ["resident"] as ["resident"],
+    body: eraseBody,
     response: eraseReply,
-    async handler({ session }: { session?: import("../route.js").Session }) {
-      return { body: await vault.erase(session!) };
+    async handler({ session, body }: { session?: import("../route.js").Session; body: z.infer<typeof eraseBody> }) {
+      return { body: await eraseAddress(ctx, session!, body.revocations) };
     },
   };
   return [
@@ -93,6 +103,17 @@ export default (ctx: AppContext) => {
       response: z.object({ rewrapped: z.number().int() }),
       async handler({ body, session }) {
         return { body: await rotation.rewrap(session!, body.keys) };
+      },
+    }),
+    route({
+      method: "get",
+      path: "/v1/vault/erasure-plan",
+      summary: "The grants of the signed-in address that need a revocation signed by it before it can be erased",
+      tags: ["vault"],
+      roles: ["resident"],
+      response: z.object({ subjectRef: z.string(), revoke: z.array(z.string()) }),
+      async handler({ session }) {
+        return { body: await erasurePlan(ctx, session!) };
       },
     }),
     route({ method: "delete", path: "/v1/vault", sensitive: true, ...erase }),

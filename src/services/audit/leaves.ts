@@ -11,6 +11,8 @@ export function checkLeaves(s: AuditSnapshot): AuditCheck {
     else if (p.problem === "not-event") c.fail("leaf-invalid", `leaf ${p.index} is not a log event`);
     else c.fail("leaf-invalid", `leaf ${p.index} is not a valid log event`);
   }
+  // Named one by one: the stored input of each no longer hashes to the leaf hash the tree and the anchors were built from.
+  for (const l of s.changedInputs) c.fail("leaf-input-changed", `leaf ${l.idx} (${l.type} ${l.refId}): its stored input was changed (it no longer hashes to its leaf hash)`);
   const { size, root, maxIndex } = s.head;
   if (maxIndex !== null && maxIndex + 1 > size) c.fail("leaf-beyond-head", `leaves exist up to index ${maxIndex} but the head says ${size}`);
   if (s.missingLeaves === 0 && s.tree.size === size && !bytesEqual(s.tree.rootAt(size), root)) {

@@ -16,6 +16,7 @@ import {
   forEachLeafInput,
   readAuditHead,
   type AuditHead,
+  changedLeafInputs,
 } from "../../store/audit-repo.js";
 import { allPublications } from "../../store/key-repo.js";
 import { anchoredHistory, type AnchoredCheckpoint } from "../checkpoints.js";
@@ -98,6 +99,8 @@ export interface LogSnapshot {
   keyHashLeaf: Map<string, number>;
   /** Key publication leaves ("key"). */
   keyLeaves: Map<number, LogEvent>;
+  /** Leaves whose stored input no longer hashes to their stored leaf hash (any type: consent leaves too). */
+  changedInputs: Array<{ idx: number; type: string; refId: string }>;
 }
 export interface AuditSnapshot extends LogSnapshot {
   history: AnchoredCheckpoint[];
@@ -131,24 +134,27 @@ export interface ProfileFact {
 /** Reads in this order (the log first, then the chain's view of it, then the rows that refer to both). */
 export async function loadSnapshot(d: AuditDeps): Promise<AuditSnapshot> {
   const log = await loadLog(d.db);
-  const anchors = await loadAnchors(d);
+  // Every chain read of this audit is pinned to one block, taken after the log: a checkpoint, an accreditation
+  // change or a revocation landing while the audit runs can never make two answers disagree (a false alarm).
+  const block = Number(await (d.provider as unknown as { send(m: string, p: unknown[]): Promise<string> }).send("eth_blockNumber", []));
+  const anchors = await loadAnchors(d, block);
   const records = await loadRecords(d.db);
   const keys = await loadKeys(d.db);
   const registry = new Contract(d.deployment.registry, loadArtifact("CounselorRegistry").abi, d.provider);
-  const accreditation = await loadAccreditation(registry, [...new Set([...records.values()].filter((r) => r.author !== r.subject).map((r) => r.author))]);
+  const accreditation = await loadAccreditation(registry, [...new Set([...records.values()].filter((r) => r.author !== r.subject).map((r) => r.author))], block);
   const access = await loadAccess(d.db);
   const named = access.filter((a) => a.decision === "released" && (a.basis === "grant" || a.basis === "emergency") && a.grantId).map((a) => a.grantId!);
   const ledger = new Contract(d.deployment.consentLedger, loadArtifact("ConsentLedger").abi, d.provider);
-  const grants = await loadGrants(d.provider, ledger, d.deployment.deployBlock, [...new Set(named)]);
+  const grants = await loadGrants(d.provider, ledger, d.deployment.deployBlock, [...new Set(named)], block);
   const tombstones = (await auditTombstones(d.db)).map((t) => ({ contentHash: t.content_hash, leafIndex: Number(t.leaf_index) }));
   const publications = (await allPublications(d.db)).map((p) => ({ owner: p.owner, version: Number(p.version), pk: p.x25519_public_key, issuedAt: Number(p.issued_at), signature: p.signature, leafIndex: Number(p.leaf_index) }));
-  const registryKeys = await loadRegistryKeys(registry, d.deployment.deployBlock, [...new Set(keys.map((k) => k.recipient))]);
-  const profiles = await loadProfiles(d.db, registry);
+  const registryKeys = await loadRegistryKeys(registry, d.deployment.deployBlock, [...new Set(keys.map((k) => k.recipient))], block);
+  const profiles = await loadProfiles(d.db, registry, block);
   return { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants, publications, registryKeys, profiles };
 }
 
 /** Stored public profiles, each with the hash its document really has and the chain's hash for the counselor. */
-async function loadProfiles(db: Queryable, registry: Contract): Promise<ProfileFact[]> {
+async function loadProfiles(db: Queryable, registry: Contract, blockTag: number): Promise<ProfileFact[]> {
   const out: ProfileFact[] = [];
   for (const p of await allPublicProfiles(db, 100_000)) {
     let documentHash: string | null = null;
@@ -158,7 +164,7 @@ async function loadProfiles(db: Queryable, registry: Contract): Promise<ProfileF
     } catch {
       /* not JSON: documentHash stays null */
     }
-    out.push({ counselor: p.counselor, storedHash: p.profileHash, documentHash, chainHash: String(await registry.profileHashOf(p.counselor)).toLowerCase() });
+    out.push({ counselor: p.counselor, storedHash: p.profileHash, documentHash, chainHash: String(await registry.profileHashOf(p.counselor, { blockTag })).toLowerCase() });
   }
   return out;
 }
@@ -181,6 +187,7 @@ async function loadLog(db: Queryable): Promise<LogSnapshot> {
     keyHashes: new Set(),
     keyHashLeaf: new Map(),
     keyLeaves: new Map(),
+    changedInputs: await changedLeafInputs(db),
   };
   let expect = 0;
   const gapUpTo = (next: number) => {
@@ -227,13 +234,11 @@ function commitKey(s: LogSnapshot, hash: string, index: number) {
 }
 
 /** The chain's checkpoint events and latest(), both as of one block; our confirmed anchors. */
-async function loadAnchors(d: AuditDeps): Promise<Pick<AuditSnapshot, "history" | "latest" | "ourAnchors">> {
-  // One block for both: a checkpoint landing between the two reads must not look like a disagreement.
-  const block = Number(await (d.provider as unknown as { send(m: string, p: unknown[]): Promise<string> }).send("eth_blockNumber", []));
+async function loadAnchors(d: AuditDeps, block: number): Promise<Pick<AuditSnapshot, "history" | "latest" | "ourAnchors">> {
   const history = await anchoredHistory(d.provider, d.deployment.checkpointLog, d.deployment.deployBlock, block);
   const cpl = new Contract(d.deployment.checkpointLog, loadArtifact("CheckpointLog").abi, d.provider);
   const [size, root] = (await cpl.latest({ blockTag: block })) as [bigint, string];
-  const ours = await confirmedAnchors(d.db, d.deployment.checkpointLog);
+  const ours = await confirmedAnchors(d.db, d.deployment.checkpointLog, block); // confirmed by that block
   return {
     history,
     latest: { size: Number(size), root: root.slice(2).toLowerCase() },
@@ -300,13 +305,13 @@ async function loadAccess(db: Queryable): Promise<AccessFact[]> {
 }
 
 /** The registry's status history of each author, from the chain. */
-async function loadAccreditation(registry: Contract, authors: string[]): Promise<Map<string, AccreditationState[]>> {
+async function loadAccreditation(registry: Contract, authors: string[], blockTag: number): Promise<Map<string, AccreditationState[]>> {
   const out = new Map<string, AccreditationState[]>();
   for (const author of authors) {
-    const n = Number(await registry.historyLength(author));
+    const n = Number(await registry.historyLength(author, { blockTag }));
     const states: AccreditationState[] = [];
     for (let i = 0; i < n; i++) {
-      const s = await registry.historyAt(author, i);
+      const s = await registry.historyAt(author, i, { blockTag });
       states.push({ since: Number(s[0]), validFrom: Number(s[1]), validUntil: Number(s[2]), suspended: Boolean(s[3]) });
     }
     out.set(author, states);
@@ -315,10 +320,10 @@ async function loadAccreditation(registry: Contract, authors: string[]): Promise
 }
 
 /** The encryption keys of every CounselorAccredited event (the chain's word, not the index's) of these addresses. */
-async function loadRegistryKeys(registry: Contract, fromBlock: number, addresses: string[]): Promise<Map<string, Set<string>>> {
+async function loadRegistryKeys(registry: Contract, fromBlock: number, addresses: string[], toBlock: number): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
   if (addresses.length === 0) return out;
-  const logs = (await registry.queryFilter(registry.filters.CounselorAccredited(), fromBlock)) as unknown as Array<{ args: { counselor: string; encryptionKey: string } }>;
+  const logs = (await registry.queryFilter(registry.filters.CounselorAccredited(), fromBlock, toBlock)) as unknown as Array<{ args: { counselor: string; encryptionKey: string } }>;
   const wanted = new Set(addresses);
   for (const l of logs) {
     const who = l.args.counselor.toLowerCase();
@@ -335,14 +340,14 @@ async function loadRegistryKeys(registry: Contract, fromBlock: number, addresses
  * grantee and purpose from the ledger's ConsentGranted / EmergencyAccessOpened event for that grant id, times and
  * revocation from `getGrant`. The grantId commits to grantee and purpose, so an event is the ledger's word.
  */
-async function loadGrants(provider: Provider, ledger: Contract, fromBlock: number, grantIds: string[]): Promise<Map<string, ChainGrant | null>> {
+async function loadGrants(provider: Provider, ledger: Contract, fromBlock: number, grantIds: string[], blockTag: number): Promise<Map<string, ChainGrant | null>> {
   const parties = new Map<string, { grantee: string; purpose: number }>();
   const granted = ledger.interface.getEvent("ConsentGranted")!;
   const emergency = ledger.interface.getEvent("EmergencyAccessOpened")!;
   const address = await ledger.getAddress();
   for (let i = 0; i < grantIds.length; i += 200) {
     const ids = grantIds.slice(i, i + 200);
-    const logs = await provider.getLogs({ address, fromBlock, toBlock: "latest", topics: [[granted.topicHash, emergency.topicHash], ids] });
+    const logs = await provider.getLogs({ address, fromBlock, toBlock: blockTag, topics: [[granted.topicHash, emergency.topicHash], ids] });
     for (const l of logs) {
       const ev = ledger.interface.parseLog(l)!;
       const id = String(ev.args.grantId).toLowerCase();
@@ -355,7 +360,7 @@ async function loadGrants(provider: Provider, ledger: Contract, fromBlock: numbe
     const p = parties.get(id.toLowerCase());
     let g: ChainGrant | null = null;
     if (p) {
-      const [subject, nb, na, rv] = (await ledger.getGrant(id)) as [string, bigint, bigint, bigint];
+      const [subject, nb, na, rv] = (await ledger.getGrant(id, { blockTag })) as [string, bigint, bigint, bigint];
       if (Number(na) > 0) g = { subject: subject.toLowerCase(), grantee: p.grantee, purpose: p.purpose, notBefore: Number(nb), notAfter: Number(na), revokedAt: Number(rv) || null };
     }
     out.set(id, g);

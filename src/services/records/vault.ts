@@ -6,7 +6,9 @@
 import { accessLeaf } from "./access-leaf.js";
 import { contentHashHex, keyEntryHash, type RecordEnvelope } from "../../crypto/index.js";
 import { Purpose } from "../../consent/types.js";
-import { conflict, forbidden, gone, integrity, notFound, unprocessable } from "../errors.js";
+import { bytesEqual, leafHash } from "../../log/index.js";
+import { Refusal, conflict, forbidden, gone, integrity, notFound, unprocessable } from "../errors.js";
+import { refuseErased } from "../erasure.js";
 import type { Session } from "../session.js";
 import { activeGrants, getGrant, grantCovers, isActiveAt } from "../../store/consent-repo.js";
 import { accessesOfSubject, insertAccess, nextAccessId } from "../../store/access-log-repo.js";
@@ -71,15 +73,25 @@ function appendKeyLeaves(append: UnitCtx["append"], id: string, contentHash: str
   for (const k of keys) append({ type: "access", id, hash: keyEntryHash(contentHash, k.to, k.sealed, k.pk), at, decision: "key-added" });
 }
 
-/** The stored envelope (without keys) still hashes to content_hash and to the hash of its log leaf. */
+/**
+ * The stored envelope (without keys) still hashes to content_hash; its log leaf's stored input hashes to the stored
+ * leaf hash (the one the tree and the anchors were built from), so no field of it — `at` included — was changed;
+ * and that input names this version: its type, id, content hash and time.
+ */
 export function intact(r: RecordRow): boolean {
   if (r.envelope === null) return false;
   try {
     const h = contentHashHex(JSON.parse(r.envelope));
     if (h !== r.content_hash) return false;
-    if (r.leaf_input == null) return false;
-    const leaf = JSON.parse(r.leaf_input) as { type?: string; hash?: string };
-    return leaf.type === "record" && "0x" + leaf.hash === h;
+    if (r.leaf_input == null || r.leaf_hash == null) return false;
+    if (!bytesEqual(leafHash(new TextEncoder().encode(r.leaf_input)), new Uint8Array(r.leaf_hash))) return false;
+    const leaf = JSON.parse(r.leaf_input) as { type?: string; id?: string; hash?: string; at?: string };
+    return (
+      leaf.type === "record" &&
+      "0x" + leaf.hash === h &&
+      leaf.id === `${r.record_id}:${Number(r.version)}` &&
+      leaf.at === new Date(r.created_at).toISOString()
+    );
   } catch {
     return false;
   }
@@ -138,6 +150,8 @@ export class RecordVault {
       // inserts — set-based for all records of one group commit.
       return await this.ctx.writer.submitBatched(recordWrites, item);
     } catch (e) {
+      // A write about an erased address is refused for want of consent; say why (410). Checked only on refusal.
+      if (e instanceof Refusal && (e.kind === "forbidden" || e.kind === "not_found")) await refuseErased(this.ctx, envelope.subjectRef);
       if (isUniqueViolation(e)) throw conflict(envelope.prev === null ? DUPLICATE : "this version was amended concurrently: amend the latest version");
       throw e;
     }
@@ -150,13 +164,13 @@ export class RecordVault {
     const rows = await versionsWithLeaf(this.ctx.db, recordId);
     if (rows.length === 0) throw notFound("no such record");
     const latest = rows[rows.length - 1];
+    if (rows.every((r) => r.erased_at !== null)) throw gone();
     const keyRow = await keyOf(this.ctx.db, latest.content_hash, session.address);
     const d = await decide(this.ctx.db, session, latest, keyRow?.grant_id ?? null);
     if (!d.ok) {
       await this.#logAccess(session.address, latest, d);
       throw forbidden(refusalText(d.reason));
     }
-    if (rows.every((r) => r.erased_at !== null)) throw gone();
     if (!rows.every(intact)) throw integrityFailure();
     return {
       recordId,
@@ -171,8 +185,8 @@ export class RecordVault {
     const row = await versionWithLeaf(this.ctx.db, recordId, contentHash);
     if (!row) throw notFound("no such record version");
     const keyRow = await keyOf(this.ctx.db, contentHash, session.address);
-    let d: Decision = await decide(this.ctx.db, session, row, keyRow?.grant_id ?? null);
-    if (d.ok && row.erased_at !== null) d = { ok: false, reason: "erased" };
+    // An erased version is gone for everyone (its tombstone leaf is public): 410 before any consent decision.
+    let d: Decision = row.erased_at !== null ? { ok: false, reason: "erased" } : await decide(this.ctx.db, session, row, keyRow?.grant_id ?? null);
     if (d.ok && !intact(row)) d = { ok: false, reason: "integrity" };
     if (d.ok && !keyRow?.sealed) d = { ok: false, reason: "no_sealed_key" };
     const logged = await this.#logAccess(session.address, row, d);
@@ -268,21 +282,22 @@ export class RecordVault {
    * are of ciphertexts under random keys and nonces, so they reveal nothing.
    */
   async erase(session: Session) {
-    const me = session.address;
-    const at = new Date();
-    return this.ctx.writer.submit(async ({ q, append }) => {
-      const rows = await shredVersions(q, me, at);
-      rows.sort((a, b) => (a.record_id === b.record_id ? Number(a.version) - Number(b.version) : a.record_id < b.record_id ? -1 : 1));
-      await shredKeysOfSubject(q, me);
-      await deleteRecipientKey(q, me);
-      const tombstones = rows.map((r) => ({
-        contentHash: r.content_hash,
-        leafIndex: append({ type: "tombstone", id: `${r.record_id}:${Number(r.version)}`, hash: r.content_hash.slice(2), at: at.toISOString() }),
-      }));
-      await insertTombstones(q, me, at, tombstones);
-      return { subjectRef: me, erased: tombstones.length, erasedAt: at.toISOString(), tombstones };
-    });
+    return this.ctx.writer.submit((u) => shredVault(u, session.address, new Date()));
   }
+}
+
+/** The vault's part of an erasure, inside the caller's transaction (services/erasure.ts erases the rest with it). */
+export async function shredVault({ q, append }: UnitCtx, me: string, at: Date) {
+  const rows = await shredVersions(q, me, at);
+  rows.sort((a, b) => (a.record_id === b.record_id ? Number(a.version) - Number(b.version) : a.record_id < b.record_id ? -1 : 1));
+  await shredKeysOfSubject(q, me);
+  await deleteRecipientKey(q, me);
+  const tombstones = rows.map((r) => ({
+    contentHash: r.content_hash,
+    leafIndex: append({ type: "tombstone", id: `${r.record_id}:${Number(r.version)}`, hash: r.content_hash.slice(2), at: at.toISOString() }),
+  }));
+  await insertTombstones(q, me, at, tombstones);
+  return { subjectRef: me, erased: tombstones.length, erasedAt: at.toISOString(), tombstones };
 }
 
 function refusalText(reason: RefusalReason): string {

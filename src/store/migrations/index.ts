@@ -13,6 +13,7 @@ import sessions from "./013_sessions.js";
 import witnessCosignatures from "./019_witness_cosignatures.js";
 import keyDirectory from "./030_key_directory.js";
 import publicProfiles from "./035_public_profiles.js";
+import erasures from "./040_erasures.js";
 import needTokens from "./045_need_tokens.js";
 import relationshipVault from "./050_relationship_vault.js";
 
@@ -22,4 +23,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, keyDirectory, publicProfiles, needTokens, relationshipVault];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, keyDirectory, publicProfiles, erasures, needTokens, relationshipVault];

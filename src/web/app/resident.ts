@@ -9,7 +9,7 @@ import { walletSigner } from "../../crypto/keys.js";
 import { deriveNeed } from "../../deid/need.js";
 import { LABELS } from "../../deid/vocab.js";
 import type { PlaceList } from "../../deid/geo.js";
-import { ApiClient, consentDomainOf, counselorKey, draftGrant, publishSignedKey, submitGrant, submitRevoke } from "../../client/index.js";
+import { ApiClient, consentDomainOf, counselorKey, draftGrant, eraseRelationship, publishSignedKey, submitGrant, submitRevoke } from "../../client/index.js";
 import { pageChain } from "./trusted-chain.js";
 import { acceptMessage } from "../../matching/accept.js";
 import { RouteTable } from "./route-table.js";
@@ -739,7 +739,9 @@ const eraseConfirm: Screen = confirmScreen({
     await busy(btn, "erasing", async () => {
       let erased = 0;
       for (const c of [{ address: "vault" }, ...(await counterparties())]) {
-        const r = await (await apiFor(c.address)).post<{ erased: number }>(R.erasure, {});
+        // Her app signs a revocation of every consent of this relationship that may still open access; the server
+        // queues them with the erasure (client/erasure.ts).
+        const r = await eraseRelationship(await apiFor(c.address), (await keys.rel(c.address)).wallet, await domain());
         erased += r.erased;
       }
       status(t("erased", { n: erased }), "ok");

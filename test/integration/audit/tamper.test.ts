@@ -10,7 +10,7 @@ import { checkpointIface } from "../../../src/services/checkpoints.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
 import type { ApiClient } from "../../../src/client/index.js";
 import { accreditCounselor, appointAuditor, startTestServer, type TestServer } from "../../helpers/server.js";
-import { counselorWrites, fetchForReader, grant, publishKey } from "../vault/helpers.js";
+import { counselorWrites, eraseAs, fetchForReader, grant, publishKey } from "../vault/helpers.js";
 import { audit, codes, logKeyEntries, writeAt } from "./helpers.js";
 
 describe("audit: verify, tamper detection, bundles", function () {
@@ -38,7 +38,12 @@ describe("audit: verify, tamper detection, bundles", function () {
     await publishKey(r2Api, rel2);
     const c2 = await grant(srv, rel2, counselor.address);
     await counselorWrites(cApi, counselor, rel2.address, c2, { minutes: 5 });
-    await r2Api.delete("/v1/vault");
+    await eraseAs(r2Api, rel2.wallet);
+    // Erasure revoked the grant on chain: its revoke leaf is in the log before the anchor below.
+    for (let i = 0; !(await srv.ctx.db.query("SELECT 1 FROM consent_grants WHERE grant_id = $1 AND revoked_at IS NOT NULL", [c2])).length; i++) {
+      if (i > 300) throw new Error("the erasure's revocation never reached the index");
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(await logKeyEntries(srv)).to.equal(0); // the vault committed every sealed key it stored
     await anchorerFor(srv.ctx).anchorNow();
   });

@@ -20,7 +20,7 @@ import { counselorKeys, generateSeed, relationshipKeys, sealJson, toBase64, wall
 import { deriveNeed, makePublicProfile, publicProfileHash, type PublicProfile } from "../../../src/deid/index.js";
 import { storePublicProfile } from "../../../src/services/public-profiles.js";
 import { grant as grantOnChain, intake, withNonceRetry } from "../matching/helpers.js";
-import { counselorWrites, loginAs } from "../vault/helpers.js";
+import { counselorWrites, eraseAs, loginAs } from "../vault/helpers.js";
 
 const ROLES = ["none", "resident", "otherResident", "counselorWithGrant", "counselorNoGrant", "suspendedCounselor", "matcher", "auditor", "admin"] as const;
 type Role9 = (typeof ROLES)[number];
@@ -300,8 +300,11 @@ describe("security: authorization matrix (every route × every role)", function 
       "get /v1/vault/relationships": { expect: only({ resident: 404, otherResident: 404 }), req: fixed("/v1/vault/relationships") },
       "put /v1/vault/relationships": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault/relationships", { version: 1, sealed: toBase64(randomBytes(64)) }) },
       // Erasure runs last (see ORDER_LAST): it is the resident's own, always allowed.
-      "delete /v1/vault": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault") },
-      "post /v1/vault/erase": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault/erase", {}) },
+      "get /v1/vault/erasure-plan": { expect: only({ resident: 200, otherResident: 200 }), req: fixed("/v1/vault/erasure-plan") },
+      // The resident holds active grants and signs no revocation here: refused (422), nothing erased. The other
+      // resident holds none: erased by the first row, and answered 410 from then on.
+      "delete /v1/vault": { expect: only({ resident: 422, otherResident: 200 }), req: fixed("/v1/vault") },
+      "post /v1/vault/erase": { expect: only({ resident: 422, otherResident: 410 }), req: fixed("/v1/vault/erase", {}) },
 
       "post /v1/needs": {
         expect: only({ resident: 201, otherResident: 403 }),
@@ -453,7 +456,10 @@ describe("security: authorization matrix (every route × every role)", function 
   });
 
   it("left the erased resident's record gone for everyone, and logged the refused reads", async () => {
-    // After erasure (the last rows) the resident's own record is 410 and the counselor's key release too.
+    // The matrix refused her erasure (her grants were not revoked); her app erases as it does, signing the revocations.
+    const erased = await eraseAs(api.resident, rel.wallet);
+    expect(erased.revocationsQueued).to.be.greaterThan(0);
+    // After erasure her own record is 410 and the counselor's key release too.
     expect((await api.resident.raw("GET", `/v1/records/${f.recordId}`)).status).to.equal(410);
     expect((await api.counselorWithGrant.raw("GET", `/v1/records/${f.recordId}/versions/${f.contentHash}/key`)).status).to.equal(410);
     const refused = await srv.ctx.db.query<{ requester: string; reason: string }>("SELECT requester, reason FROM access_log WHERE decision = 'refused' AND record_id = $1", [f.recordId]);

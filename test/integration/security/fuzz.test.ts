@@ -43,14 +43,15 @@ interface FuzzReq {
  * payloads (envelopes, grants, revokes, SIWE) keep schema-valid mutations: those must fail the signature checks.
  */
 const FORCE_INVALID = /^(post \/v1\/(auth\/logout|admin\/|chain\/|log\/anchor|audit\/verify|match\/run|stats\/|alerts|wearable\/|vault\/recipients|match\/proposals\/:id\/decline)|put \/v1\/counselors\/me\/)/;
-/** 2xx answers whose writes are known exactly: the nonce store; erasure by a resident who holds nothing writes nothing. */
+/** 2xx answers whose writes are known exactly: the nonce store; erasure by a resident who holds nothing. */
 const KNOWN_WRITES: Record<string, string[]> = {
   "post /v1/auth/nonce": ["auth_nonces"],
   "post /v1/auth/login": ["auth_nonces", "sessions"],
   // Sign-out ends the fuzzer's own session row (revoked_at) and writes nothing else.
   "post /v1/auth/logout": ["sessions"],
-  "delete /v1/vault": [],
-  "post /v1/vault/erase": [],
+  // Erasing an address that holds nothing writes its tombstone and deletes its sessions (it is answered 410 after).
+  "delete /v1/vault": ["erasures", "sessions"],
+  "post /v1/vault/erase": ["erasures", "sessions"],
   "post /v1/consents/preview": [],
   // The base grant was submitted in the set-up: an accepted resubmission is the idempotent answer and writes nothing.
   "post /v1/consents": [],
@@ -186,6 +187,7 @@ describe("security: fuzzing every route (no 5xx, rejected requests change nothin
     // A need token of the right shape (not the office's signature): the fuzzer mutates it too.
     const needToken = { period: new Date().toISOString().slice(0, 7), keyId: hex(16), message: toBase64(randomBytes(64)), signature: toBase64(randomBytes(256)) };
     b("post /v1/needs", { need: deriveNeed(intake(["grief"])), matcher: matcher.address, lang: "en", token: needToken });
+    b("post /v1/vault/erase", { revocations: [] });
     b("post /v1/match/run", { ttlSeconds: 3600 });
     b("post /v1/match/proposals/:id/accept", { treatmentAddress: Wallet.createRandom().address, treatmentSignature: "0x" + "ab".repeat(65) });
     b("post /v1/match/proposals/:id/decline", {});

@@ -12,7 +12,7 @@ import {
   type RecordKind,
   type RelationshipKeys,
 } from "../../../src/crypto/index.js";
-import { ApiClient, ApiError, ChainReader, publishSignedKey, residentKey } from "../../../src/client/index.js";
+import { ApiClient, ApiError, ChainReader, consentDomainOf, eraseRelationship, publishSignedKey, residentKey, type ErasureReply } from "../../../src/client/index.js";
 import type { TestServer } from "../../helpers/server.js";
 import { registerOpening } from "../../helpers/consent.js";
 
@@ -118,4 +118,9 @@ export async function loginAs(srv: TestServer, wallet: Wallet, role: string): Pr
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`the registry never gave this address the ${role} role`);
+}
+
+/** Erases the address `api` is signed in as, the way the resident's app does: its revocations signed with `wallet`. */
+export async function eraseAs(api: ApiClient, wallet: Wallet | { signTypedData: Wallet["signTypedData"] }): Promise<ErasureReply> {
+  return eraseRelationship(api, wallet as Wallet, await consentDomainOf(api));
 }

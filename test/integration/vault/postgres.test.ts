@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { counselorKeys, generateSeed, openJson, relationshipKeys } from "../../../src/crypto/index.js";
 import { accreditCounselor, registerMatcher, startTestServer, type TestServer } from "../../helpers/server.js";
-import { counselorWrites, fetchForReader, grant, loginAs, problem, publishKey, revoke } from "./helpers.js";
+import { counselorWrites, eraseAs, fetchForReader, grant, loginAs, problem, publishKey, revoke } from "./helpers.js";
 
 const MARKER = "PGMARKER-9d1c 焦虑";
 
@@ -47,7 +47,7 @@ describe("record vault on PostgreSQL: write, read, refusals, erasure", function 
     );
     expect(log.filter((l) => l.decision === "refused").map((l) => l.reason)).to.deep.equal(["grant_revoked", "role_matcher"]);
 
-    const erased = await rApi.delete("/v1/vault");
+    const erased = await eraseAs(rApi, rel.wallet);
     expect(erased.erased).to.equal(2);
     expect((await problem(cApi.get(`/v1/records/${reply.recordId}`))).status).to.equal(410);
     const [{ n }] = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM tombstones");

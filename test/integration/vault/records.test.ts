@@ -19,7 +19,7 @@ import {
 import { Purpose } from "../../../src/consent/index.js";
 import { keyEntryHash } from "../../../src/crypto/index.js";
 import { accreditCounselor, appointAuditor, registerMatcher, startTestServer, type TestServer } from "../../helpers/server.js";
-import { counselorWrites, fetchForReader, grant, loginAs, problem, publishKey, revoke, suspend } from "./helpers.js";
+import { counselorWrites, eraseAs, fetchForReader, grant, loginAs, problem, publishKey, revoke, suspend } from "./helpers.js";
 import type { ApiClient } from "../../../src/client/index.js";
 
 const NOTE_MARKER = "MARKER-note-7f3a9c 失眠三周";
@@ -251,7 +251,7 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
   });
 
   it("erasure destroys ciphertexts and sealed keys of the subject, logs tombstones, and answers 410 afterwards", async () => {
-    const res = await rApi.delete("/v1/vault");
+    const res = await eraseAs(rApi, rel.wallet);
     expect(res.erased).to.equal(2);
     for (const t of res.tombstones) expect(await leaf(t.leafIndex)).to.deep.include({ type: "tombstone", hash: t.contentHash.slice(2) });
     const rows = await srv.ctx.db.query<{ n: number }>(
@@ -269,7 +269,7 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
     expect((await problem(counselorWrites(cApi, counselor, rel.address, consentId, { t: 1 }, { prev: v2.contentHash, id: v2.recordId }))).status).to.be.oneOf([404, 410]);
     // the vault entry (another subject address) is erased by signing in as the vault address
     const vault = await vaultKeys(seed);
-    const vRes = await (await srv.api().login(vault.wallet)).post("/v1/vault/erase", {});
+    const vRes = await eraseAs(await srv.api().login(vault.wallet), vault.wallet);
     expect(vRes.erased).to.equal(1);
   });
 
@@ -291,6 +291,10 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
   });
 
   it("group-commits concurrent writes: every acknowledged one is stored with its leaf; a duplicate id and a competing amendment get 409", async () => {
+    // The first resident erased her address above (answered 410 since): a second one consents to the counselor.
+    const rel = await relationshipKeys(await generateSeed(), counselor.address);
+    await publishKey(await srv.api().login(rel.wallet), rel);
+    const consentId = await grant(srv, rel, counselor.address);
     const ck = await counselorKeys(counselor.privateKey);
     const seal = (body: Record<string, number>, o: { id?: string; prev?: string } = {}) =>
       sealJson({
