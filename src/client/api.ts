@@ -21,6 +21,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Never renewed (a sign-in that fails is not retried by signing in). */
+const SIGN_IN_PATHS = new Set(["/v1/auth/nonce", "/v1/auth/login"]);
+
 /** How long a signed sign-in message stays valid (the server refuses it afterwards). */
 const SIWE_VALID_MS = 5 * 60_000;
 
@@ -109,14 +112,17 @@ export class ApiClient {
 
   /** The parsed JSON answer; a non-2xx status throws ApiError with the problem document. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const sent = this.token;
     let res = await this.raw(method, path, body);
-    const signer = res.status === 401 && this.token && !path.startsWith("/v1/auth/") ? this.renewer?.() : undefined;
+    const signer = res.status === 401 && sent && !SIGN_IN_PATHS.has(path) ? this.renewer?.() : undefined;
     if (signer) {
-      const stale = this.token;
-      // Requests that failed together share one sign-in.
-      if (!this.renewing) this.renewing = this.login(signer).finally(() => (this.renewing = undefined));
+      // Requests that failed together share one sign-in (a later one finds it under way, or done).
+      if (!this.renewing && this.token === sent) {
+        this.token = undefined; // the sign-in requests must not carry the dead token
+        this.renewing = this.login(signer).finally(() => (this.renewing = undefined));
+      }
       await this.renewing;
-      if (this.token !== stale) res = await this.raw(method, path, body);
+      if (this.token && this.token !== sent) res = await this.raw(method, path, body);
     }
     const text = await res.text();
     const parsed = text ? safeJson(text) : undefined;
