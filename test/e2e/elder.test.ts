@@ -90,6 +90,8 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
       gender: "female",
     });
     page = await newPage(browser, "zh-CN", { width: 390, height: 844 });
+    // tsx names functions with a helper (__name) that page.evaluate'd code does not carry: give the page one.
+    await page.addInitScript({ content: "window.__name = (f) => f;" });
     await page.addInitScript(injectVoice);
   });
   after(async () => {
