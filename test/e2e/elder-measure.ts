@@ -27,7 +27,13 @@ export interface Measure {
 export const ROWS: Array<{ screen: string; size: Size; m: Measure }> = [];
 
 async function setSize(page: Page, s: Size): Promise<void> {
-  await page.locator(`button.size[data-size="${s}"]`).click();
+  // Behind a modal dialog the top bar is inert: set what its buttons set (elder.ts applyTextSize) directly.
+  if (await page.locator("dialog[open]").count()) {
+    await page.evaluate((want) => {
+      document.documentElement.dataset.textSize = want;
+      document.documentElement.classList.toggle("elder", want !== "standard");
+    }, s);
+  } else await page.locator(`button.size[data-size="${s}"]`).click();
   await page.waitForFunction((want) => document.documentElement.dataset.textSize === want, s);
 }
 

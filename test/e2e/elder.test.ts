@@ -53,7 +53,8 @@ function injectVoice(): void {
     stop() {}
     abort() {}
   }
-  (window as unknown as { webkitSpeechRecognition: unknown }).webkitSpeechRecognition = Recognizer;
+  // Chromium has its own (unprefixed too), which fails without a microphone: replace both.
+  for (const name of ["webkitSpeechRecognition", "SpeechRecognition"]) Object.defineProperty(window, name, { value: Recognizer, configurable: true, writable: true });
 }
 
 describe("web: resident elder mode on a 390×844 phone (browser)", function () {
