@@ -54,7 +54,9 @@ function injectVoice(): void {
     abort() {}
   }
   // Chromium has its own (unprefixed too), which fails without a microphone: replace both.
-  for (const name of ["webkitSpeechRecognition", "SpeechRecognition"]) Object.defineProperty(window, name, { value: Recognizer, configurable: true, writable: true });
+  const w2 = window as unknown as Record<string, unknown>;
+  w2.webkitSpeechRecognition = Recognizer;
+  w2.SpeechRecognition = Recognizer;
 }
 
 describe("web: resident elder mode on a 390×844 phone (browser)", function () {
