@@ -140,15 +140,18 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     await pass.fill("我的安心密码123");
     await page.getByLabel("再输入一次密码").fill("我的安心密码123");
     await page.getByRole("button", { name: "创建我的钥匙" }).click();
-    await page.getByRole("heading", { name: "您的恢复单" }).waitFor({ timeout: 30_000 });
-    await measureScreen(page, "恢复单 recovery sheet");
-    const secret = await page.locator("#recovery-code li").allInnerTexts();
+    await page.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
+    await measureScreen(page, "找回用的24个字 recovery sheet");
+    const words = await page.locator("#recovery-words li").allInnerTexts();
     await page.locator("#read-aloud").click();
     const said = await spoken();
-    expect(said).to.include("您的恢复单");
-    expect(said).to.include("我已经保存好了"); // buttons are read
-    for (const g of secret) expect(said, "the recovery code is never read aloud").to.not.include(g);
-    await page.getByRole("button", { name: "我已经保存好了" }).click();
+    expect(said).to.include("请抄下找回用的24个字");
+    expect(said).to.include("我已经抄好了"); // buttons are read
+    expect(said, "the recovery words are never read aloud").to.not.include(words.slice(0, 4).join(""));
+    for (const w of new Set(words)) expect(said.split("\n"), "no recovery word read alone").to.not.include(w);
+    await page.getByRole("button", { name: "我已经抄好了" }).click();
+    for (const box of await page.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]);
+    await page.getByRole("button", { name: "检查", exact: true }).click();
     await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
   });
 
