@@ -36,23 +36,19 @@ function injectVoice(): void {
     removeEventListener() {},
   };
   Object.defineProperty(window, "speechSynthesis", { get: () => synth, configurable: true });
-  class Recognizer {
-    lang = "";
-    interimResults = false;
-    maxAlternatives = 1;
-    onresult: ((e: unknown) => void) | null = null;
-    onerror: ((e: unknown) => void) | null = null;
-    onend: (() => void) | null = null;
-    start() {
-      const text = w.__say.shift() ?? "";
-      setTimeout(() => {
-        this.onresult?.({ resultIndex: 0, results: [[{ transcript: text, confidence: 0.9 }]] });
-        this.onend?.();
-      }, 30);
-    }
-    stop() {}
-    abort() {}
+  // No class fields here: tsx would compile them to a helper the page does not have.
+  function Recognizer(this: Record<string, unknown>) {
+    this.lang = "";
   }
+  Recognizer.prototype.start = function (this: { onresult?: (e: unknown) => void; onend?: () => void }) {
+    const text = w.__say.shift() ?? "";
+    setTimeout(() => {
+      this.onresult?.({ resultIndex: 0, results: [[{ transcript: text, confidence: 0.9 }]] });
+      this.onend?.();
+    }, 30);
+  };
+  Recognizer.prototype.stop = function () {};
+  Recognizer.prototype.abort = function () {};
   // Chromium has its own (unprefixed too), which fails without a microphone: replace both.
   const w2 = window as unknown as Record<string, unknown>;
   w2.webkitSpeechRecognition = Recognizer;
