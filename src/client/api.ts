@@ -21,6 +21,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Never renewed (a sign-in that fails is not retried by signing in). */
+const SIGN_IN_PATHS = new Set(["/v1/auth/nonce", "/v1/auth/login"]);
+
 /** How long a signed sign-in message stays valid (the server refuses it afterwards). */
 const SIWE_VALID_MS = 5 * 60_000;
 
@@ -28,8 +31,20 @@ export class ApiClient {
   token?: string;
   address?: string;
   roles: string[] = [];
+  /** Who signs in again after a 401 (see renewWith); undefined: a 401 is thrown as it came. */
+  private renewer?: () => Signer | undefined;
+  private renewing?: Promise<unknown>;
 
   constructor(readonly baseUrl: string) {}
+
+  /**
+   * An expired session (401) then signs in again with the signer `signer()` returns and retries the request once.
+   * A signer of undefined (the page's key is locked) keeps the 401. Opt-in: tests of expiry see the plain 401.
+   */
+  renewWith(signer: () => Signer | undefined): this {
+    this.renewer = signer;
+    return this;
+  }
 
   /** Signs in with Ethereum: fetch a nonce, sign an EIP-4361 message, exchange it for a session token. */
   async login(signer: Signer, statement = SIWE_STATEMENT): Promise<this> {
@@ -97,7 +112,18 @@ export class ApiClient {
 
   /** The parsed JSON answer; a non-2xx status throws ApiError with the problem document. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.raw(method, path, body);
+    const sent = this.token;
+    let res = await this.raw(method, path, body);
+    const signer = res.status === 401 && sent && !SIGN_IN_PATHS.has(path) ? this.renewer?.() : undefined;
+    if (signer) {
+      // Requests that failed together share one sign-in (a later one finds it under way, or done).
+      if (!this.renewing && this.token === sent) {
+        this.token = undefined; // the sign-in requests must not carry the dead token
+        this.renewing = this.login(signer).finally(() => (this.renewing = undefined));
+      }
+      await this.renewing;
+      if (this.token && this.token !== sent) res = await this.raw(method, path, body);
+    }
     const text = await res.text();
     const parsed = text ? safeJson(text) : undefined;
     if (!res.ok) throw new ApiError(res.status, (parsed as Problem | undefined) ?? { title: res.statusText });

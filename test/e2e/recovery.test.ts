@@ -136,7 +136,7 @@ describe("web: recovery by people (browser, 390×844)", function () {
     await page.getByRole("button", { name: "找一位咨询师" }).click();
     await page.getByLabel("您想聊什么？").selectOption("elderly_loneliness");
     await page.getByLabel("您住在哪个区？").selectOption({ label: "徐汇区" });
-    await page.getByLabel("您的年龄段").fill("72");
+    await page.getByRole("radio", { name: "70–74 岁" }).check(); // the age band with buttons (issue 18 part 8)
     await page.getByRole("button", { name: "下一步" }).click();
     await heading(page, "请看一下这份同意书");
     await page.getByRole("button", { name: "我同意，签名" }).click();

@@ -142,9 +142,12 @@ describe("web: resident (browser)", function () {
     expect(await street.locator("option").allTextContents()).to.include.members(["不说（只按区匹配）", "田林街道", "徐家汇街道"]);
     await street.selectOption({ label: "田林街道" });
     expect(await street.inputValue()).to.equal("310104011");
-    await page.getByLabel("您的年龄段").fill("72");
-    await screenshot(page, "resident-need-place");
+    // The age band with buttons: nothing pre-selected (a 72-year-old chooses 70–74).
+    expect(await page.locator('input[name="need-age"]:checked').count()).to.equal(0);
     await expectNoAxeViolationsBoth(page, "need form");
+    // (after the language round trip, which draws the form anew)
+    await page.getByRole("radio", { name: "70–74 岁" }).check();
+    await screenshot(page, "resident-need-place");
     await page.getByRole("button", { name: "下一步" }).click();
     // No token yet: one visit to the community office. The staff sign the request code the page shows (blinded).
     await page.getByRole("heading", { name: "到社区办公室核验一次" }).waitFor();
@@ -160,7 +163,9 @@ describe("web: resident (browser)", function () {
     expect(consentText).to.include("为您找到合适的咨询师");
     // The matching service comes from the public directory: there is no address to type.
     expect(await page.locator("main input").count()).to.equal(0);
-    expect(consentText).to.include(matcher.address.toLowerCase().slice(0, 6));
+    // People, not hex: the address is only behind 详细信息 (closed: not in what she sees).
+    expect(consentText).to.not.match(/0x[0-9a-f]{4}/i);
+    expect(await page.locator("main details.details").textContent()).to.include(matcher.address.toLowerCase());
     await expectNoAxeViolationsBoth(page, "matching consent");
     await screenshot(page, "resident-consent-matching");
     await page.getByRole("button", { name: "我同意，签名" }).click();
@@ -240,6 +245,7 @@ describe("web: resident (browser)", function () {
     expect(await entries.count()).to.equal(1);
     const entry = await entries.first().innerText();
     expect(entry).to.include("您的咨询师");
+    expect(entry).to.not.match(/0x[0-9a-f]{4}/i); // the address is behind 详细信息
     expect(entry).to.include("查看了您的心理评估结果");
     expect(entry).to.include("依据：您给过的同意。");
     await expectNoAxeViolationsBoth(page, "access log");
@@ -252,7 +258,7 @@ describe("web: resident (browser)", function () {
     await page.getByRole("button", { name: "导入手环数据" }).click();
     await page.getByRole("heading", { name: "导入手环数据" }).waitFor();
     expect(await main()).to.include("不是诊断");
-    await page.getByLabel("手环数据文件").setInputFiles({ name: "band.csv", mimeType: "text/csv", buffer: Buffer.from(wearableCsv()) });
+    await page.getByLabel("您手机里的健康数据导出文件").setInputFiles({ name: "band.csv", mimeType: "text/csv", buffer: Buffer.from(wearableCsv()) });
     await page.getByRole("button", { name: "导入", exact: true }).click();
     await page.getByRole("heading", { name: "导入完成" }).waitFor({ timeout: 30_000 });
     const text = await page.locator("#wearable-result").innerText();

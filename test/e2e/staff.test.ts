@@ -29,10 +29,14 @@ describe("web: landing, administrator and auditor (browser)", function () {
     await srv?.stop();
   });
 
-  it("landing page: four roles in plain words, accessible and usable at 200%", async () => {
+  it("landing page: residents land on their page; staff pages behind a small link, accessible and usable at 200%", async () => {
     await page.goto(`${srv.url}/`);
-    await page.getByRole("heading", { name: "安心：社区心理健康服务" }).waitFor();
-    for (const name of ["居民", "咨询师", "审计员", "管理方"]) expect(await page.getByRole("link", { name: new RegExp(`^${name}`) }).count()).to.equal(1);
+    await page.getByRole("heading", { name: "欢迎使用安心" }).waitFor();
+    expect(new URL(page.url()).pathname).to.equal("/resident.html");
+    await page.getByRole("link", { name: "工作人员入口" }).click();
+    await page.getByRole("heading", { name: "工作人员入口" }).waitFor();
+    for (const name of ["咨询师", "审计员", "管理方"]) expect(await page.getByRole("link", { name: new RegExp(`^${name}`) }).count()).to.equal(1);
+    expect(await page.getByRole("link", { name: "居民首页" }).getAttribute("href")).to.equal("/resident.html");
     await expectNoAxeViolationsBoth(page, "landing");
     await expectUsableAtZoom(page, "landing");
     await screenshot(page, "landing");

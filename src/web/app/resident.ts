@@ -3,7 +3,7 @@
 import { Purpose, explainGrant, formatDate, type BuiltGrant, type GranteeRole } from "../../consent/index.js";
 import { INSTRUMENTS, score, type InstrumentId, type ScoredAssessment, decideCrisis, STRESS_INDEX_NOTICE } from "../../assess/index.js";
 import { WEARABLE_ACCEPT, assessWearableFile } from "./wearable-file.js";
-import { sealJson } from "../../crypto/envelope.js";
+import { openJson, sealJson } from "../../crypto/envelope.js";
 import { fromBase64, toBase64 } from "../../crypto/encoding.js";
 import { walletSigner } from "../../crypto/keys.js";
 import { deriveNeed } from "../../deid/need.js";
@@ -14,7 +14,7 @@ import { pageChain } from "./trusted-chain.js";
 import { acceptMessage } from "../../matching/accept.js";
 import { RouteTable } from "./route-table.js";
 import { bi, lang, short, t } from "./i18n.js";
-import { actions, busy, button, confirmScreen, download, errorText, facts, field, h, notAvailable, p, screen, select, shortAddr, show, startShell, status, type Screen } from "./ui.js";
+import { actions, busy, button, confirmScreen, errorText, facts, field, h, notAvailable, p, screen, select, show, startShell, status, type Screen } from "./ui.js";
 import * as keys from "./resident-keys.js";
 import { counterparties, kv, type Counterparty } from "./store.js";
 import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery.js";
@@ -22,6 +22,10 @@ import { bookingsWith, fetchRelationships, initRelationshipVault, remember, sync
 import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
 import { dropToken, enrollScreen, tokenThisMonth } from "./resident-enroll.js";
 import { drawDelayMs, sendSpread, shiftGrant } from "../../client/dispatch.js";
+import { acknowledged, forgetPending, keepPending, pendingItems } from "./pending.js";
+import { clearFieldErrors, fieldError } from "./elder.js";
+import { voiceAnswer } from "./voice-answer.js";
+import { addressDetails, ageChoice, receiptScreen } from "./plain.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -31,7 +35,8 @@ async function apiFor(counterparty: string): Promise<ApiClient> {
   const r = await keys.rel(counterparty);
   let api = sessions.get(r.address);
   if (!api?.token) {
-    api = await new ApiClient(location.origin).login(r.wallet);
+    // An expired session signs in again by itself while the key is unlocked (and only then).
+    api = await new ApiClient(location.origin).renewWith(() => (keys.unlocked() ? r.wallet : undefined)).login(r.wallet);
     sessions.set(r.address, api);
   }
   return api;
@@ -64,6 +69,7 @@ function unlockScreen(): HTMLElement {
     await busy(go, "unlocking", async () => {
       await keys.unlock(pw.input.value);
       await afterUnlock();
+      void resendPending();
     });
   });
   const form = h("form", { class: "stack", onsubmit: (e: Event) => (e.preventDefault(), go.click()) }, pw.wrap, actions(go));
@@ -96,6 +102,7 @@ function unlockScreen(): HTMLElement {
             danger: true,
             onConfirm: async () => {
               await keys.forget();
+              await forgetPending();
               await show(welcome);
             },
             onCancel: () => void show(welcome),
@@ -110,8 +117,9 @@ function passphraseForm(okKey: string, onOk: (pass: string, btn: HTMLButtonEleme
   const a = field("passphrase", { type: "password", autocomplete: "new-password", id: "new-pass" }, "passphraseHint");
   const b = field("passphraseAgain", { type: "password", autocomplete: "new-password", id: "new-pass-2" });
   const go = button(okKey, async () => {
-    if (a.input.value.length < 8) return status(t("passphraseShort"), "error");
-    if (a.input.value !== b.input.value) return status(t("passphraseMismatch"), "error");
+    clearFieldErrors(a.wrap.parentElement!);
+    if (a.input.value.length < 8) return fieldError(a.input, t("passphraseShort"));
+    if (a.input.value !== b.input.value) return fieldError(b.input, t("passphraseMismatch"));
     await onOk(a.input.value, go);
   });
   return h("form", { class: "stack", onsubmit: (e: Event) => (e.preventDefault(), go.click()) }, ...before, a.wrap, b.wrap, actions(go, button("back", () => show(welcome), "secondary")));
@@ -227,7 +235,7 @@ function question(id: InstrumentId, i: number, answers: number[]): Screen {
     const last = i === def.items.length - 1;
     const next = button(last ? "seeResult" : "next", async () => {
       const sel = document.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`);
-      if (!sel) return status(t("answerFirst"), "error");
+      if (!sel) return fieldError(document.querySelector<HTMLInputElement>(`input[name="${name}"]`)!, t("answerFirst"));
       const a = [...answers];
       a[i] = Number(sel.value);
       if (!last) return void show(question(id, i + 1, a));
@@ -245,6 +253,7 @@ function question(id: InstrumentId, i: number, answers: number[]): Screen {
       p(t("question", { n: i + 1, total: def.items.length }), "progress"),
       i === 0 ? p(bi(def.instructions)) : null,
       h("fieldset", { class: "choices" }, h("legend", {}, bi(item.text)), h("ul", {}, ...opts)),
+      voiceAnswer(def.options, name),
       actions(next, button("back", () => show(i === 0 ? assessChoose : question(id, i - 1, answers)), "secondary")),
     );
   };
@@ -309,12 +318,45 @@ async function chainCounselorKey(api: ApiClient, counselor: string, served: stri
 }
 
 async function saveAssessment(r: ScoredAssessment): Promise<number> {
+  const env = await sealAssessment(r, "vault");
+  // Kept on this device (sealed) until the server acknowledged it: a failure loses nothing.
+  const id = await keepPending("assessment", env);
+  const n = await deliverAssessment(r, env);
+  await acknowledged(id);
+  return n;
+}
+
+/** Results a failure or a closed page left unsent: resent after unlock, and she is told. */
+async function resendPending(): Promise<void> {
+  const list = await pendingItems();
+  if (!list.length) return;
+  status(t("pendingResending", { n: list.length }));
+  const me = await keys.rel("vault");
+  let sent = 0;
+  for (const item of list) {
+    try {
+      const body = (await openJson(item.envelope, me.address, me.x25519)) as { instrument: InstrumentId; answers: Record<string, number> };
+      await deliverAssessment(score(body.instrument, Object.values(body.answers)), item.envelope);
+      await acknowledged(item.id);
+      sent++;
+    } catch {
+      /* stays pending for the next time */
+    }
+  }
+  status(sent === list.length ? t("pendingSent", { n: sent }) : t("pendingLeft", { n: list.length - sent }), sent === list.length ? "ok" : "error");
+}
+
+async function deliverAssessment(r: ScoredAssessment, env: Awaited<ReturnType<typeof sealAssessment>>): Promise<number> {
   const counselors = await treatmentCounselors();
   // Each copy is sealed and sent at its own random moment (its createdAt is its send time): the vault copy and the
   // counsellors' copies do not arrive as one burst that would tie the relationships together.
   await sendSpread(
     [
-      async () => void (await (await apiFor("vault")).post(R.records, await sealAssessment(r, "vault"))),
+      // A 409 is the server saying it already has this envelope (an earlier try got through).
+      async () =>
+        void (await (await apiFor("vault")).post(R.records, env).catch((e) => {
+          if ((e as { status?: number }).status !== 409) throw e;
+        })),
       ...counselors.map((c) => async () => {
         const api = await apiFor(c.address);
         const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
@@ -373,11 +415,11 @@ async function waitOnChain(api: ApiClient, grantId: string, revoked = false): Pr
   for (let i = 0; i < 90; i++) {
     const v = await api.get<{ onChain: boolean; state: string; revoke: { status: string; error: string | null } | null }>(`${R.consents}/${grantId}`);
     if (revoked ? v.state === "revoked" : v.onChain) return;
-    if (v.state === "failed") throw new Error("consent transaction failed");
-    if (revoked && v.revoke?.status === "failed") throw new Error(`withdrawal failed: ${v.revoke.error ?? ""}`);
+    if (v.state === "failed") throw new Error(t("errChainFailed"));
+    if (revoked && v.revoke?.status === "failed") throw new Error(t("errChainFailed"));
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error("the chain has not confirmed it yet; please look again in a minute");
+  throw new Error(t("errChainSlow"));
 }
 
 // ---------------- matching ----------------
@@ -392,15 +434,17 @@ const matchScreen: Screen = async () => {
   const lng = select("needLanguage", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), { id: "need-language" });
   const mod = select("needModality", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), { id: "need-modality" });
   const { dis, street } = await placePicker();
-  const age = field("needAge", { type: "number", min: 0, max: 120, value: "70", id: "need-age", inputmode: "numeric" });
+  const age = ageChoice();
   const go = button("next", () => {
+    clearFieldErrors(age.wrap);
+    if (age.value() === undefined) return fieldError(age.first, t("ageChooseFirst"));
     const intake = {
       assessments: [],
       categories: [cat.input.value],
       languages: [lng.input.value],
       modalities: [mod.input.value],
       place: street.input.value || dis.input.value,
-      age: Number(age.input.value),
+      age: age.value()!,
       availability: ["mon_am", "wed_am", "fri_am"],
       preferences: {},
     };
@@ -455,7 +499,8 @@ function matchConsentScreen(intake: unknown): Screen {
     return screen(
       "consentTitle",
       draftCard(draft, "matching_service"),
-      p(t("matcherListed", { addr: shortAddr(matcher) }), "note"),
+      p(t("matcherListed"), "note"),
+      addressDetails(matcher),
       actions(sign, button("disagree", () => show(homeScreen), "secondary")),
     );
   };
@@ -470,8 +515,9 @@ function proposalsScreen(matcher: Counterparty): Screen {
       h(
         "li",
         { class: "card" },
-        h("h2", {}, `${t("roleCounselor")} ${shortAddr(x.counselorId)}`),
+        h("h2", {}, t("theCounselor")),
         reasonsList(x.reasons),
+        addressDetails(x.counselorId),
         x.status === "proposed"
           ? actions(
               button("accept", (e) => acceptProposal(x, e.currentTarget as HTMLButtonElement)),
@@ -577,13 +623,15 @@ const consentsScreen: Screen = async () => {
       const receiptBtn = v.state !== "pending" && v.state !== "failed" && !v.emergency
         ? button("receipt", async (ev) => {
             await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
+              // A page to read and print; the JSON stays behind 详细信息.
               const rc = await api.get(`${R.consents}/${v.grantId}/receipt?lang=${short()}`);
-              download(`consent-receipt-${v.grantId.slice(2, 10)}.json`, JSON.stringify(rc, null, 2));
+              const text = await (await api.raw("GET", `${R.consents}/${v.grantId}/receipt?lang=${short()}&format=text`)).text();
+              await show(receiptScreen(text, rc, v.grantId, consentsScreen));
             });
           }, "secondary")
         : null;
       cards.push(
-        h("li", { class: "card consent", "data-grant": v.grantId, "data-state": v.state }, h("h2", {}, e.title), h("p", { class: `badge state-${v.state}` }, t(stateKey)), p(e.who), p(e.what), p(e.until), actions(revokeBtn, receiptBtn)),
+        h("li", { class: "card consent", "data-grant": v.grantId, "data-state": v.state }, h("h2", {}, e.title), h("p", { class: `badge state-${v.state}` }, t(stateKey)), p(e.who), p(e.what), p(e.until), actions(revokeBtn, receiptBtn), addressDetails(v.grantee)),
       );
     }
   }
@@ -624,7 +672,8 @@ const logScreen: Screen = async () => {
     const res = await api.get<{ items: Array<{ at: string; requester: string; recordId: string; kind: string; decision: string; basis: string | null; reason: string | null }> }>(R.accessLog);
     for (const e of res.items) {
       const self = e.requester === api.address;
-      const who = self ? t("logYou") : e.requester === c.address ? t(c.role === "counselor" ? "logYourCounselor" : "logOther", { addr: shortAddr(e.requester) }) : t("logOther", { addr: shortAddr(e.requester) });
+      // In words; the address only behind 详细信息.
+      const who = self ? t("logYou") : e.requester === c.address ? t(c.role === "counselor" ? "logYourCounselor" : "logMatcher") : t("logOther");
       const what = t(KIND_KEYS[e.kind] ?? "kindOther");
       const did = e.decision === "released" ? t("logOpened", { who, what }) : t("logRefused", { who, what });
       const basis = e.decision === "released" ? t(`basis_${e.basis ?? "grant"}`) : t("logRefusedNote");
@@ -636,6 +685,7 @@ const logScreen: Screen = async () => {
           h("p", { class: "when" }, formatDate(Math.floor(Date.parse(e.at) / 1000), lang(), true)),
           h("p", { class: "what" }, did),
           p(basis, e.basis === "emergency" ? "warning" : "note"),
+          self ? null : addressDetails(e.requester),
         ),
       });
     }
@@ -781,7 +831,7 @@ TASKS.push(
 );
 
 async function main() {
-  startShell({ titleKey: "roleResident", crisis: true });
+  startShell({ titleKey: "roleResident", crisis: true, staffLink: true });
   routes = await RouteTable.load();
   initRecovery({ home: homeScreen, welcome, seed: keys.currentSeed, found: foundSeed });
   initRelationshipVault(() => apiFor("vault"), keys.currentSeed);

@@ -4,6 +4,8 @@
 import { crisisResources } from "../../assess/crisis.js";
 import { lang, setLang, t, type Lang } from "./i18n.js";
 import { readAloud, stopReading, isReading } from "./speech.js";
+import { actionError, applyTextSize, clearFieldErrors, reserveCrisisSpace, showPassToggle, textSizeControl } from "./elder.js";
+import { readableText } from "./read-text.js";
 
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | boolean | number | ((e: Event) => void) | undefined>;
@@ -27,6 +29,8 @@ interface ShellOptions {
   /** Page title key (document title and brand line). */
   titleKey: string;
   crisis?: boolean;
+  /** A small link at the bottom to the staff pages (the residents' page, which is the landing page). */
+  staffLink?: boolean;
 }
 
 let current: Screen | undefined;
@@ -49,9 +53,10 @@ export function startShell(opts: ShellOptions): void {
   mainEl.after(statusEl);
   if (opts.crisis) {
     crisisButton = h("button", { type: "button", class: "crisis-button", id: "crisis-button", onclick: openCrisis });
-    footer.append(crisisButton);
+    footer.append(h("div", { class: "crisis-bar", id: "crisis-bar" }, crisisButton));
     document.body.classList.add("has-crisis");
   }
+  applyTextSize();
   renderChrome();
 }
 
@@ -67,14 +72,19 @@ function renderChrome(): void {
     ),
   );
   topbarEl.replaceChildren(
-    h("a", { class: "brand", href: "/" }, h("span", { class: "brand-name" }, t("brand")), h("span", { class: "brand-role" }, t(shell.titleKey))),
+    h("a", { class: "brand", href: shell.crisis ? "/" : "/?staff" }, h("span", { class: "brand-name" }, t("brand")), h("span", { class: "brand-role" }, t(shell.titleKey))),
     h(
       "nav",
       { class: "tools", "aria-label": t("tools") },
       h("div", { class: "lang-switch", role: "group", "aria-label": t("language") }, ...langButtons),
+      textSizeControl(),
       h("button", { type: "button", class: "read-aloud", id: "read-aloud", onclick: toggleRead }, isReading() ? t("stopReading") : t("readAloud")),
     ),
   );
+  if (shell.staffLink) {
+    document.querySelector("footer.footer .staff-link")?.remove();
+    document.querySelector("footer.footer")!.append(h("p", { class: "staff-link" }, h("a", { href: "/?staff" }, t("staffEntry"))));
+  }
   const footer = document.querySelector("footer.footer")!;
   let note = footer.querySelector(".footnote");
   if (!note) {
@@ -83,6 +93,7 @@ function renderChrome(): void {
   }
   note.textContent = t("footer");
   if (crisisButton) crisisButton.textContent = t("crisisButton");
+  reserveCrisisSpace();
 }
 
 async function switchLang(l: Lang): Promise<void> {
@@ -91,6 +102,20 @@ async function switchLang(l: Lang): Promise<void> {
   renderChrome();
   if (current) await show(current, { keepFocus: true });
   (document.querySelector(`button.lang[lang="${l}"]`) as HTMLElement | null)?.focus();
+}
+
+/** 朗读 inside a modal dialog (the top bar's button is inert behind it). */
+function readDialogButton(): HTMLButtonElement {
+  const b: HTMLButtonElement = h("button", { type: "button", class: "secondary read-dialog", onclick: () => {
+    if (isReading()) {
+      stopReading();
+      b.textContent = t("readAloud");
+      return;
+    }
+    b.textContent = t("stopReading");
+    readAloud(screenText(), lang(), () => (b.textContent = t("readAloud")));
+  } }, t("readAloud"));
+  return b;
 }
 
 function toggleRead(): void {
@@ -105,16 +130,11 @@ function toggleRead(): void {
   readAloud(text, lang(), () => (btn.textContent = t("readAloud")));
 }
 
-/** The screen's main text: headings, paragraphs, list items and labels, in reading order. */
+/** What 朗读 reads: the open dialog if there is one, else the screen (src/web/app/read-text.ts: each item once,
+ * buttons included, never a secret or an address). */
 export function screenText(): string {
-  const parts: string[] = [];
-  for (const el of mainEl.querySelectorAll("h1, h2, h3, p, li, label, legend, dt, dd, th, td")) {
-    if ((el as HTMLElement).closest("[hidden], .no-read")) continue;
-    if (el.tagName === "LABEL" && el.closest("li")) continue;
-    const s = (el as HTMLElement).innerText?.trim() ?? el.textContent?.trim();
-    if (s && !parts.includes(s)) parts.push(s);
-  }
-  return parts.join("\n");
+  const dlg = document.querySelector<HTMLElement>("dialog[open]");
+  return readableText(dlg ?? mainEl);
 }
 
 /** Replaces the current screen; focuses its heading so screen readers announce it. */
@@ -165,8 +185,10 @@ export function errorText(e: unknown): string {
   if (err?.status === 404) return t("err404");
   if (err?.status === 429) return t("err429");
   if (err?.status && err.status >= 500) return t("err5xx");
+  // The server's and the libraries' details are English: a zh-CN page says it in Chinese and keeps the detail out.
+  if (lang() !== "en" && err?.message && /[\u4e00-\u9fff]/.test(err.message)) return err.message;
   const detail = err?.problem?.detail ?? err?.message ?? String(e);
-  return `${t("errGeneric")} (${detail})`;
+  return lang() === "en" ? `${t("errGeneric")} (${detail})` : t("errWithDetail");
 }
 
 /** Runs an action behind a button: disables it, shows progress text, reports errors in words. */
@@ -177,6 +199,7 @@ export async function busy<T>(button: HTMLButtonElement | null, progressKey: str
     button.textContent = t(progressKey);
   }
   status(t(progressKey));
+  if (button) clearFieldErrors(button.closest("section") ?? document);
   try {
     const r = await fn();
     // Clear only the progress line: a result the action reported ("已撤回。") stays visible.
@@ -184,6 +207,7 @@ export async function busy<T>(button: HTMLButtonElement | null, progressKey: str
     return r;
   } catch (e) {
     status(errorText(e), "error");
+    actionError(button, errorText(e));
     return undefined;
   } finally {
     if (button && button.isConnected) {
@@ -217,7 +241,8 @@ export function field(labelKey: string, attrs: Attrs = {}, hintKey?: string): { 
   const id = (attrs.id as string) ?? `f${++fieldSeq}`;
   const hintId = hintKey ? `${id}-hint` : undefined;
   const input = h("input", { id, type: "text", ...attrs, "aria-describedby": hintId });
-  const wrap = h("div", { class: "field" }, h("label", { for: id }, t(labelKey)), hintKey ? h("p", { class: "hint", id: hintId! }, t(hintKey)) : null, input);
+  const row = attrs.type === "password" ? h("div", { class: "pass-row" }, input, showPassToggle(input)) : input;
+  const wrap = h("div", { class: "field" }, h("label", { for: id }, t(labelKey)), hintKey ? h("p", { class: "hint", id: hintId! }, t(hintKey)) : null, row);
   return { wrap, input };
 }
 
@@ -287,7 +312,7 @@ function openCrisis(): void {
         h("li", {}, h("a", { class: "call", href: `tel:${hl.number.replace(/-/g, "")}` }, `${t("call")} ${hl.number}`), h("span", { class: "hl-name" }, `${hl.name}：${hl.note}`)),
       ),
     ),
-    h("div", { class: "actions" }, close),
+    h("div", { class: "actions" }, readDialogButton(), close),
   );
   dialog.addEventListener("close", () => {
     dialog.remove();

@@ -1,0 +1,323 @@
+// 适老模式 walk on a 390×844 phone (issue 18, parts 5–8): every resident screen measured in 标准 / 大 / 特大
+// (test/e2e/elder-measure.ts: smallest text and target, line height, sideways scroll also at 200 % text, nothing
+// under the crisis bar, axe 0), errors beside their field in Chinese, show-passphrase, read-aloud recorded through
+// an injected speechSynthesis (each item once, buttons too, inside the crisis dialog, never the recovery code or
+// an address), questionnaire answers by voice through an injected webkitSpeechRecognition, the age band with
+// buttons, the consent receipt as a page, addresses only behind 详细信息.
+import { expect } from "chai";
+import type { Wallet } from "ethers";
+import type { Browser, Page } from "playwright-core";
+import { deriveNeed } from "../../src/deid/need.js";
+import { Purpose } from "../../src/consent/index.js";
+import { SHANGHAI_ZONES } from "../helpers/places.js";
+import { accreditCounselor, registerMatcher, startTestServer, type TestServer } from "../helpers/server.js";
+import { grant, intake, newResident } from "../integration/matching/helpers.js";
+import { launch, loginAs, newPage, retryNonce, screenshot } from "./browser.js";
+import { measureScreen, writeTable } from "./elder-measure.js";
+
+/** Records what would be spoken, and a recognizer that "hears" the phrases the test queues in window.__say. */
+function injectVoice(): void {
+  const w = window as unknown as { __spoken: string[]; __say: string[] };
+  w.__spoken = [];
+  w.__say = [];
+  const synth = {
+    speaking: false,
+    pending: false,
+    paused: false,
+    speak(u: SpeechSynthesisUtterance) {
+      w.__spoken.push(u.text);
+      setTimeout(() => u.onend?.(new Event("end") as SpeechSynthesisEvent), 0);
+    },
+    cancel() {},
+    pause() {},
+    resume() {},
+    getVoices: () => [],
+    addEventListener() {},
+    removeEventListener() {},
+  };
+  Object.defineProperty(window, "speechSynthesis", { get: () => synth, configurable: true });
+  // No class fields here: tsx would compile them to a helper the page does not have.
+  function Recognizer(this: Record<string, unknown>) {
+    this.lang = "";
+  }
+  Recognizer.prototype.start = function (this: { onresult?: (e: unknown) => void; onend?: () => void }) {
+    const text = w.__say.shift() ?? "";
+    setTimeout(() => {
+      this.onresult?.({ resultIndex: 0, results: [[{ transcript: text, confidence: 0.9 }]] });
+      this.onend?.();
+    }, 30);
+  };
+  Recognizer.prototype.stop = function () {};
+  Recognizer.prototype.abort = function () {};
+  // Chromium has its own (unprefixed too), which fails without a microphone: replace both.
+  const w2 = window as unknown as Record<string, unknown>;
+  w2.webkitSpeechRecognition = Recognizer;
+  w2.SpeechRecognition = Recognizer;
+}
+
+describe("web: resident elder mode on a 390×844 phone (browser)", function () {
+  this.timeout(600_000);
+  let srv: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let matcher: Wallet;
+  let counselor: Wallet;
+
+  const main = () => page.locator("main").innerText();
+  const spoken = async () => {
+    await page.waitForFunction(() => (window as unknown as { __spoken: string[] }).__spoken.length > 0);
+    const s = await page.evaluate(() => (window as unknown as { __spoken: string[] }).__spoken.splice(0));
+    return s.join("\n");
+  };
+  const home = async () => {
+    await page.getByRole("button", { name: "回到首页" }).first().click();
+    await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
+  };
+
+  before(async () => {
+    [srv, browser] = await Promise.all([startTestServer({ config: { zones: SHANGHAI_ZONES } }), launch()]);
+    matcher = await retryNonce(() => registerMatcher(srv));
+    counselor = (await retryNonce(() => accreditCounselor(srv))).wallet;
+    const c = await loginAs(srv, counselor, "counselor");
+    await c.put("/v1/counselors/me/profile", {
+      specialties: ["elderly_loneliness", "depression"],
+      languages: ["mandarin"],
+      modalities: ["in_person", "phone"],
+      districts: ["310000.z.west"],
+      capacity: 10,
+      availability: ["mon_am", "wed_am", "fri_am"],
+      gender: "female",
+    });
+    page = await newPage(browser, "zh-CN", { width: 390, height: 844 });
+    // tsx names functions with a helper (__name) that page.evaluate'd code does not carry: give the page one.
+    await page.addInitScript({ content: "window.__name = (f) => f;" });
+    await page.addInitScript(injectVoice);
+  });
+  after(async () => {
+    console.log(writeTable());
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  it("text size 特大 is chosen in the page and kept; 30 px body text; the header wraps without sideways scroll", async () => {
+    await page.goto(`${srv.url}/resident.html`);
+    await page.getByRole("heading", { name: "欢迎使用安心" }).waitFor();
+    await page.getByRole("button", { name: "特大" }).click();
+    expect(await page.evaluate(() => getComputedStyle(document.body).fontSize)).to.equal("30px");
+    await page.reload();
+    await page.getByRole("heading", { name: "欢迎使用安心" }).waitFor();
+    expect(await page.getByRole("button", { name: "特大" }).getAttribute("aria-pressed")).to.equal("true");
+    expect(await page.evaluate(() => getComputedStyle(document.body).fontSize)).to.equal("30px");
+    await measureScreen(page, "欢迎 welcome");
+    await screenshot(page, "elder-welcome");
+  });
+
+  it("create: errors beside the field in Chinese, a show-passphrase toggle; the recovery sheet is never read aloud", async () => {
+    await page.getByRole("button", { name: "创建我的钥匙" }).click();
+    await page.getByRole("heading", { name: "设置密码" }).waitFor();
+    await measureScreen(page, "创建钥匙 create key");
+    const pass = page.getByLabel("密码", { exact: true });
+    await pass.fill("短");
+    await page.getByRole("button", { name: "创建我的钥匙" }).click();
+    const err = page.locator(".field-error");
+    await err.waitFor();
+    // Beside its field (inside the same .field as the input), in Chinese, and the input says it is invalid.
+    expect(await err.evaluate((e) => e.closest(".field")?.querySelector("input")?.id)).to.equal("new-pass");
+    expect(await err.innerText()).to.match(/[\u4e00-\u9fff]/);
+    expect(await pass.getAttribute("aria-invalid")).to.equal("true");
+    await screenshot(page, "elder-field-error");
+    await measureScreen(page, "密码错误 passphrase error");
+    const toggle = page.locator(".field", { has: pass }).getByRole("button", { name: "显示密码" });
+    await toggle.click();
+    expect(await pass.getAttribute("type")).to.equal("text");
+    expect(await toggle.getAttribute("aria-pressed")).to.equal("true");
+    await toggle.click();
+    expect(await pass.getAttribute("type")).to.equal("password");
+    await pass.fill("我的安心密码123");
+    await page.getByLabel("再输入一次密码").fill("我的安心密码123");
+    await page.getByRole("button", { name: "创建我的钥匙" }).click();
+    await page.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
+    await measureScreen(page, "找回用的24个字 recovery sheet");
+    const words = await page.locator("#recovery-words li").allInnerTexts();
+    await page.locator("#read-aloud").click();
+    const said = await spoken();
+    expect(said).to.include("请抄下找回用的24个字");
+    expect(said).to.include("我已经抄好了"); // buttons are read
+    expect(said, "the recovery words are never read aloud").to.not.include(words.slice(0, 4).join(""));
+    for (const w of new Set(words)) expect(said.split("\n"), "no recovery word read alone").to.not.include(w);
+    await page.getByRole("button", { name: "我已经抄好了" }).click();
+    for (const box of await page.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]);
+    await page.getByRole("button", { name: "检查", exact: true }).click();
+    await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
+  });
+
+  it("home and the crisis dialog: read aloud once per item, inside the dialog too", async () => {
+    await measureScreen(page, "首页 home");
+    await screenshot(page, "elder-home");
+    await page.locator("#read-aloud").click();
+    const said = (await spoken()).split("\n");
+    for (const task of ["做一次心理评估", "找一位咨询师", "我的同意"]) expect(said.filter((l) => l === task), task).to.have.length(1);
+    expect(new Set(said).size, "no item read twice").to.equal(said.length);
+    await page.getByRole("button", { name: "紧急求助" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("link", { name: "拨打 12356" }).waitFor();
+    await measureScreen(page, "紧急求助 crisis dialog");
+    await dialog.getByRole("button", { name: "朗读" }).click();
+    const inDialog = await spoken();
+    expect(inDialog).to.include("现在就可以得到帮助");
+    expect(inDialog).to.include("拨打 12356");
+    expect(inDialog).to.not.include("做一次心理评估"); // the dialog, not the screen behind it
+    await screenshot(page, "elder-crisis-help");
+    await dialog.getByRole("button", { name: "关闭" }).click();
+  });
+
+  it("answers the PHQ-9 by voice, shows what was heard for confirmation, and saves it", async () => {
+    await page.getByRole("button", { name: "做一次心理评估" }).click();
+    await measureScreen(page, "选择评估 choose");
+    await page.locator('[data-instrument="phq9"]').click();
+    await measureScreen(page, "评估问题 question");
+    const say = (t: string) => page.evaluate((x) => (window as unknown as { __say: string[] }).__say.push(x), t);
+    // Not understood: nothing is selected, she is asked again.
+    await say("今天天气不错");
+    await page.getByRole("button", { name: "用说的回答" }).click();
+    await page.locator("#voice-heard", { hasText: "没有听清" }).waitFor();
+    expect(await page.locator('input[name="q-phq9_1"]:checked').count()).to.equal(0);
+    const phrases: Array<[string, string, string]> = [["有几天", "1", "好几天"], ["没有", "0", "完全不会"], ["一半以上", "2", "一半以上的天数"], ["几乎每天", "3", "几乎每天"]];
+    for (let i = 0; i < phrases.length; i++) {
+      const [said, value, option] = phrases[i];
+      await say(said);
+      await page.getByRole("button", { name: "用说的回答" }).click();
+      await page.locator("#voice-heard", { hasText: `您说的是：「${said}」` }).waitFor();
+      expect(await page.locator("#voice-heard").innerText()).to.include(`「${option}」`);
+      expect(await page.locator(`input[name^="q-"]:checked`).getAttribute("value")).to.equal(value);
+      if (i === 0) await screenshot(page, "elder-voice-answer");
+      await page.getByRole("button", { name: "下一步" }).click();
+      await page.getByText(`第 ${i + 2} 题`, { exact: false }).first().waitFor();
+    }
+    for (let i = 4; i < 9; i++) {
+      await page.locator("label.choice").first().click();
+      await page.getByRole("button", { name: i === 8 ? "看结果" : "下一步" }).click();
+    }
+    await page.getByRole("heading", { name: "您的结果" }).waitFor();
+    await page.locator("#result-saved").waitFor();
+    expect(await page.locator("#result-saved").innerText()).to.equal("结果已经加密保存。只有您同意的咨询师能看到。");
+    await measureScreen(page, "结果 result");
+    await home();
+  });
+
+  it("need form: the age band with buttons (none pre-selected, the error beside it); consent and proposal without hex", async () => {
+    await page.getByRole("button", { name: "找一位咨询师" }).click();
+    await page.getByRole("heading", { name: "找一位咨询师" }).waitFor();
+    expect(await page.locator("main input[type=number]").count()).to.equal(0);
+    expect(await page.locator('input[name="need-age"]:checked').count()).to.equal(0);
+    await measureScreen(page, "需求 need form");
+    await page.getByRole("button", { name: "下一步" }).click();
+    const err = page.locator("#need-age .field-error");
+    await err.waitFor();
+    expect(await err.innerText()).to.equal("请先选择您的年龄段。");
+    await page.getByLabel("您想聊什么？").selectOption("elderly_loneliness");
+    await page.getByLabel("您住在哪个区？").selectOption({ label: "徐汇区" });
+    await page.getByRole("radio", { name: "70–74 岁" }).check();
+    await screenshot(page, "elder-need-age");
+    await page.getByRole("button", { name: "下一步" }).click();
+    await page.getByRole("heading", { name: "请看一下这份同意书" }).waitFor();
+    expect(await main()).to.not.match(/0x[0-9a-f]{4}/i);
+    expect(await main()).to.include("社区登记的匹配服务");
+    await measureScreen(page, "匹配同意 matching consent");
+    await page.locator("#read-aloud").click();
+    expect(await spoken(), "read-aloud never speaks hex").to.not.match(/0x|[0-9a-f]{16}/i);
+    await page.locator("main summary", { hasText: "详细信息" }).click();
+    expect(await page.locator("main details.details").innerText()).to.include(matcher.address.toLowerCase());
+    await page.getByRole("button", { name: "我同意，签名" }).click();
+    await page.getByRole("heading", { name: "为您推荐的咨询师" }).waitFor({ timeout: 60_000 });
+    await measureScreen(page, "推荐（空）proposals empty");
+
+    for (const cats of [["depression"], ["elderly_loneliness"], ["depression"], ["elderly_loneliness"]]) {
+      const r = await newResident();
+      const { keys, api } = await r.as(srv, matcher.address);
+      await grant(srv, keys, matcher.address, Purpose.MATCHING, ["need"]);
+      await api.post("/v1/needs", { need: deriveNeed(intake(cats, { place: "310104", age: 71, modalities: ["in_person"], availability: ["mon_am"] })) });
+    }
+    await (await srv.api().login(matcher)).post("/v1/match/run", {});
+    await page.getByRole("button", { name: "再看一次" }).click();
+    await page.getByRole("button", { name: "接受这位咨询师" }).waitFor();
+    expect(await main()).to.include("推荐的咨询师");
+    expect(await main()).to.not.match(/0x[0-9a-f]{4}/i);
+    await measureScreen(page, "推荐 proposal");
+    await screenshot(page, "elder-proposal");
+    await page.getByRole("button", { name: "接受这位咨询师" }).click();
+    await page.getByRole("heading", { name: "请看一下这份同意书" }).waitFor();
+    await measureScreen(page, "咨询同意 treatment consent");
+    await page.getByRole("button", { name: "我同意，签名" }).click();
+    await page.getByText("已接受。您的咨询师现在可以看到您同意的信息。").first().waitFor({ timeout: 60_000 });
+    await home();
+  });
+
+  it("my consents: the receipt is a page to print, its JSON behind 详细信息; withdraw confirmation", async () => {
+    await page.getByRole("button", { name: "我的同意" }).click();
+    await page.getByRole("heading", { name: "我的同意" }).waitFor();
+    expect(await main()).to.not.match(/0x[0-9a-f]{4}/i);
+    await measureScreen(page, "我的同意 consents");
+    const card = page.locator("li.consent", { hasText: "心理咨询" });
+    let downloaded = false;
+    page.once("download", () => (downloaded = true));
+    await card.getByRole("button", { name: "看同意回执" }).click();
+    await page.getByRole("heading", { name: "同意回执" }).waitFor();
+    expect(downloaded, "no .json download").to.equal(false);
+    const text = await page.locator("#receipt-text").innerText();
+    expect(text).to.match(/[\u4e00-\u9fff]/);
+    expect(await page.getByRole("button", { name: "打印回执" }).isVisible()).to.equal(true);
+    expect(await page.locator("pre.receipt-json").isVisible()).to.equal(false); // behind 详细信息
+    await measureScreen(page, "同意回执 receipt");
+    await screenshot(page, "elder-receipt");
+    await page.locator("main summary", { hasText: "详细信息" }).click();
+    expect(JSON.parse(await page.locator("pre.receipt-json").innerText())).to.be.an("object");
+    await page.getByRole("button", { name: "回到我的同意" }).click();
+    await page.getByRole("heading", { name: "我的同意" }).waitFor();
+    await page.locator("li.consent", { hasText: "心理咨询" }).getByRole("button", { name: "撤回" }).click();
+    await page.getByRole("heading", { name: "确定要撤回这份同意吗？" }).waitFor();
+    await measureScreen(page, "撤回确认 withdraw confirmation");
+    await page.getByRole("button", { name: "不撤回，返回" }).click();
+    await page.getByRole("heading", { name: "我的同意" }).waitFor();
+    await home();
+  });
+
+  it("access log, booking, wearable import and erasure screens", async () => {
+    await page.getByRole("button", { name: "谁看过我的信息" }).click();
+    await page.getByRole("heading", { name: "谁看过我的信息" }).waitFor();
+    await measureScreen(page, "谁看过 access log");
+    await home();
+    const c = await srv.api().login(counselor);
+    const start = new Date(Date.now() + 2 * 86_400_000);
+    start.setUTCHours(2, 0, 0, 0);
+    await c.put("/v1/counselors/me/slots", { slots: [{ start: start.toISOString(), end: new Date(start.getTime() + 50 * 60_000).toISOString() }] });
+    await page.getByRole("button", { name: "预约咨询时间" }).click();
+    await page.locator("#slots button").first().waitFor();
+    await measureScreen(page, "预约 booking");
+    await home();
+    await page.getByRole("button", { name: "导入手环数据" }).click();
+    await page.getByRole("heading", { name: "导入手环数据" }).waitFor();
+    expect(await main()).to.include("您手机里的健康数据导出文件");
+    expect(await main()).to.not.include("CSV");
+    await measureScreen(page, "手环 wearable");
+    await home();
+    await page.getByRole("button", { name: "删除我的信息" }).click();
+    await measureScreen(page, "删除 erase");
+    await page.getByRole("button", { name: "我想删除我的信息" }).click();
+    await page.getByRole("heading", { name: "最后确认：删除您的全部记录" }).waitFor();
+    await measureScreen(page, "删除确认 erase confirmation");
+    await page.getByRole("button", { name: "不删除，回到首页" }).click();
+    await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
+  });
+
+  it("unlock and restore screens; the staff pages only through a small link at the bottom", async () => {
+    await page.getByRole("button", { name: "锁上并离开" }).click();
+    await page.getByRole("heading", { name: "请输入密码" }).waitFor();
+    await measureScreen(page, "解锁 unlock");
+    await page.getByRole("button", { name: "用恢复单找回钥匙" }).first().click();
+    await measureScreen(page, "找回 restore");
+    const staff = page.getByRole("link", { name: "工作人员入口" });
+    expect(await staff.count()).to.equal(1);
+    expect(await staff.evaluate((a) => !!a.closest("footer"))).to.equal(true);
+  });
+});
