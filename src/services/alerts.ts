@@ -11,6 +11,9 @@ import { activeGrants } from "../store/consent-repo.js";
 import { ackAlertRow, alertExists, alertsAbout, alertsTo, insertAlert } from "../store/alert-repo.js";
 import type { AppContext } from "./context.js";
 import { conflict, notFound } from "./errors.js";
+import { closeLadder } from "../store/crisis-repo.js";
+import { alertTrail, firstRung } from "./escalation.js";
+import { toldMessage } from "../assess/on-call-text.js";
 
 export const ALERT_KINDS = ["crisis", "counselor_mark", "wearable_warning"] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -28,6 +31,8 @@ export interface RaiseInput {
   instrument?: string;
   lang?: "zh" | "en";
   detail?: Record<string, string | number | boolean>;
+  /** The resident's area (a district of the city) for routing a crisis to the on-duty counselors there. */
+  area?: string | null;
 }
 
 export interface RaisedAlert {
@@ -73,9 +78,10 @@ export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<Raised
   const recipients = await alertRecipients(ctx, a.subject);
   const createdAt = new Date().toISOString();
   const offer = a.kind !== "wearable_warning";
-  await ctx.writer.submit(async ({ q, append }) => {
+  const rung = await ctx.writer.submit(async ({ q, append }) => {
     const row = { alertId, subject: a.subject, kind: a.kind, level: a.level, instrument: a.instrument ?? null, raisedBy: a.raisedBy, emergencyOffer: offer, detail: a.detail ?? {}, createdAt };
-    await insertAlert(q, row, recipients.length ? recipients : [NO_RECIPIENT]);
+    // A crisis always has a rung to go to (the ladder ends at the crisis line), so no placeholder row for it.
+    await insertAlert(q, row, recipients.length || offer ? recipients : [NO_RECIPIENT]);
     // The leaf commits to the alert metadata (hash), names no subject: the audit can check it later against the row.
     append({
       type: "access",
@@ -87,15 +93,18 @@ export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<Raised
       level: a.level,
       recipients: recipients.length,
     });
+    return offer ? firstRung(ctx, q, append, row, a.area ?? null, recipients, createdAt) : null;
   });
   ctx.log.info({ alert: alertId, kind: a.kind, level: a.level, recipients: recipients.length }, "alert raised");
   const res = crisisResources(a.lang ?? "zh", { counselorNotified: recipients.length > 0, local: ctx.cfg.localHotlines });
+  const onDuty = rung && rung.tier !== "crisis_line" ? rung.counselors.length : 0;
   return {
     alertId,
     kind: a.kind,
     level: a.level,
     createdAt,
-    notified: recipients.length,
+    notified: recipients.length + onDuty,
+    ...(rung ? { routed: { tier: rung.tier, counselors: onDuty, crisisLine: ctx.cfg.crisisLine, escalateSeconds: ctx.cfg.crisisEscalateSeconds, message: toldMessage(rung.tier, a.lang ?? "zh", ctx.cfg.crisisLine) } } : {}),
     hotlines: offer ? res.hotlines : [],
     message: offer ? res.message : "",
     emergency: {
@@ -122,19 +131,21 @@ export async function counselorAlerts(ctx: AppContext, counselor: string) {
     message: counselorMessage(r.kind as AlertKind, r.level, r.detail),
     createdAt: new Date(r.created_at).toISOString(),
     ackedAt: r.acked_at ? new Date(r.acked_at).toISOString() : null,
+    tier: r.tier,
   }));
 }
 
 export async function residentAlerts(ctx: AppContext, subject: string) {
   const rows = await alertsAbout(ctx.db, subject, NO_RECIPIENT);
-  return rows.map((r) => ({
+  return Promise.all(rows.map(async (r) => ({
     alertId: r.alert_id,
     kind: r.kind,
     level: r.level,
     createdAt: new Date(r.created_at).toISOString(),
     notified: Number(r.notified),
     acknowledged: Number(r.acked) > 0,
-  }));
+    ...(r.kind === "wearable_warning" ? {} : await alertTrail(ctx, r.alert_id)),
+  })));
 }
 
 /** A counselor acknowledges an alert addressed to them (once: a second time is a conflict). */
@@ -142,6 +153,7 @@ export async function ackAlert(ctx: AppContext, counselor: string, alertId: stri
   const at = new Date().toISOString();
   const acked = await ctx.writer.submit(async ({ q, append }) => {
     if (!(await ackAlertRow(q, alertId, counselor, at))) return false;
+    await closeLadder(q, alertId); // acknowledged: the ladder stops climbing
     append({ type: "access", id: `alert:${alertId}`, hash: hashOf({ alertId, ackBy: counselor, at }), at, action: "alert.ack", decision: "ack" });
     return true;
   });

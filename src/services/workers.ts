@@ -4,6 +4,7 @@ import type { AppContext } from "./context.js";
 import { ConsentRelayer } from "./consent-relayer.js";
 import { anchoringWorker, reconcilerWorker } from "./anchoring-workers.js";
 import { witnessWorker } from "./signed-checkpoints.js";
+import { escalationWorker } from "./escalation.js";
 
 export type Worker = (ctx: AppContext) => Promise<(() => Promise<void>) | void>;
 
@@ -27,6 +28,7 @@ const workers: Worker[] = [
   anchoringWorker,
   witnessWorker, // loads the log key (a bad key file stops start-up) and asks witnesses to cosign
   matchingSweeper, // finishes accepts, expires proposals, drops needs whose consent ended
+  escalationWorker, // moves unacknowledged crisis alerts up the ladder
 ];
 
 export async function startWorkers(ctx: AppContext): Promise<void> {

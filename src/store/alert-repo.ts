@@ -24,6 +24,8 @@ export interface CounselorAlertRow {
   detail: Record<string, unknown>;
   created_at: Date | string;
   acked_at: Date | string | null;
+  /** The ladder rung this row was sent on: care (her own counselors), on_call, fallback. */
+  tier: string;
 }
 
 export interface ResidentAlertRow {
@@ -48,7 +50,7 @@ export async function insertAlert(q: Queryable, a: NewAlert, recipients: string[
 /** The alerts addressed to a counselor, newest first (at most 500). */
 export async function alertsTo(q: Queryable, counselor: string): Promise<CounselorAlertRow[]> {
   return q.query<CounselorAlertRow>(
-    "SELECT alert_id, subject, kind, level, instrument, emergency_offer, detail, created_at, acked_at FROM alerts WHERE recipient = $1 ORDER BY created_at DESC, alert_id LIMIT 500",
+    "SELECT alert_id, subject, kind, level, instrument, emergency_offer, detail, created_at, acked_at, tier FROM alerts WHERE recipient = $1 ORDER BY created_at DESC, alert_id LIMIT 500",
     [counselor],
   );
 }
@@ -56,7 +58,7 @@ export async function alertsTo(q: Queryable, counselor: string): Promise<Counsel
 /** The alerts about a subject, one per alert with how many counselors were told and whether one acknowledged (at most 500). */
 export async function alertsAbout(q: Queryable, subject: string, placeholder: string): Promise<ResidentAlertRow[]> {
   return q.query<ResidentAlertRow>(
-    `SELECT alert_id, kind, level, min(created_at) AS created_at, count(*) FILTER (WHERE recipient <> $2) AS notified,
+    `SELECT alert_id, kind, level, min(created_at) AS created_at, count(*) FILTER (WHERE recipient <> $2 AND recipient NOT LIKE 'line:%') AS notified,
             count(acked_at) AS acked
        FROM alerts WHERE subject = $1 GROUP BY alert_id, kind, level ORDER BY min(created_at) DESC LIMIT 500`,
     [subject, placeholder],

@@ -19,8 +19,9 @@ import places from "./places.js";
 import tlog from "./tlog.js";
 import relationshipVault from "./relationship-vault.js";
 import profiles from "./profiles.js";
+import crisis from "./crisis.js";
 
-const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog, relationshipVault, profiles];
+const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog, relationshipVault, profiles, crisis];
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

@@ -13,6 +13,7 @@ import sessions from "./013_sessions.js";
 import witnessCosignatures from "./019_witness_cosignatures.js";
 import publicProfiles from "./035_public_profiles.js";
 import relationshipVault from "./050_relationship_vault.js";
+import crisisEscalation from "./060_crisis_escalation.js";
 
 export interface Migration {
   version: number;
@@ -20,4 +21,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, publicProfiles, relationshipVault];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, publicProfiles, relationshipVault, crisisEscalation];
