@@ -9,6 +9,7 @@ import { GENDERS, LABELS, SLOTS } from "../../deid/vocab.js";
 import { bi, lang, t } from "./i18n.js";
 import { actions, busy, button, errorText, field, h, p, screen, select, shortAddr, show, startShell, status, textarea, type Screen } from "./ui.js";
 import { keyScreen, type StaffSession } from "./staff.js";
+import { callBackButton, profileExtras } from "./counselor-crisis.js";
 
 let me: StaffSession;
 let ck: CounselorKeys;
@@ -135,12 +136,12 @@ function readScreen(c: Case): Screen {
 }
 
 const alertsScreen: Screen = async () => {
-  const res = await me.api.get<{ alerts: Array<{ alertId: string; kind: string; level: string; subjectRef: string; message: { zh: string; en: string }; createdAt: string; ackedAt: string | null; emergencyOffer: boolean }> }>(R.alerts);
+  const res = await me.api.get<{ alerts: Array<{ alertId: string; kind: string; level: string; subjectRef: string; message: { zh: string; en: string }; createdAt: string; ackedAt: string | null; emergencyOffer: boolean; tier: string }> }>(R.alerts);
   const cards = res.alerts.map((a) =>
     h(
       "li",
       { class: `card alert level-${a.level}`, "data-alert": a.alertId },
-      h("h2", {}, `${t(`level_${a.level}`)} · ${t("resident")} ${shortAddr(a.subjectRef)}`),
+      h("h2", {}, `${t(`level_${a.level}`)} · ${t(`tier_${a.tier}`)} · ${t("resident")} ${shortAddr(a.subjectRef)}`),
       p(bi(a.message)),
       p(formatDate(Math.floor(Date.parse(a.createdAt) / 1000), lang(), true), "note"),
       actions(
@@ -153,6 +154,7 @@ const alertsScreen: Screen = async () => {
                 await show(alertsScreen);
               });
             }),
+        a.kind !== "wearable_warning" ? callBackButton(me.api, ck, a.alertId) : null,
         a.level === "imminent" || a.level === "high" ? button("emergency", () => show(emergencyScreen(a.subjectRef)), "danger") : null,
       ),
     ),
@@ -246,10 +248,12 @@ const availabilityScreen: Screen = async () => {
   const languages = checks("language", "languages", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), ["mandarin"]);
   const modalities = checks("modality", "modalities", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), ["in_person", "phone"]);
   const weekly = checks("weekly", "weekly", SLOTS.map((s) => { const [d, part] = s.split("_") as [keyof typeof LABELS.weekday, keyof typeof LABELS.partOfDay]; return [s, `${bi(LABELS.weekday[d])} ${bi(LABELS.partOfDay[part])}`]; }), ["mon_am", "wed_am", "fri_am"]);
+  const extras = await profileExtras(me.api, null);
   const saveProfile = button("saveProfile", async () => {
     await busy(saveProfile, "working", async () => {
-      await me.api.put(R.profile, { specialties: picked("specialty"), languages: picked("language"), modalities: picked("modality"), districts: [], capacity: Number(cap.input.value), availability: picked("weekly"), gender: gender.input.value });
-      status(t("profileSaved"), "ok");
+      await me.api.put(R.profile, { specialties: picked("specialty"), languages: picked("language"), modalities: picked("modality"), districts: extras.districts(), capacity: Number(cap.input.value), availability: picked("weekly"), gender: gender.input.value });
+      const oc = await me.api.put<{ onCallNow: boolean }>("/v1/counselors/me/on-call", { hours: extras.hours() });
+      status(t("onCallSaved", { now: t(oc.onCallNow ? "onCallYes" : "onCallNo") }), "ok");
     });
   });
 
@@ -272,7 +276,7 @@ const availabilityScreen: Screen = async () => {
   return screen(
     "availability",
     h("h2", {}, t("profileTitle")),
-    h("div", { class: "stack" }, cap.wrap, gender.wrap, specialties, languages, modalities, weekly),
+    h("div", { class: "stack" }, cap.wrap, gender.wrap, specialties, languages, modalities, weekly, ...extras.el),
     actions(saveProfile),
     h("h2", {}, t("slotsTitle")),
     mine.slots.length

@@ -19,6 +19,8 @@ import { counterparties, kv, type Counterparty } from "./store.js";
 import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery.js";
 import { bookingsWith, fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
 import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
+import { noticesCard, raiseOnCall, rememberArea, trailCard } from "./resident-crisis.js";
+import { clock, setZone, when as cityTime } from "./zone.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -181,10 +183,13 @@ const passkeyScreen: Screen = () => {
 
 const TASKS: Array<[string, Screen]> = [];
 
-const homeScreen: Screen = () => {
+const homeScreen: Screen = async () => {
   if (!keys.unlocked()) return welcome();
+  // Every emergency access opened on any of her addresses is shown here first (the promise made to counsellors).
+  const notices = await noticesCard(await Promise.all(["vault", ...(await counterparties()).map((c) => c.address)].map(apiFor)), (await places()).crisisLine).catch(() => null);
   return screen(
     "homeTitle",
+    notices,
     p(t("homeLead"), "lead"),
     h("ul", { class: "tasks" }, ...TASKS.map(([key, s]) => h("li", {}, button(key, () => show(s), "task", { "data-task": key })))),
     actions(
@@ -244,14 +249,15 @@ function question(id: InstrumentId, i: number, answers: number[]): Screen {
 }
 
 function resultScreen(r: ScoredAssessment, saved: number): Screen {
-  return () => {
+  return async () => {
     const crisis = decideCrisis(r, short());
+    const told = crisis.alert && lastAlert ? await trailCard(await apiFor("vault"), lastAlert).catch(() => null) : null;
     return h(
       "section",
       { class: "screen" },
       h("h1", {}, t("resultTitle")),
       crisis.alert
-        ? h("div", { class: "crisis-box", role: "alert" }, p(bi(crisis.message)), h("ul", { class: "hotlines" }, ...crisis.hotlines.slice(0, 3).map((hl) => h("li", {}, h("a", { class: "call", href: `tel:${hl.number.replace(/-/g, "")}` }, `${t("call")} ${hl.number}`), h("span", { class: "hl-name" }, hl.name)))))
+        ? h("div", { class: "crisis-box", role: "alert" }, p(bi(crisis.message)), h("ul", { class: "hotlines" }, ...crisis.hotlines.slice(0, 3).map((hl) => h("li", {}, h("a", { class: "call", href: `tel:${hl.number.replace(/-/g, "")}` }, `${t("call")} ${hl.number}`), h("span", { class: "hl-name" }, hl.name)))), told)
         : null,
       h("div", { class: "result-summary" }, facts([
         [t("resultBand"), bi(r.bandLabel)],
@@ -291,7 +297,14 @@ async function sealAssessment(r: ScoredAssessment, counterparty: string, also?: 
 
 /** Stores the result encrypted: in the resident's own vault, and under each TREATMENT relationship sealed to that
  * counsellor too (so they see it; their consent covers "assessment"). Returns how many counsellors can read it. */
+let lastAlert: string | undefined;
 async function saveAssessment(r: ScoredAssessment): Promise<number> {
+  lastAlert = undefined;
+  // The need form sends these (band and crisis flag only, never answers); kept on the device.
+  const kept = ((await kv.get<Array<{ instrument: string; severityBand: string; crisis: boolean }>>("resident.assessments")) ?? []).filter((x) => x.instrument !== r.instrument);
+  await kv.set("resident.assessments", [...kept, { instrument: r.instrument, severityBand: r.band, crisis: r.crisis.flag }]);
+  // A crisis answer reaches the on-duty counsellors at once, before anything is stored (alert first).
+  if (r.crisis.flag) lastAlert = await raiseOnCall(await apiFor("vault"), decideCrisis(r, short()).level, r.instrument).catch(() => undefined);
   await (await apiFor("vault")).post(R.records, await sealAssessment(r, "vault"));
   const counselors = await treatmentCounselors();
   for (const c of counselors) {
@@ -369,9 +382,15 @@ const matchScreen: Screen = async () => {
   const mod = select("needModality", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), { id: "need-modality" });
   const { dis, street } = await placePicker();
   const age = field("needAge", { type: "number", min: 0, max: 120, value: "70", id: "need-age", inputmode: "numeric" });
+  const urgency = select("needUrgency", (["routine", "soon", "urgent"] as const).map((u) => [u, t(`urgency_${u}`)]), { id: "need-urgency" });
+  // Her latest result per instrument (band and crisis flag only): a crisis or severe band takes the emergency route.
+  const assessments = (await kv.get<Array<{ instrument: string; severityBand: string; crisis: boolean }>>("resident.assessments")) ?? [];
+  const sent = p(assessments.length ? t("needAssessments", { list: assessments.map((a) => a.instrument.toUpperCase()).join("、") }) : t("needNoAssessments"), "note", "need-assessments");
   const go = button("next", () => {
+    void rememberArea(dis.input.value);
     const intake = {
-      assessments: [],
+      assessments,
+      requestedUrgency: urgency.input.value,
       categories: [cat.input.value],
       languages: [lng.input.value],
       modalities: [mod.input.value],
@@ -382,16 +401,17 @@ const matchScreen: Screen = async () => {
     };
     void show(matchConsentScreen(intake));
   });
-  return screen("matchTitle", p(t("matchLead"), "lead"), h("div", { class: "stack" }, cat.wrap, lng.wrap, mod.wrap, dis.wrap, street.wrap, age.wrap), actions(go, homeButton()));
+  return screen("matchTitle", p(t("matchLead"), "lead"), h("div", { class: "stack" }, cat.wrap, lng.wrap, mod.wrap, dis.wrap, street.wrap, age.wrap, urgency.wrap), sent, actions(go, homeButton()));
 };
 
-let placeList: Promise<PlaceList> | undefined;
+let placeList: Promise<PlaceList & { timeZone: string; crisisLine: string }> | undefined;
+const places = () => (placeList ??= anon().get<PlaceList & { timeZone: string; crisisLine: string }>(R.places));
 /**
  * District and street of the city this deployment serves (GET /v1/places), by name. The street is optional where
  * the city has districts (the need keeps only the district anyway); a city without districts lists its streets.
  */
 async function placePicker() {
-  const list = await (placeList ??= anon().get<PlaceList>(R.places));
+  const list = await places();
   const dis = select("needDistrict", list.districts.map((d) => [d.code, d.name]), { id: "need-district" });
   const street = select("needStreet", [], { id: "need-street" });
   const fill = () => {
@@ -420,7 +440,13 @@ function matchConsentScreen(intake: unknown): Screen {
         await remember({ address: matcher, role: "matcher", grants: [grantId] });
         const api = await apiFor(matcher);
         const need = deriveNeed(intake as Parameters<typeof deriveNeed>[0]);
-        await api.post(R.needs, { need, matcher, lang: short() });
+        const sentNeed = await api.post<{ route: string; alert?: { alertId: string } }>(R.needs, { need, matcher, lang: short() });
+        if (sentNeed.route === "emergency" && sentNeed.alert) {
+          // Never behind the k gate: the on-duty counsellors were told; show her who, and offer the callback.
+          status(t("needEmergencyRoute"), "ok");
+          const card = await trailCard(api, sentNeed.alert.alertId);
+          return void (await show(() => screen("matchTitle", p(t("needEmergencyRoute"), "lead"), card, actions(homeButton()))));
+        }
         status(t("matchSent"), "ok");
         await show(proposalsScreen({ address: matcher, role: "matcher" }));
       });
@@ -622,7 +648,7 @@ const bookScreen: Screen = async () => {
   const api = await apiFor(c.address);
   const res = await api.get<{ slots: Array<{ slotId: string; start: string; end: string; taken: boolean }> }>(`/v1/counselors/${c.address}/slots`);
   const free = res.slots.filter((s) => !s.taken);
-  const when = (s: { start: string; end: string }) => `${formatDate(Math.floor(Date.parse(s.start) / 1000), lang(), true)} – ${new Date(s.end).toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" })}`;
+  const when = (s: { start: string; end: string }) => `${cityTime(s.start, lang())} – ${clock(s.end)}`;
   const bookSlot = (s: { slotId: string; start: string; end: string }) => async (ev: Event) => {
     await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
       const me = await keys.rel(c.address);
@@ -752,6 +778,7 @@ async function main() {
   routes = await RouteTable.load();
   initRecovery({ home: homeScreen, welcome, seed: keys.currentSeed, found: foundSeed });
   initRelationshipVault(() => apiFor("vault"), keys.currentSeed);
+  setZone((await places().catch(() => undefined))?.timeZone);
   await show(welcome);
 }
 

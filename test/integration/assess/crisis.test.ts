@@ -159,10 +159,12 @@ describe("assessments: crisis path, wearable warning, booking (real server)", fu
     // Logged for audit in the same transaction (anchored later).
     const [leaf] = await srv.ctx.db.query("SELECT 1 AS ok FROM log_leaves WHERE ref_id = $1", [`alert:${res.alertId}`]);
     expect(leaf?.ok).to.equal(1);
-    // The resident's own view: notified count, no counselor identity.
+    // The resident's own view: who was told and when (her own counselor; nobody on call here, so the ladder's
+    // first rung is the community crisis line). Counselors' addresses are public (accredited on chain); she
+    // needs them to seal a callback number to exactly them.
     const mine = (await rapi.get("/v1/alerts")).alerts.find((x: { alertId: string }) => x.alertId === res.alertId);
     expect(mine).to.deep.include({ notified: 1, acknowledged: false });
-    expect(JSON.stringify(mine)).to.not.include(treat.keys.address.slice(2));
+    expect(mine.told.map((x: { tier: string; counselor?: string }) => [x.tier, x.counselor ?? null])).to.deep.equal([["care", treat.keys.address.toLowerCase()], ["crisis_line", null]]);
     const ack = await capi.post(`/v1/alerts/${res.alertId}/ack`, {});
     expect(ack.acknowledged).to.equal(true);
     expect((await problem(capi.post(`/v1/alerts/${res.alertId}/ack`, {}))).status).to.equal(409);

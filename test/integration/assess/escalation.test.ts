@@ -40,7 +40,7 @@ describe("crisis escalation: on-call routing, the ladder, the fallback, the call
     aKeys = ca.keys;
     [a, b, fb] = await Promise.all([ca, cb, cf].map((c) => srv.api().login(c.wallet)));
     // The two on-call counselors, ordered by address as the ladder is: `a` is asked first.
-    if (a.address > b.address) [a, b] = [b, a];
+    if (a.address! > b.address!) [a, b] = [b, a];
     if (ca.wallet.address.toLowerCase() !== a.address) aKeys = cb.keys;
     for (const c of [a, b]) {
       await c.put("/v1/counselors/me/profile", { specialties: ["depression"], languages: ["mandarin"], modalities: ["in_person"], districts: ["310104"], capacity: 3, availability: ["mon_am"], gender: "female" });
@@ -125,15 +125,15 @@ describe("crisis escalation: on-call routing, the ladder, the fallback, the call
     await until("the on-call alert", () => alertOf(a, raised.alertId));
     const sealedForA = await sealCallback("138 0013 8000", aKeys.x25519.publicKey);
     // Only counselors told of this alert: b was not (yet).
-    expect((await problem(r.post(`/v1/alerts/${raised.alertId}/callback`, { sealed: { [b.address]: sealedForA } }))).status).to.equal(403);
-    const shared = await r.post(`/v1/alerts/${raised.alertId}/callback`, { sealed: { [a.address]: sealedForA }, expiresInSeconds: 3600 });
+    expect((await problem(r.post(`/v1/alerts/${raised.alertId}/callback`, { sealed: { [b.address!]: sealedForA } }))).status).to.equal(403);
+    const shared = await r.post(`/v1/alerts/${raised.alertId}/callback`, { sealed: { [a.address!]: sealedForA }, expiresInSeconds: 3600 });
     expect(shared.sharedWith).to.deep.equal([a.address]);
     const got = await a.get(`/v1/alerts/${raised.alertId}/callback`);
     expect(await openCallback(got.sealed, aKeys.x25519)).to.equal("138 0013 8000");
     expect((await problem(b.get(`/v1/alerts/${raised.alertId}/callback`))).status).to.equal(404);
     // Another resident cannot share into her alert.
     const other = await (await newResident()).as(srv, "vault");
-    expect((await problem(other.api.post(`/v1/alerts/${raised.alertId}/callback`, { sealed: { [a.address]: sealedForA } }))).status).to.equal(404);
+    expect((await problem(other.api.post(`/v1/alerts/${raised.alertId}/callback`, { sealed: { [a.address!]: sealedForA } }))).status).to.equal(404);
     const leaves = (await readLeaves(srv.ctx.db, 0, await logSize(srv.ctx.db))).map((l) => JSON.parse(l.input)).filter((e) => e.id === `alert:${raised.alertId}`);
     expect(leaves.map((e) => e.action)).to.include.members(["alert.callback.share", "alert.callback.read"]);
     expect(JSON.stringify(leaves)).to.not.match(/138/);
