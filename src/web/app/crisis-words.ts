@@ -27,7 +27,7 @@ addWords({
   noticeAskText: ["请拨打社区电话 {line} 询问这次紧急查看。您也可以在“谁看过我的记录”中看到每一次查看。", "Call the community on {line} to ask about this access. Every read also appears under 'Who saw my records'."],
   noticeNone: ["没有紧急查看。", "No emergency access."],
   // need urgency
-  needUrgency: ["您希望多快得到帮助？", "How soon would you like help?"],
+  needHowSoon: ["您希望多快得到帮助？", "How soon would you like help?"],
   urgency_routine: ["不着急，几周内都可以", "No rush, within a few weeks"],
   urgency_soon: ["尽快，这周内", "Soon, this week"],
   urgency_urgent: ["很急，今天或明天", "Urgent, today or tomorrow"],

@@ -382,7 +382,7 @@ const matchScreen: Screen = async () => {
   const mod = select("needModality", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), { id: "need-modality" });
   const { dis, street } = await placePicker();
   const age = field("needAge", { type: "number", min: 0, max: 120, value: "70", id: "need-age", inputmode: "numeric" });
-  const urgency = select("needUrgency", (["routine", "soon", "urgent"] as const).map((u) => [u, t(`urgency_${u}`)]), { id: "need-urgency" });
+  const urgency = select("needHowSoon", (["routine", "soon", "urgent"] as const).map((u) => [u, t(`urgency_${u}`)]), { id: "need-urgency" });
   // Her latest result per instrument (band and crisis flag only): a crisis or severe band takes the emergency route.
   const assessments = (await kv.get<Array<{ instrument: string; severityBand: string; crisis: boolean }>>("resident.assessments")) ?? [];
   const sent = p(assessments.length ? t("needAssessments", { list: assessments.map((a) => a.instrument.toUpperCase()).join("、") }) : t("needNoAssessments"), "note", "need-assessments");
