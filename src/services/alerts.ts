@@ -7,7 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { canonicalBytes } from "../crypto/index.js";
 import { crisisResources, decideCrisis, detectWarnings, type CrisisLevel, type DailyStress, type Hotline, type ScoredAssessment } from "../assess/index.js";
 import { Purpose } from "../consent/types.js";
-import { activeGrants } from "../store/consent-repo.js";
+import { activeGrants, grantCovers } from "../store/consent-repo.js";
 import { ackAlertRow, alertExists, alertsAbout, alertsTo, insertAlert } from "../store/alert-repo.js";
 import type { AppContext } from "./context.js";
 import { conflict, notFound } from "./errors.js";
@@ -67,15 +67,17 @@ function addDays(date: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Counselors to alert for a subject: active TREATMENT or MONITORING grantees, from the index. */
-export async function alertRecipients(ctx: AppContext, subject: string): Promise<string[]> {
+/** Counselors to alert for a subject: active TREATMENT or MONITORING grantees, from the index. A wearable warning
+ * is a fact about wearable data: only grants whose scope covers wearable_summary hear of it. */
+export async function alertRecipients(ctx: AppContext, subject: string, kind?: AlertKind): Promise<string[]> {
   const grants = await activeGrants(ctx.db, { subject, purposes: [Purpose.TREATMENT, Purpose.MONITORING], atSeconds: nowS() });
-  return [...new Set(grants.map((g) => g.grantee))].sort();
+  const told = kind === "wearable_warning" ? grants.filter((g) => grantCovers(g, "wearable_summary")) : grants;
+  return [...new Set(told.map((g) => g.grantee))].sort();
 }
 
 export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<RaisedAlert> {
   const alertId = randomBytes(16).toString("hex");
-  const recipients = await alertRecipients(ctx, a.subject);
+  const recipients = await alertRecipients(ctx, a.subject, a.kind);
   const createdAt = new Date().toISOString();
   const offer = a.kind !== "wearable_warning";
   const rung = await ctx.writer.submit(async ({ q, append }) => {

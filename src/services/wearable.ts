@@ -10,7 +10,7 @@ import { Purpose } from "../consent/types.js";
 import { indexDays, putIndexDay, putWarning } from "../store/wearable-repo.js";
 import type { AppContext } from "./context.js";
 import { raiseAlert } from "./alerts.js";
-import { hasActiveGrant } from "./consents.js";
+import { consentCovers } from "./consents.js";
 
 export interface IndexDay {
   date: string;
@@ -57,7 +57,8 @@ export async function readIndex(ctx: AppContext, subject: string): Promise<Index
 export async function indexFor(ctx: AppContext, reader: { address: string; isCounselor: boolean }, subject: string) {
   if (reader.address !== subject) {
     if (!reader.isCounselor) return undefined;
-    if (!(await hasActiveGrant(ctx, { subject, grantee: reader.address, purposes: [Purpose.MONITORING] }))) return undefined;
+    // The grant's scope, not just its purpose: a MONITORING grant for assessments only does not open the index.
+    if (!(await consentCovers(ctx, { subject, grantee: reader.address, purposes: [Purpose.MONITORING], category: "wearable_summary" }))) return undefined;
   }
   const days = await readIndex(ctx, subject);
   const warnings = detectWarnings(days.map((d) => ({ ...d, z: { hr: null, rmssd: null, sleep: null }, combined: null }) as DailyStress));

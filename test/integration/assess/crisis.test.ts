@@ -27,7 +27,7 @@ describe("assessments: crisis path, wearable warning, booking (real server)", fu
     relT = await resident.rel(treat.wallet.address);
     relM = await resident.rel(monitor.wallet.address);
     await grant(srv, relT, treat.wallet.address, Purpose.TREATMENT);
-    await grant(srv, relM, monitor.wallet.address, Purpose.MONITORING);
+    await grant(srv, relM, monitor.wallet.address, Purpose.MONITORING, ["wearable_summary"]);
   });
   after(async () => srv?.stop());
 
@@ -51,6 +51,17 @@ describe("assessments: crisis path, wearable warning, booking (real server)", fu
     const alerts = (await mapi.get("/v1/alerts")).alerts;
     expect(alerts.map((a: { kind: string }) => a.kind)).to.deep.equal(["wearable_warning"]);
     expect(alerts[0].message.en).to.match(/not a diagnosis/);
+
+    // A MONITORING grant whose scope does not cover wearable_summary opens nothing and hears of no warning.
+    const narrow = await withNonceRetry(srv, () => accreditCounselor(srv));
+    const relN = await resident.rel(narrow.wallet.address);
+    await grant(srv, relN, narrow.wallet.address, Purpose.MONITORING, ["assessment"]);
+    const napi = await srv.api().login(relN.wallet);
+    const nUp = await napi.post("/v1/wearable/index", { subjectRef: relN.address, days });
+    expect(nUp.newWarnings[0].notified).to.equal(0);
+    const ncapi = await srv.api().login(narrow.wallet);
+    expect((await problem(ncapi.get(`/v1/wearable/index?subject=${relN.address}`))).status).to.equal(403);
+    expect((await ncapi.get("/v1/alerts")).alerts).to.have.length(0);
 
     // The TREATMENT counselor of another relationship, and an unrelated counselor, see nothing.
     const tapi = await srv.api().login(treat.wallet);
