@@ -27,5 +27,6 @@ CREATE TABLE alert_callbacks (
   expires_at timestamptz NOT NULL,
   PRIMARY KEY (alert_id, recipient)
 );
+ALTER TABLE bookings ADD COLUMN cancel_reason text;
 `,
 };
