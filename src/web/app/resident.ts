@@ -17,10 +17,11 @@ import { actions, busy, button, confirmScreen, download, errorText, facts, field
 import * as keys from "./resident-keys.js";
 import { counterparties, kv, type Counterparty } from "./store.js";
 import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery.js";
-import { bookingsWith, fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
+import { fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
 import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
 import { noticesCard, raiseOnCall, rememberArea, trailCard } from "./resident-crisis.js";
-import { clock, setZone, when as cityTime } from "./zone.js";
+import { setZone } from "./zone.js";
+import { bookScreen as bookingScreen, nextBookingReminder, type BookingDeps } from "./resident-booking.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -187,9 +188,11 @@ const homeScreen: Screen = async () => {
   if (!keys.unlocked()) return welcome();
   // Every emergency access opened on any of her addresses is shown here first (the promise made to counsellors).
   const notices = await noticesCard(await Promise.all(["vault", ...(await counterparties()).map((c) => c.address)].map(apiFor)), (await places()).crisisLine).catch(() => null);
+  const reminder = await nextBookingReminder(bookingDeps).catch(() => null);
   return screen(
     "homeTitle",
     notices,
+    reminder,
     p(t("homeLead"), "lead"),
     h("ul", { class: "tasks" }, ...TASKS.map(([key, s]) => h("li", {}, button(key, () => show(s), "task", { "data-task": key })))),
     actions(
@@ -642,42 +645,6 @@ const logScreen: Screen = async () => {
 
 // ---------------- booking, wearable, erasure ----------------
 
-const bookScreen: Screen = async () => {
-  const c = (await treatmentCounselors())[0];
-  if (!c) return screen("bookTitle", p(t("needCounselor"), "lead"), actions(button("taskMatch", () => show(matchScreen)), homeButton()));
-  const api = await apiFor(c.address);
-  const res = await api.get<{ slots: Array<{ slotId: string; start: string; end: string; taken: boolean }> }>(`/v1/counselors/${c.address}/slots`);
-  const free = res.slots.filter((s) => !s.taken);
-  const when = (s: { start: string; end: string }) => `${cityTime(s.start, lang())} – ${clock(s.end)}`;
-  const bookSlot = (s: { slotId: string; start: string; end: string }) => async (ev: Event) => {
-    await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
-      const me = await keys.rel(c.address);
-      const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
-      // The time and slot go to the counsellor sealed: the server stores only ciphertext and the slot id.
-      const sealedDetails = await sealJson({
-        kind: "care_plan",
-        schema: "anxin.booking.v1",
-        subjectRef: me.address,
-        body: { slotId: s.slotId, start: s.start, end: s.end },
-        recipients: [{ address: me.address, x25519PublicKey: me.x25519.publicKey }, { address: c.address, x25519PublicKey: fromBase64(ck.x25519PublicKey) }],
-        signer: walletSigner(me.wallet),
-      });
-      await api.post(R.bookings, { slotId: s.slotId, sealedDetails });
-      await remember({ address: c.address, role: "counselor", bookings: [{ slotId: s.slotId, start: s.start, end: s.end }] });
-      status(t("booked", { when: when(s) }), "ok");
-      await show(bookScreen);
-    });
-  };
-  const mine = await bookingsWith(c.address);
-  return screen(
-    "bookTitle",
-    mine.length ? h("div", { class: "stack" }, h("h2", {}, t("myBookings")), h("ul", { class: "plain-list", id: "my-bookings" }, ...mine.map((b) => h("li", {}, when(b))))) : null,
-    p(t("bookLead"), "lead"),
-    free.length ? h("ul", { class: "tasks", id: "slots" }, ...free.map((s) => h("li", {}, h("button", { type: "button", class: "task", "data-slot": s.slotId, onclick: bookSlot(s) }, when(s))))) : p(t("noSlots")),
-    actions(homeButton()),
-  );
-};
-
 const wearableScreen: Screen = () => {
   const file = h("input", { type: "file", id: "wearable-file", accept: WEARABLE_ACCEPT, "aria-describedby": "wearable-hint" });
   const out = h("div", { class: "result", id: "wearable-result" });
@@ -760,12 +727,22 @@ const R = {
   recipients: "/v1/vault/recipients",
 };
 
+const bookingDeps: BookingDeps = {
+  apiFor,
+  rel: keys.rel,
+  treatmentCounselors,
+  // Kept in her encrypted relationship vault too, so a restored device knows its appointments.
+  booked: (counselor, s) => remember({ address: counselor, role: "counselor", bookings: [{ slotId: s.slotId, start: s.start, end: s.end }] }),
+  home: homeScreen,
+  needCounselor: () => screen("bookTitle", p(t("needCounselor"), "lead"), actions(button("taskMatch", () => show(matchScreen)), homeButton())),
+};
+
 TASKS.push(
   ["taskAssess", assessChoose],
   ["taskMatch", matchScreen],
   ["taskConsents", consentsScreen],
   ["taskLog", logScreen],
-  ["taskBook", bookScreen],
+  ["taskBook", bookingScreen(bookingDeps)],
   ["taskWearable", wearableScreen],
   ["taskErase", eraseScreen],
   ["taskSheet", sheetScreen(false)],
