@@ -10,6 +10,8 @@ import { bi, lang, t } from "./i18n.js";
 import { actions, busy, button, errorText, field, h, p, screen, select, shortAddr, show, startShell, status, textarea, type Screen } from "./ui.js";
 import { keyScreen, type StaffSession } from "./staff.js";
 import { callBackButton, profileExtras } from "./counselor-crisis.js";
+import { bookingsList } from "./counselor-bookings.js";
+import { clock, fromCityWallClock, when as cityTime } from "./zone.js";
 
 let me: StaffSession;
 let ck: CounselorKeys;
@@ -258,13 +260,14 @@ const availabilityScreen: Screen = async () => {
   });
 
   const mine = await me.api.get<{ slots: Array<{ slotId: string; start: string; end: string; taken: boolean }> }>(`/v1/counselors/${me.api.address}/slots`);
-  const when = (s: { start: string }) => formatDate(Math.floor(Date.parse(s.start) / 1000), lang(), true);
+  const when = (s: { start: string; end: string }) => `${cityTime(s.start, lang())} – ${clock(s.end)}`;
   const start = field("slotStart", { type: "datetime-local", id: "slot-start" });
   const mins = field("slotMinutes", { type: "number", min: 15, max: 240, value: "50", id: "slot-minutes", inputmode: "numeric" });
   const addSlot = button("addSlot", async () => {
     if (!start.input.value) return status(t("slotStartFirst"), "error");
     await busy(addSlot, "working", async () => {
-      const s = new Date(start.input.value);
+      // The time typed is the city's wall-clock time (ANXIN_TIME_ZONE), whatever zone this device is set to.
+      const s = new Date(fromCityWallClock(start.input.value));
       const e = new Date(s.getTime() + Number(mins.input.value) * 60_000);
       // PUT replaces the free slots: send the ones already offered plus the new one.
       const keep = mine.slots.filter((x) => !x.taken).map((x) => ({ slotId: x.slotId, start: x.start, end: x.end }));
@@ -284,6 +287,7 @@ const availabilityScreen: Screen = async () => {
       : p(t("noSlotsYet")),
     h("div", { class: "stack" }, start.wrap, mins.wrap),
     actions(addSlot, back()),
+    await bookingsList(me.api),
   );
 };
 

@@ -76,3 +76,8 @@ addWords({
   counselorBookingLine: ["{when} · 居民 {who} · {state}", "{when} · resident {who} · {state}"],
   bookStateBooked: ["已预约", "booked"],
 });
+
+addWords({
+  counselorBookingWithdrawn: ["已取消：居民撤回了同意", "cancelled: the resident withdrew consent"],
+  counselorBookingCancelled: ["已取消", "cancelled"],
+});
