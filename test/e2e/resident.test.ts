@@ -281,7 +281,8 @@ describe("web: resident (browser)", function () {
     await page.getByRole("button", { name: "我的预约" }).click();
     const card = page.locator("li.booking").first();
     await card.waitFor();
-    expect(await card.innerText()).to.include("电话");
+    const cardText = await card.innerText();
+    expect(cardText, cardText).to.include("电话");
     await card.getByRole("button", { name: "改期" }).waitFor();
     await card.getByRole("button", { name: "取消预约" }).waitFor();
     await expectNoAxeViolationsBoth(page, "my appointments");

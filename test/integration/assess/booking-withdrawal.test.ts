@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { startTestServer, accreditCounselor, type TestServer } from "../../helpers/server.js";
 import { Purpose } from "../../../src/consent/index.js";
-import { sealJson, walletSigner } from "../../../src/crypto/index.js";
+import { openJson, sealJson, walletSigner } from "../../../src/crypto/index.js";
 import { readLeaves, logSize } from "../../../src/store/log-repo.js";
 import { grant, newResident, revoke, withNonceRetry } from "../matching/helpers.js";
 
@@ -37,6 +37,10 @@ describe("booking: a withdrawn consent cancels future bookings for both sides (r
       signer: walletSigner(rel.wallet),
     });
     const b = await rapi.post("/v1/bookings", { slotId: slots[0].slotId, sealedDetails: sealed });
+    // Both sides open the sealed details from the list (the resident's page shows the way of meeting from them).
+    const listed = (await rapi.get("/v1/bookings")).bookings[0].sealedDetails;
+    expect(await openJson(listed, rel.address, rel.x25519)).to.deep.include({ modality: "phone" });
+    expect(await openJson(listed, c.keys.address, c.keys.x25519)).to.deep.include({ modality: "phone" });
     // While the consent holds, the sweep leaves the booking alone.
     await new Promise((r) => setTimeout(r, 500));
     expect((await capi.get("/v1/bookings")).bookings[0]).to.deep.include({ bookingId: b.bookingId, status: "booked", cancelReason: null });
