@@ -7,7 +7,8 @@ import { Wallet } from "ethers";
 import { startTestServer, accreditCounselor, type TestServer } from "../../helpers/server.js";
 import { sealCallback, openCallback } from "../../../src/crypto/callback.js";
 import { readLeaves, logSize } from "../../../src/store/log-repo.js";
-import { newResident, problem, withNonceRetry, type Resident } from "../matching/helpers.js";
+import { grant, newResident, problem, withNonceRetry, type Resident } from "../matching/helpers.js";
+import { Purpose } from "../../../src/consent/index.js";
 import type { ApiClient } from "../../../src/client/index.js";
 
 const ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((day) => ({ day, from: "00:00", to: "00:00" }));
@@ -117,6 +118,18 @@ describe("crisis escalation: on-call routing, the ladder, the fallback, the call
     await fb.post(`/v1/alerts/${raised.alertId}/ack`, {});
     // An area outside the city is refused and changes nothing.
     expect((await problem(r.post("/v1/alerts", { kind: "crisis", level: "high", subjectRef: r.address, area: "110101" }))).status).to.equal(422);
+  });
+
+  it("routes a counselor's risk mark the same way: her counselor, then the on-duty counselor", async () => {
+    const mine = await withNonceRetry(srv, () => accreditCounselor(srv));
+    const rel = await resident.rel(mine.wallet.address);
+    await grant(srv, rel, mine.wallet.address, Purpose.TREATMENT);
+    const m = await srv.api().login(mine.wallet);
+    const raised = await m.post("/v1/alerts", { kind: "counselor_mark", level: "imminent", subjectRef: rel.address });
+    expect(raised.routed).to.deep.include({ tier: "on_call", counselors: 1 });
+    expect((await until("her counselor's row", () => alertOf(m, raised.alertId))).tier).to.equal("care");
+    expect((await until("the on-call row", () => alertOf(a, raised.alertId))).tier).to.equal("on_call");
+    await a.post(`/v1/alerts/${raised.alertId}/ack`, {});
   });
 
   it("shares a callback number sealed only to a told counselor, logged and expiring", async () => {
