@@ -111,7 +111,7 @@ describe("web: crisis path, resident and counsellor side by side (browser)", fun
     await rPage.locator(".status.ok").waitFor({ timeout: 30_000 });
     expect(await rPage.locator(".status").innerText()).to.match(/号码已加密分享给 1 位咨询师/);
     const [cb] = await srv.ctx.db.query<{ sealed: string }>("SELECT sealed FROM alert_callbacks WHERE alert_id = $1", [alertId]);
-    expect(cb!.sealed).to.not.include("138"); // ciphertext only
+    expect(cb!.sealed).to.not.include("13800138000"); // ciphertext only
     await cPage.locator(`[data-callback-button="${alertId}"]`).click();
     const link = cPage.locator(`a[data-callback="${alertId}"]`);
     await link.waitFor({ timeout: 30_000 });
