@@ -51,7 +51,7 @@ addWords({
 });
 
 addWords({
-  myBookings: ["我的预约", "My appointments"],
+  myAppointments: ["我的预约", "My appointments"],
   noBookings: ["还没有预约。", "No appointments yet."],
   freeTimes: ["可以预约的时间", "Times you can book"],
   bookConfirmTitle: ["确认预约", "Confirm the appointment"],

@@ -79,7 +79,7 @@ export function bookScreen(d: BookingDeps): Screen {
     const free = slots.slots.filter((s) => !s.taken);
     return screen(
       "bookTitle",
-      h("h2", {}, t("myBookings")),
+      h("h2", {}, t("myAppointments")),
       cards.length ? h("ul", { class: "cards", id: "my-bookings" }, ...cards) : p(t("noBookings")),
       h("h2", {}, t("freeTimes")),
       free.length ? h("ul", { class: "tasks", id: "slots" }, ...free.map((s) => h("li", {}, h("button", { type: "button", class: "task", "data-slot": s.slotId, onclick: () => show(confirmBook(d, c.address, s, self)) }, span(s))))) : p(t("noSlots")),
@@ -99,7 +99,7 @@ function confirmBook(d: BookingDeps, counselor: string, s: Slot, back: Screen): 
         const sealedDetails = await sealDetails(d, counselor, api, { slotId: s.slotId, start: s.start, end: s.end, modality: how.input.value });
         const r = await api.post<{ bookingId: string }>("/v1/bookings", { slotId: s.slotId, sealedDetails });
         await d.booked(counselor, s);
-        await show(() => screen("bookedTitle", facts([[t("bookWhen"), span(s)], [t("bookWho"), shortAddr(counselor)], [t("bookHow"), modalityLabel(how.input.value)]]), actions(icsButton({ bookingId: r.bookingId, start: s.start, end: s.end }, counselor, how.input.value), button("myBookings", () => show(back)), button("home", () => show(d.home), "secondary"))));
+        await show(() => screen("bookedTitle", facts([[t("bookWhen"), span(s)], [t("bookWho"), shortAddr(counselor)], [t("bookHow"), modalityLabel(how.input.value)]]), actions(icsButton({ bookingId: r.bookingId, start: s.start, end: s.end }, counselor, how.input.value), button("myAppointments", () => show(back)), button("home", () => show(d.home), "secondary"))));
       });
     });
     return screen("bookConfirmTitle", facts([[t("bookWhen"), span(s)], [t("bookWho"), shortAddr(counselor)]]), h("div", { class: "stack" }, how.wrap), actions(yes, button("back", () => show(back), "secondary")));
