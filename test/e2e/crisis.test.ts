@@ -79,7 +79,13 @@ describe("web: crisis path, resident and counsellor side by side (browser)", fun
     await rPage.getByLabel("密码", { exact: true }).fill("我的安心密码123");
     await rPage.getByLabel("再输入一次密码").fill("我的安心密码123");
     await rPage.getByRole("button", { name: "创建我的钥匙" }).click();
-    await rPage.getByRole("button", { name: "我已经保存好了" }).click({ timeout: 30_000 });
+    // The recovery sheet (24 characters) and its check, as a new resident does once.
+    await rPage.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
+    const words = await rPage.locator("#recovery-words li").allInnerTexts();
+    await rPage.getByRole("button", { name: "我已经抄好了" }).click();
+    for (const box of await rPage.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]!);
+    await rPage.getByRole("button", { name: "检查", exact: true }).click();
+    await rPage.getByRole("heading", { name: "您想做什么？" }).waitFor();
     await rPage.getByRole("button", { name: "做一次心理评估" }).click();
     await rPage.locator('[data-instrument="phq9"]').click();
     for (let i = 0; i < 9; i++) {
