@@ -153,6 +153,16 @@ export const configSchema = z.strictObject({
     .default([]),
   /** Witness cosignatures a checkpoint needs before it counts as final (0: the log's own signature suffices). */
   witnessQuorum: intFrom(0, 100).default(0),
+  /** The deployment city's time zone (IANA): every time a page or file shows, and the on-call hours. */
+  timeZone: z.string().refine((tz) => { try { new Intl.DateTimeFormat("en", { timeZone: tz }); return true; } catch { return false; } }, "an IANA time zone such as Asia/Shanghai").default("Asia/Shanghai"),
+  /** An unacknowledged crisis alert moves to the next rung of the ladder after this many seconds (10 min). */
+  crisisEscalateSeconds: intFrom(1, 86_400).default(600),
+  /** The community's fallback counselors when nobody is on call: comma-separated addresses (env) or an array. */
+  crisisFallbackCounselors: z
+    .preprocess((v) => (typeof v === "string" ? v.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean) : v), z.array(z.string().regex(/^0x[0-9a-f]{40}$/, "each fallback counselor is a 0x address")).max(50))
+    .default([]),
+  /** The community's crisis line, the ladder's last rung (default the national line 12356). */
+  crisisLine: z.string().regex(/^\d[\d-]{2,19}$/, "a phone number: digits and -").default("12356"),
 }).superRefine((c, ctx) => {
   const seen = new Map<string, string>();
   for (const zone of c.zones) {
@@ -213,6 +223,10 @@ const ENV: Record<keyof Config, string> = {
   logOrigin: "ANXIN_LOG_ORIGIN",
   witnesses: "ANXIN_WITNESSES",
   witnessQuorum: "ANXIN_WITNESS_QUORUM",
+  timeZone: "ANXIN_TIME_ZONE",
+  crisisEscalateSeconds: "ANXIN_CRISIS_ESCALATE_SECONDS",
+  crisisFallbackCounselors: "ANXIN_CRISIS_FALLBACK_COUNSELORS",
+  crisisLine: "ANXIN_CRISIS_LINE",
 };
 export const CONFIG_ENV_VARS = ENV;
 

@@ -16,6 +16,7 @@ import * as matchCmd from "./commands/match.js";
 import * as assessCmd from "./commands/assess.js";
 import * as wearableCmd from "./commands/wearable.js";
 import * as alertsCmd from "./commands/alerts.js";
+import * as notificationsCmd from "./commands/notifications.js";
 import * as auditCmd from "./commands/audit.js";
 import * as adminCmd from "./commands/admin.js";
 import * as witnessCmd from "./commands/witness.js";
@@ -35,7 +36,7 @@ try {
   for (const cmd of [serve, status, keys]) cmd.register(program);
   for (const cmd of [consentCmd, indexCmd, sessionsCmd]) cmd.register(program);
   for (const cmd of [recordCmd, recordSyncCmd, vaultCmd]) cmd.register(program);
-  for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd]) cmd.register(program);
+  for (const cmd of [matchCmd, assessCmd, wearableCmd, alertsCmd, notificationsCmd]) cmd.register(program);
   auditCmd.register(program);
   adminCmd.register(program);
   witnessCmd.register(program);

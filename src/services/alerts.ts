@@ -7,12 +7,15 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { canonicalBytes } from "../crypto/index.js";
 import { crisisResources, decideCrisis, detectWarnings, type CrisisLevel, type DailyStress, type Hotline, type ScoredAssessment } from "../assess/index.js";
 import { Purpose } from "../consent/types.js";
-import { activeGrants } from "../store/consent-repo.js";
+import { activeGrants, grantCovers } from "../store/consent-repo.js";
 import { ackAlertRow, alertExists, insertAlert } from "../store/alert-repo.js";
 import { alertWindowRetrySeconds, alertsAboutPage, alertsInLastDay, alertsToPage, type AlertCursor } from "../store/limits-repo.js";
 import type { AppContext } from "./context.js";
 import type { UnitCtx } from "./log-writer.js";
 import { conflict, invalid, notFound, tooMany } from "./errors.js";
+import { closeLadder } from "../store/crisis-repo.js";
+import { alertTrail, firstRung } from "./escalation.js";
+import { toldMessage } from "../assess/on-call-text.js";
 
 export const ALERT_KINDS = ["crisis", "counselor_mark", "wearable_warning"] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -30,6 +33,8 @@ export interface RaiseInput {
   instrument?: string;
   lang?: "zh" | "en";
   detail?: Record<string, string | number | boolean>;
+  /** The resident's area (a district of the city) for routing a crisis to the on-duty counselors there. */
+  area?: string | null;
 }
 
 export interface RaisedAlert {
@@ -64,13 +69,18 @@ function addDays(date: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Counselors to alert for a subject: active TREATMENT or MONITORING grantees, from the index. */
-export async function alertRecipients(ctx: AppContext, subject: string): Promise<string[]> {
+/** Counselors to alert for a subject: active TREATMENT or MONITORING grantees, from the index. A wearable warning
+ * is a fact about wearable data: only grants whose scope covers wearable_summary hear of it. */
+export async function alertRecipients(ctx: AppContext, subject: string, kind?: AlertKind): Promise<string[]> {
   const grants = await activeGrants(ctx.db, { subject, purposes: [Purpose.TREATMENT, Purpose.MONITORING], atSeconds: nowS() });
-  return [...new Set(grants.map((g) => g.grantee))].sort();
+  const told = kind === "wearable_warning" ? grants.filter((g) => grantCovers(g, "wearable_summary")) : grants;
+  return [...new Set(told.map((g) => g.grantee))].sort();
 }
 
 /** An alert decided but not yet written: its id, time and recipients are fixed before the transaction. */
+/** The first rung of a crisis alert's ladder (null for a wearable warning). */
+type Rung = Awaited<ReturnType<typeof firstRung>> | null;
+
 export interface PreparedAlert {
   input: RaiseInput;
   alertId: string;
@@ -90,7 +100,7 @@ export function prepareAlert(a: RaiseInput, recipients: string[]): PreparedAlert
  * grants consent to any counselor cannot flood them); when that leaves nobody, a raised alert is refused (429) and
  * a wearable warning is kept with nobody notified.
  */
-export async function writeAlert({ q, append }: UnitCtx, p: PreparedAlert, cap: number, whenCapped: "refuse" | "keep"): Promise<void> {
+export async function writeAlert(ctx: AppContext, { q, append }: UnitCtx, p: PreparedAlert, cap: number, whenCapped: "refuse" | "keep"): Promise<Rung> {
   const a = p.input;
   if (p.recipients.length) {
     const today = await alertsInLastDay(q, a.subject, p.recipients);
@@ -103,7 +113,8 @@ export async function writeAlert({ q, append }: UnitCtx, p: PreparedAlert, cap: 
     p.recipients = open;
   }
   const row = { alertId: p.alertId, subject: a.subject, kind: a.kind, level: a.level, instrument: a.instrument ?? null, raisedBy: a.raisedBy, emergencyOffer: p.offer, detail: a.detail ?? {}, createdAt: p.createdAt };
-  await insertAlert(q, row, p.recipients.length ? p.recipients : [NO_RECIPIENT]);
+  // A crisis always has a rung to go to (the ladder ends at the crisis line), so no placeholder row for it.
+  await insertAlert(q, row, p.recipients.length || p.offer ? p.recipients : [NO_RECIPIENT]);
   // The leaf commits to the alert metadata (hash), names no subject: the audit can check it later against the row.
   append({
     type: "access",
@@ -115,25 +126,28 @@ export async function writeAlert({ q, append }: UnitCtx, p: PreparedAlert, cap: 
     level: a.level,
     recipients: p.recipients.length,
   });
+  return p.offer ? firstRung(ctx, q, append, row, a.area ?? null, p.recipients, p.createdAt) : null;
 }
 
 export async function raiseAlert(ctx: AppContext, a: RaiseInput): Promise<RaisedAlert> {
-  const p = prepareAlert(a, await alertRecipients(ctx, a.subject));
-  await ctx.writer.submit((u) => writeAlert(u, p, ctx.cfg.alertsPerCounselorPerDay, "refuse"));
-  return raisedReply(ctx, p);
+  const p = prepareAlert(a, await alertRecipients(ctx, a.subject, a.kind));
+  const rung = await ctx.writer.submit((u) => writeAlert(ctx, u, p, ctx.cfg.alertsPerCounselorPerDay, "refuse"));
+  return raisedReply(ctx, p, rung);
 }
 
 /** What the raiser is told (and logged: ids and counts only). */
-export function raisedReply(ctx: AppContext, p: PreparedAlert): RaisedAlert {
+export function raisedReply(ctx: AppContext, p: PreparedAlert, rung: Rung): RaisedAlert {
   const { input: a, alertId, recipients, createdAt, offer } = p;
   ctx.log.info({ alert: alertId, kind: a.kind, level: a.level, recipients: recipients.length }, "alert raised");
   const res = crisisResources(a.lang ?? "zh", { counselorNotified: recipients.length > 0, local: ctx.cfg.localHotlines });
+  const onDuty = rung && rung.tier !== "crisis_line" ? rung.counselors.length : 0;
   return {
     alertId,
     kind: a.kind,
     level: a.level,
     createdAt,
-    notified: recipients.length,
+    notified: recipients.length + onDuty,
+    ...(rung ? { routed: { tier: rung.tier, counselors: onDuty, crisisLine: ctx.cfg.crisisLine, escalateSeconds: ctx.cfg.crisisEscalateSeconds, message: toldMessage(rung.tier, a.lang ?? "zh", ctx.cfg.crisisLine) } } : {}),
     hotlines: offer ? res.hotlines : [],
     message: offer ? res.message : "",
     emergency: {
@@ -176,20 +190,22 @@ export async function counselorAlerts(ctx: AppContext, counselor: string, page: 
     message: counselorMessage(r.kind as AlertKind, r.level, r.detail),
     createdAt: new Date(r.created_at).toISOString(),
     ackedAt: r.acked_at ? new Date(r.acked_at).toISOString() : null,
+    tier: r.tier,
   }));
   return { alerts, next: nextOf(rows, page.limit) };
 }
 
 export async function residentAlerts(ctx: AppContext, subject: string, page: AlertPage) {
   const rows = await alertsAboutPage(ctx.db, subject, NO_RECIPIENT, page.limit, decodeCursor(page.cursor));
-  const alerts = rows.map((r) => ({
+  const alerts = await Promise.all(rows.map(async (r) => ({
     alertId: r.alert_id,
     kind: r.kind,
     level: r.level,
     createdAt: new Date(r.created_at).toISOString(),
     notified: Number(r.notified),
     acknowledged: Number(r.acked) > 0,
-  }));
+    ...(r.kind === "wearable_warning" ? {} : await alertTrail(ctx, r.alert_id)),
+  })));
   return { alerts, next: nextOf(rows, page.limit) };
 }
 
@@ -198,6 +214,7 @@ export async function ackAlert(ctx: AppContext, counselor: string, alertId: stri
   const at = new Date().toISOString();
   const acked = await ctx.writer.submit(async ({ q, append }) => {
     if (!(await ackAlertRow(q, alertId, counselor, at))) return false;
+    await closeLadder(q, alertId); // acknowledged: the ladder stops climbing
     append({ type: "access", id: `alert:${alertId}`, hash: hashOf({ alertId, ackBy: counselor, at }), at, action: "alert.ack", decision: "ack" });
     return true;
   });

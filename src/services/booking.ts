@@ -21,6 +21,7 @@ import {
 import type { Queryable } from "../store/db.js";
 import { conflict, forbidden, notFound, tooMany, unprocessable } from "./errors.js";
 import { liveBookingCount } from "../store/limits-repo.js";
+import { cancelReasons } from "../store/booking-withdrawal-repo.js";
 import type { AppContext } from "./context.js";
 import { hasActiveGrant } from "./consents.js";
 
@@ -137,5 +138,6 @@ export async function cancel(ctx: AppContext, subject: string, bookingId: string
 /** Resident: own bookings; counselor: bookings on their slots. Both get the sealed details (they are recipients). */
 export async function listBookings(ctx: AppContext, who: { address: string; isCounselor: boolean }) {
   const rows = await bookingsOf(ctx.db, who.isCounselor ? "counselor" : "subject", who.address);
-  return rows.map((r) => ({ bookingId: r.booking_id, slotId: r.slot_id, subjectRef: r.subject, counselorId: r.counselor, start: iso(r.starts_at), end: iso(r.ends_at), status: r.status, sealedDetails: r.sealed }));
+  const reasons = await cancelReasons(ctx.db, who.address);
+  return rows.map((r) => ({ bookingId: r.booking_id, slotId: r.slot_id, subjectRef: r.subject, counselorId: r.counselor, start: iso(r.starts_at), end: iso(r.ends_at), status: r.status, cancelReason: reasons.get(r.booking_id) ?? null, sealedDetails: r.sealed }));
 }

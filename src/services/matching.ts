@@ -114,7 +114,7 @@ export class MatchingService {
       });
       if (urgent) {
         // Never pooled (k-anonymity cannot wait): the crisis path instead, alerting existing counselors of this address.
-        const alert = await raiseAlert(this.ctx, { kind: "crisis", level: need.urgency === "crisis" ? "high" : "elevated", subject, raisedBy: subject, lang: input.lang ?? "zh" });
+        const alert = await raiseAlert(this.ctx, { kind: "crisis", level: need.urgency === "crisis" ? "high" : "elevated", subject, raisedBy: subject, lang: input.lang ?? "zh", area: need.district });
         return { needId: need.needId, route: "emergency" as const, alert };
       }
       pool.submit(need);

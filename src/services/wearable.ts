@@ -10,7 +10,7 @@ import { Purpose } from "../consent/types.js";
 import { indexDays, putIndexDay, putWarning } from "../store/wearable-repo.js";
 import type { AppContext } from "./context.js";
 import { alertRecipients, prepareAlert, raisedReply, writeAlert } from "./alerts.js";
-import { hasActiveGrant } from "./consents.js";
+import { consentCovers } from "./consents.js";
 import { refuseErased } from "./erasure.js";
 
 export interface IndexDay {
@@ -33,7 +33,7 @@ export async function uploadIndex(ctx: AppContext, subject: string, days: IndexD
   const stored = await readIndex(ctx, subject);
   const warnings = detectWarnings(stored.map((d) => ({ ...d, z: { hr: null, rmssd: null, sleep: null }, combined: null }) as DailyStress));
   const fresh = [];
-  const recipients = warnings.length ? await alertRecipients(ctx, subject) : [];
+  const recipients = warnings.length ? await alertRecipients(ctx, subject, "wearable_warning") : [];
   for (const w of warnings) {
     const warningId = randomBytes(16).toString("hex");
     const alert = prepareAlert({ kind: "wearable_warning", level: "elevated", subject, raisedBy: subject, detail: { from: w.from, to: w.to, days: w.days, peak: w.peak } }, recipients);
@@ -43,11 +43,11 @@ export async function uploadIndex(ctx: AppContext, subject: string, days: IndexD
       const inserted = await putWarning(u.q, { warningId, subject, from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, uploadId });
       if (!inserted) return false;
       u.append({ type: "access", id: `warning:${warningId}`, hash: hashOf({ warningId, from: w.from, to: w.to, peak: w.peak }), at, action: "wearable.warning", decision: "warning" });
-      await writeAlert(u, alert, ctx.cfg.alertsPerCounselorPerDay, "keep");
+      await writeAlert(ctx, u, alert, ctx.cfg.alertsPerCounselorPerDay, "keep");
       return true;
     });
     if (ins) {
-      const r = raisedReply(ctx, alert);
+      const r = raisedReply(ctx, alert, null);
       fresh.push({ from: w.from, to: w.to, days: w.days, peak: w.peak, ongoing: w.ongoing, alertId: r.alertId, notified: r.notified });
     }
   }
@@ -64,7 +64,8 @@ export async function indexFor(ctx: AppContext, reader: { address: string; isCou
   if (reader.address !== subject) {
     await refuseErased(ctx, subject);
     if (!reader.isCounselor) return undefined;
-    if (!(await hasActiveGrant(ctx, { subject, grantee: reader.address, purposes: [Purpose.MONITORING] }))) return undefined;
+    // The grant's scope, not just its purpose: a MONITORING grant for assessments only does not open the index.
+    if (!(await consentCovers(ctx, { subject, grantee: reader.address, purposes: [Purpose.MONITORING], category: "wearable_summary" }))) return undefined;
   }
   const days = await readIndex(ctx, subject);
   const warnings = detectWarnings(days.map((d) => ({ ...d, z: { hr: null, rmssd: null, sleep: null }, combined: null }) as DailyStress));

@@ -6,6 +6,7 @@ import { ConsentRelayer } from "./consent-relayer.js";
 import { anchoringWorker, reconcilerWorker } from "./anchoring-workers.js";
 import { witnessWorker } from "./signed-checkpoints.js";
 import { erasurePurger } from "./erasure-worker.js";
+import { escalationWorker } from "./escalation.js";
 
 export type Worker = (ctx: AppContext) => Promise<(() => Promise<void>) | void>;
 
@@ -31,6 +32,7 @@ const workers: Worker[] = [
   matchingSweeper, // finishes accepts, expires proposals, drops needs whose consent ended
   poolPublisher, // publishes each matching pool in scheduled batches
   erasurePurger, // drops an erased address's relay rows once its revocations are on chain
+  escalationWorker, // moves unacknowledged crisis alerts up the ladder
 ];
 
 export async function startWorkers(ctx: AppContext): Promise<void> {

@@ -24,6 +24,8 @@ export interface CounselorAlertRow {
   detail: Record<string, unknown>;
   created_at: Date | string;
   acked_at: Date | string | null;
+  /** The ladder rung this row was sent on: care (her own counselors), on_call, fallback. */
+  tier: string;
 }
 
 export interface ResidentAlertRow {

@@ -38,7 +38,7 @@ export async function alertsToPage(q: Queryable, counselor: string, limit: numbe
   const p: unknown[] = [counselor, limit];
   const cond = before ? ` AND (created_at, alert_id) < ($${p.push(before.createdAt)}::timestamptz, $${p.push(before.alertId)})` : "";
   return q.query<CounselorAlertRow>(
-    `SELECT alert_id, subject, kind, level, instrument, emergency_offer, detail, created_at, acked_at FROM alerts
+    `SELECT alert_id, subject, kind, level, instrument, emergency_offer, detail, created_at, acked_at, tier FROM alerts
       WHERE recipient = $1${cond} ORDER BY created_at DESC, alert_id DESC LIMIT $2`,
     p,
   );
@@ -49,7 +49,7 @@ export async function alertsAboutPage(q: Queryable, subject: string, placeholder
   const p: unknown[] = [subject, placeholder, limit];
   const cond = before ? ` HAVING (min(created_at), alert_id) < ($${p.push(before.createdAt)}::timestamptz, $${p.push(before.alertId)})` : "";
   return q.query<ResidentAlertRow>(
-    `SELECT alert_id, kind, level, min(created_at) AS created_at, count(*) FILTER (WHERE recipient <> $2) AS notified, count(acked_at) AS acked
+    `SELECT alert_id, kind, level, min(created_at) AS created_at, count(*) FILTER (WHERE recipient <> $2 AND recipient NOT LIKE 'line:%') AS notified, count(acked_at) AS acked
        FROM alerts WHERE subject = $1 GROUP BY alert_id, kind, level${cond} ORDER BY min(created_at) DESC, alert_id DESC LIMIT $3`,
     p,
   );

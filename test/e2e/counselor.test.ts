@@ -139,7 +139,7 @@ describe("web: counsellor (browser)", function () {
     await expectUsableAtZoom(page, "availability");
     await page.getByRole("button", { name: "保存资料" }).click();
     await page.locator(".status.ok").waitFor({ timeout: 30_000 });
-    expect(await page.locator(".status").innerText()).to.equal("资料已保存。");
+    expect(await page.locator(".status").innerText()).to.equal("资料和值班时间已保存。现在不在值班。");
     await page.getByLabel("可预约时间（开始）").fill("2030-01-15T10:00");
     await page.getByRole("button", { name: "添加这个时间" }).click();
     await page.locator("#my-slots li").first().waitFor({ timeout: 30_000 });

@@ -281,14 +281,36 @@ describe("web: resident (browser)", function () {
     const slot = page.locator("#slots button");
     expect(await slot.count()).to.equal(1);
     await expectNoAxeViolationsBoth(page, "booking");
+    // One time zone (the city's): start and end agree ("10:00 – 10:50", never "10:00 – 02:50").
+    expect(await slot.innerText()).to.match(/ 10:00 – 10:50$/);
     await slot.click();
-    await page.locator(".status.ok").waitFor({ timeout: 30_000 });
-    expect(await page.locator(".status").innerText()).to.match(/^预约成功：/);
-    await page.getByText("现在没有可预约的时间。").waitFor(); // the list re-rendered without the booked time
+    // Nothing is booked on one tap: a confirmation screen with the time, the counsellor and the way of meeting.
+    await page.getByRole("heading", { name: "确认预约" }).waitFor();
+    expect(await srv.ctx.db.query("SELECT 1 FROM bookings")).to.have.length(0);
+    expect(await main()).to.include(counselor.address.toLowerCase().slice(0, 6));
+    await expectNoAxeViolationsBoth(page, "booking confirmation"); // (a language switch re-renders the form)
+    await page.getByLabel("见面方式").selectOption("phone");
+    await screenshot(page, "resident-booking-confirm");
+    await page.getByRole("button", { name: "确认预约" }).click();
+    await page.getByRole("heading", { name: "预约成功" }).waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载日历文件" }).click()]);
+    const ics = await (await import("node:fs/promises")).readFile((await download.path())!, "utf8");
+    expect(ics).to.include(`DTSTART:${start.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "")}`);
+    expect(ics).to.include("BEGIN:VEVENT");
     const b = await srv.ctx.db.query<{ sealed: string }>("SELECT sealed::text AS sealed FROM bookings");
     expect(b).to.have.length(1);
     expect(b[0].sealed).to.not.include(start.toISOString()); // the time travels sealed
+    // 我的预约: the booking with reschedule and cancel; the home screen reminds her of it.
+    await page.getByRole("button", { name: "我的预约" }).click();
+    const card = page.locator("li.booking").first();
+    await card.waitFor();
+    expect(await card.innerText()).to.include("电话");
+    await card.getByRole("button", { name: "改期" }).waitFor();
+    await card.getByRole("button", { name: "取消预约" }).waitFor();
+    await expectNoAxeViolationsBoth(page, "my appointments");
+    await screenshot(page, "resident-my-bookings");
     await home();
+    expect(await page.locator("#booking-reminder").innerText()).to.match(/^提醒：.* 10:00 – 10:50 .*（电话）/);
   });
 
   it("sees every consent and withdraws the counsellor's on a confirmation screen", async () => {
@@ -316,6 +338,13 @@ describe("web: resident (browser)", function () {
     const c = await srv.api().login(counselor);
     const items = (await c.get<{ items: Array<{ state: string; purpose: number }> }>(`/v1/consents?grantee=${counselor.address.toLowerCase()}`)).items;
     expect(items.filter((i) => i.purpose === Purpose.TREATMENT).map((i) => i.state)).to.deep.equal(["revoked"]);
+    // The withdrawal cancelled the future booking for both sides: the counsellor's list says why.
+    for (let i = 0; i < 50; i++) {
+      const bs = (await c.get<{ bookings: Array<{ status: string; cancelReason: string | null }> }>("/v1/bookings")).bookings;
+      if (bs[0]?.status === "cancelled") break;
+      await page.waitForTimeout(200);
+    }
+    expect((await c.get("/v1/bookings")).bookings[0]).to.deep.include({ status: "cancelled", cancelReason: "consent_withdrawn" });
     await home();
   });
 

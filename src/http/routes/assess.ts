@@ -12,6 +12,7 @@ import { Purpose } from "../../consent/types.js";
 import { INSTRUMENT_IDS } from "../../assess/index.js";
 import { route, type RouteDef } from "../route.js";
 import { forbidden, unprocessable } from "../problem.js";
+import { servedArea } from "./crisis.js";
 
 const hexId = z.string().regex(/^[0-9a-f]{16,64}$/, "must be lowercase hex");
 const lang = z.enum(["zh", "en"]).optional();
@@ -19,7 +20,7 @@ const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD").refine((s) => !Number.isNaN(Date.parse(s + "T00:00:00Z")) && new Date(s + "T00:00:00Z").toISOString().startsWith(s), "not a real date");
 
 const AlertBody = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("crisis"), level: z.enum(["elevated", "high", "imminent"]), instrument: z.enum(INSTRUMENT_IDS as unknown as [string, ...string[]]).optional(), subjectRef: address, lang }),
+  z.strictObject({ kind: z.literal("crisis"), level: z.enum(["elevated", "high", "imminent"]), instrument: z.enum(INSTRUMENT_IDS as unknown as [string, ...string[]]).optional(), subjectRef: address, lang, area: z.string().regex(/^\d{6}$/, "a district code").optional() }),
   z.strictObject({ kind: z.literal("counselor_mark"), level: z.enum(["high", "imminent"]), subjectRef: address, lang }),
 ]);
 
@@ -62,6 +63,7 @@ function alerts(ctx: AppContext): RouteDef[] {
           raisedBy: s.address,
           instrument: body.kind === "crisis" ? body.instrument : undefined,
           lang: body.lang,
+          area: body.kind === "crisis" && body.area ? servedArea(ctx, body.area) : null,
         });
         return { status: 201, body: alert };
       },

@@ -20,8 +20,9 @@ import tlog from "./tlog.js";
 import relationshipVault from "./relationship-vault.js";
 import profiles from "./profiles.js";
 import office, { clientTiming } from "./office.js";
+import crisis from "./crisis.js";
 
-const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog, relationshipVault, profiles, office, clientTiming];
+const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog, relationshipVault, profiles, office, clientTiming, crisis];
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

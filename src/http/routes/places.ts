@@ -14,6 +14,8 @@ export const PlaceListSchema = z.object({
   districts: z.array(named.extend({ streets: z.array(named) })),
   zones: z.array(named.extend({ districts: z.array(z.string()) })),
   localHotlines: z.array(z.object({ id: z.string(), name: bilingual, number: z.string(), note: bilingual.optional(), source: z.string() })),
+  timeZone: z.string().describe("the city's IANA time zone: every time shown, booked or on call"),
+  crisisLine: z.string().describe("the community's crisis line (the escalation ladder's last rung)"),
 });
 
 export default (ctx: AppContext) => {
@@ -27,7 +29,7 @@ export default (ctx: AppContext) => {
       roles: ["public"],
       response: PlaceListSchema,
       async handler({ res }) {
-        body ??= { edition: DIVISIONS_EDITION, ...ctx.places.list(), localHotlines: ctx.cfg.localHotlines };
+        body ??= { edition: DIVISIONS_EDITION, ...ctx.places.list(), localHotlines: ctx.cfg.localHotlines, timeZone: ctx.cfg.timeZone, crisisLine: ctx.cfg.crisisLine };
         res.setHeader("cache-control", "public, max-age=3600");
         return { body };
       },

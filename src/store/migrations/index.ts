@@ -16,6 +16,7 @@ import publicProfiles from "./035_public_profiles.js";
 import erasures from "./040_erasures.js";
 import needTokens from "./045_need_tokens.js";
 import relationshipVault from "./050_relationship_vault.js";
+import crisisEscalation from "./060_crisis_escalation.js";
 
 export interface Migration {
   version: number;
@@ -23,4 +24,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, keyDirectory, publicProfiles, erasures, needTokens, relationshipVault];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, keyDirectory, publicProfiles, erasures, needTokens, relationshipVault, crisisEscalation];

@@ -11,6 +11,9 @@ import { actions, busy, button, errorText, field, h, p, screen, select, shortAdd
 import { keyScreen, type StaffSession } from "./staff.js";
 import { KeyDirectoryError, residentKey } from "../../client/key-directory.js";
 import { chainNotice, keyRefusal, pageChain } from "./trusted-chain.js";
+import { callBackButton, profileExtras } from "./counselor-crisis.js";
+import { bookingsList } from "./counselor-bookings.js";
+import { clock, fromCityWallClock, when as cityTime } from "./zone.js";
 
 let me: StaffSession;
 let ck: CounselorKeys;
@@ -149,12 +152,12 @@ function readScreen(c: Case): Screen {
 }
 
 const alertsScreen: Screen = async () => {
-  const res = await me.api.get<{ alerts: Array<{ alertId: string; kind: string; level: string; subjectRef: string; message: { zh: string; en: string }; createdAt: string; ackedAt: string | null; emergencyOffer: boolean }> }>(R.alerts);
+  const res = await me.api.get<{ alerts: Array<{ alertId: string; kind: string; level: string; subjectRef: string; message: { zh: string; en: string }; createdAt: string; ackedAt: string | null; emergencyOffer: boolean; tier: string }> }>(R.alerts);
   const cards = res.alerts.map((a) =>
     h(
       "li",
       { class: `card alert level-${a.level}`, "data-alert": a.alertId },
-      h("h2", {}, `${t(`level_${a.level}`)} · ${t("resident")} ${shortAddr(a.subjectRef)}`),
+      h("h2", {}, `${t(`level_${a.level}`)} · ${t(`tier_${a.tier}`)} · ${t("resident")} ${shortAddr(a.subjectRef)}`),
       p(bi(a.message)),
       p(formatDate(Math.floor(Date.parse(a.createdAt) / 1000), lang(), true), "note"),
       actions(
@@ -167,6 +170,7 @@ const alertsScreen: Screen = async () => {
                 await show(alertsScreen);
               });
             }),
+        a.kind !== "wearable_warning" ? callBackButton(me.api, ck, a.alertId) : null,
         a.level === "imminent" || a.level === "high" ? button("emergency", () => show(emergencyScreen(a.subjectRef)), "danger") : null,
       ),
     ),
@@ -260,21 +264,24 @@ const availabilityScreen: Screen = async () => {
   const languages = checks("language", "languages", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), ["mandarin"]);
   const modalities = checks("modality", "modalities", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), ["in_person", "phone"]);
   const weekly = checks("weekly", "weekly", SLOTS.map((s) => { const [d, part] = s.split("_") as [keyof typeof LABELS.weekday, keyof typeof LABELS.partOfDay]; return [s, `${bi(LABELS.weekday[d])} ${bi(LABELS.partOfDay[part])}`]; }), ["mon_am", "wed_am", "fri_am"]);
+  const extras = await profileExtras(me.api, null);
   const saveProfile = button("saveProfile", async () => {
     await busy(saveProfile, "working", async () => {
-      await me.api.put(R.profile, { specialties: picked("specialty"), languages: picked("language"), modalities: picked("modality"), districts: [], capacity: Number(cap.input.value), availability: picked("weekly"), gender: gender.input.value });
-      status(t("profileSaved"), "ok");
+      await me.api.put(R.profile, { specialties: picked("specialty"), languages: picked("language"), modalities: picked("modality"), districts: extras.districts(), capacity: Number(cap.input.value), availability: picked("weekly"), gender: gender.input.value });
+      const oc = await me.api.put<{ onCallNow: boolean }>("/v1/counselors/me/on-call", { hours: extras.hours() });
+      status(t("onCallSaved", { now: t(oc.onCallNow ? "onCallYes" : "onCallNo") }), "ok");
     });
   });
 
   const mine = await me.api.get<{ slots: Array<{ slotId: string; start: string; end: string; taken: boolean }> }>(`/v1/counselors/${me.api.address}/slots`);
-  const when = (s: { start: string }) => formatDate(Math.floor(Date.parse(s.start) / 1000), lang(), true);
+  const when = (s: { start: string; end: string }) => `${cityTime(s.start, lang())} – ${clock(s.end)}`;
   const start = field("slotStart", { type: "datetime-local", id: "slot-start" });
   const mins = field("slotMinutes", { type: "number", min: 15, max: 240, value: "50", id: "slot-minutes", inputmode: "numeric" });
   const addSlot = button("addSlot", async () => {
     if (!start.input.value) return status(t("slotStartFirst"), "error");
     await busy(addSlot, "working", async () => {
-      const s = new Date(start.input.value);
+      // The time typed is the city's wall-clock time (ANXIN_TIME_ZONE), whatever zone this device is set to.
+      const s = new Date(fromCityWallClock(start.input.value));
       const e = new Date(s.getTime() + Number(mins.input.value) * 60_000);
       // PUT replaces the free slots: send the ones already offered plus the new one.
       const keep = mine.slots.filter((x) => !x.taken).map((x) => ({ slotId: x.slotId, start: x.start, end: x.end }));
@@ -286,7 +293,7 @@ const availabilityScreen: Screen = async () => {
   return screen(
     "availability",
     h("h2", {}, t("profileTitle")),
-    h("div", { class: "stack" }, cap.wrap, gender.wrap, specialties, languages, modalities, weekly),
+    h("div", { class: "stack" }, cap.wrap, gender.wrap, specialties, languages, modalities, weekly, ...extras.el),
     actions(saveProfile),
     h("h2", {}, t("slotsTitle")),
     mine.slots.length
@@ -294,6 +301,7 @@ const availabilityScreen: Screen = async () => {
       : p(t("noSlotsYet")),
     h("div", { class: "stack" }, start.wrap, mins.wrap),
     actions(addSlot, back()),
+    await bookingsList(me.api),
   );
 };
 

@@ -18,7 +18,7 @@ import { actions, busy, button, confirmScreen, errorText, facts, field, h, notAv
 import * as keys from "./resident-keys.js";
 import { counterparties, kv, type Counterparty } from "./store.js";
 import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery.js";
-import { bookingsWith, fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
+import { fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
 import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
 import { dropToken, enrollScreen, tokenThisMonth } from "./resident-enroll.js";
 import { drawDelayMs, sendSpread, shiftGrant } from "../../client/dispatch.js";
@@ -26,6 +26,9 @@ import { acknowledged, forgetPending, keepPending, pendingItems } from "./pendin
 import { clearFieldErrors, fieldError } from "./elder.js";
 import { voiceAnswer } from "./voice-answer.js";
 import { addressDetails, ageChoice, receiptScreen } from "./plain.js";
+import { noticesCard, raiseOnCall, rememberArea, trailCard } from "./resident-crisis.js";
+import { setZone } from "./zone.js";
+import { bookScreen as bookingScreen, nextBookingReminder, type BookingDeps } from "./resident-booking.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -196,10 +199,15 @@ const passkeyScreen: Screen = () => {
 
 const TASKS: Array<[string, Screen]> = [];
 
-const homeScreen: Screen = () => {
+const homeScreen: Screen = async () => {
   if (!keys.unlocked()) return welcome();
+  // Every emergency access opened on any of her addresses is shown here first (the promise made to counsellors).
+  const notices = await noticesCard(await Promise.all(["vault", ...(await counterparties()).map((c) => c.address)].map(apiFor)), (await places()).crisisLine).catch(() => null);
+  const reminder = await nextBookingReminder(bookingDeps).catch(() => null);
   return screen(
     "homeTitle",
+    notices,
+    reminder,
     p(t("homeLead"), "lead"),
     h("ul", { class: "tasks" }, ...TASKS.map(([key, s]) => h("li", {}, button(key, () => show(s), "task", { "data-task": key })))),
     actions(
@@ -260,14 +268,15 @@ function question(id: InstrumentId, i: number, answers: number[]): Screen {
 }
 
 function resultScreen(r: ScoredAssessment, saved: number): Screen {
-  return () => {
+  return async () => {
     const crisis = decideCrisis(r, short());
+    const told = crisis.alert && lastAlert ? await trailCard(await apiFor("vault"), lastAlert).catch(() => null) : null;
     return h(
       "section",
       { class: "screen" },
       h("h1", {}, t("resultTitle")),
       crisis.alert
-        ? h("div", { class: "crisis-box", role: "alert" }, p(bi(crisis.message)), h("ul", { class: "hotlines" }, ...crisis.hotlines.slice(0, 3).map((hl) => h("li", {}, h("a", { class: "call", href: `tel:${hl.number.replace(/-/g, "")}` }, `${t("call")} ${hl.number}`), h("span", { class: "hl-name" }, hl.name)))))
+        ? h("div", { class: "crisis-box", role: "alert" }, p(bi(crisis.message)), h("ul", { class: "hotlines" }, ...crisis.hotlines.slice(0, 3).map((hl) => h("li", {}, h("a", { class: "call", href: `tel:${hl.number.replace(/-/g, "")}` }, `${t("call")} ${hl.number}`), h("span", { class: "hl-name" }, hl.name)))), told)
         : null,
       h("div", { class: "result-summary" }, facts([
         [t("resultBand"), bi(r.bandLabel)],
@@ -317,7 +326,14 @@ async function chainCounselorKey(api: ApiClient, counselor: string, served: stri
   }
 }
 
+let lastAlert: string | undefined;
 async function saveAssessment(r: ScoredAssessment): Promise<number> {
+  lastAlert = undefined;
+  // The need form sends these (band and crisis flag only, never answers); kept on the device.
+  const kept = ((await kv.get<Array<{ instrument: string; severityBand: string; crisis: boolean }>>("resident.assessments")) ?? []).filter((x) => x.instrument !== r.instrument);
+  await kv.set("resident.assessments", [...kept, { instrument: r.instrument, severityBand: r.band, crisis: r.crisis.flag }]);
+  // A crisis answer reaches the on-duty counsellors at once, before anything is stored (alert first, never delayed).
+  if (r.crisis.flag) lastAlert = await raiseOnCall(await apiFor("vault"), decideCrisis(r, short()).level, r.instrument).catch(() => undefined);
   const env = await sealAssessment(r, "vault");
   // Kept on this device (sealed) until the server acknowledged it: a failure loses nothing.
   const id = await keepPending("assessment", env);
@@ -435,11 +451,17 @@ const matchScreen: Screen = async () => {
   const mod = select("needModality", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), { id: "need-modality" });
   const { dis, street } = await placePicker();
   const age = ageChoice();
+  const urgency = select("needHowSoon", (["routine", "soon", "urgent"] as const).map((u) => [u, t(`urgency_${u}`)]), { id: "need-urgency" });
+  // Her latest result per instrument (band and crisis flag only): a crisis or severe band takes the emergency route.
+  const assessments = (await kv.get<Array<{ instrument: string; severityBand: string; crisis: boolean }>>("resident.assessments")) ?? [];
+  const sent = p(assessments.length ? t("needAssessments", { list: assessments.map((a) => a.instrument.toUpperCase()).join("、") }) : t("needNoAssessments"), "note", "need-assessments");
   const go = button("next", () => {
     clearFieldErrors(age.wrap);
     if (age.value() === undefined) return fieldError(age.first, t("ageChooseFirst"));
+    void rememberArea(dis.input.value);
     const intake = {
-      assessments: [],
+      assessments,
+      requestedUrgency: urgency.input.value,
       categories: [cat.input.value],
       languages: [lng.input.value],
       modalities: [mod.input.value],
@@ -449,18 +471,22 @@ const matchScreen: Screen = async () => {
       preferences: {},
     };
     // A need for the pool spends this month's token from the community office: one visit first if there is none.
+    // An urgent or crisis need goes to the emergency route at once and needs no token: never a visit first.
+    const emergency = intake.requestedUrgency === "urgent" || assessments.some((a) => a.crisis);
+    if (emergency) return void show(matchConsentScreen(intake));
     void tokenThisMonth().then((tok) => show(tok ? matchConsentScreen(intake) : enrollScreen(matchConsentScreen(intake), homeButton)));
   });
-  return screen("matchTitle", p(t("matchLead"), "lead"), h("div", { class: "stack" }, cat.wrap, lng.wrap, mod.wrap, dis.wrap, street.wrap, age.wrap), actions(go, homeButton()));
+  return screen("matchTitle", p(t("matchLead"), "lead"), h("div", { class: "stack" }, cat.wrap, lng.wrap, mod.wrap, dis.wrap, street.wrap, age.wrap, urgency.wrap), sent, actions(go, homeButton()));
 };
 
-let placeList: Promise<PlaceList> | undefined;
+let placeList: Promise<PlaceList & { timeZone: string; crisisLine: string }> | undefined;
+const places = () => (placeList ??= anon().get<PlaceList & { timeZone: string; crisisLine: string }>(R.places));
 /**
  * District and street of the city this deployment serves (GET /v1/places), by name. The street is optional where
  * the city has districts (the need keeps only the district anyway); a city without districts lists its streets.
  */
 async function placePicker() {
-  const list = await (placeList ??= anon().get<PlaceList>(R.places));
+  const list = await places();
   const dis = select("needDistrict", list.districts.map((d) => [d.code, d.name]), { id: "need-district" });
   const street = select("needStreet", [], { id: "need-street" });
   const fill = () => {
@@ -489,9 +515,16 @@ function matchConsentScreen(intake: unknown): Screen {
         await remember({ address: matcher, role: "matcher", grants: [grantId] });
         const api = await apiFor(matcher);
         const need = deriveNeed(intake as Parameters<typeof deriveNeed>[0]);
-        const token = await tokenThisMonth();
-        await api.post(R.needs, { need, matcher, lang: short(), ...(token ? { token } : {}) });
+        // Urgent and crisis needs never wait behind the gate, so they spend no token.
+        const token = need.urgency === "urgent" || need.urgency === "crisis" ? undefined : await tokenThisMonth();
+        const sentNeed = await api.post<{ route: string; alert?: { alertId: string } }>(R.needs, { need, matcher, lang: short(), ...(token ? { token } : {}) });
         if (token) await dropToken(token);
+        if (sentNeed.route === "emergency" && sentNeed.alert) {
+          // Never behind the k gate: the on-duty counsellors were told; show her who, and offer the callback.
+          status(t("needEmergencyRoute"), "ok");
+          const card = await trailCard(api, sentNeed.alert.alertId);
+          return void (await show(() => screen("matchTitle", p(t("needEmergencyRoute"), "lead"), card, actions(homeButton()))));
+        }
         status(t("matchSent"), "ok");
         await show(proposalsScreen({ address: matcher, role: "matcher" }));
       });
@@ -696,43 +729,6 @@ const logScreen: Screen = async () => {
 
 // ---------------- booking, wearable, erasure ----------------
 
-const bookScreen: Screen = async () => {
-  const c = (await treatmentCounselors())[0];
-  if (!c) return screen("bookTitle", p(t("needCounselor"), "lead"), actions(button("taskMatch", () => show(matchScreen)), homeButton()));
-  const api = await apiFor(c.address);
-  const res = await api.get<{ slots: Array<{ slotId: string; start: string; end: string; taken: boolean }> }>(`/v1/counselors/${c.address}/slots`);
-  const free = res.slots.filter((s) => !s.taken);
-  const when = (s: { start: string; end: string }) => `${formatDate(Math.floor(Date.parse(s.start) / 1000), lang(), true)} – ${new Date(s.end).toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" })}`;
-  const bookSlot = (s: { slotId: string; start: string; end: string }) => async (ev: Event) => {
-    await busy(ev.currentTarget as HTMLButtonElement, "working", async () => {
-      const me = await keys.rel(c.address);
-      const served = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);
-      const ck = { x25519PublicKey: toBase64(await chainCounselorKey(api, c.address, served.x25519PublicKey)) };
-      // The time and slot go to the counsellor sealed: the server stores only ciphertext and the slot id.
-      const sealedDetails = await sealJson({
-        kind: "care_plan",
-        schema: "anxin.booking.v1",
-        subjectRef: me.address,
-        body: { slotId: s.slotId, start: s.start, end: s.end },
-        recipients: [{ address: me.address, x25519PublicKey: me.x25519.publicKey }, { address: c.address, x25519PublicKey: fromBase64(ck.x25519PublicKey) }],
-        signer: walletSigner(me.wallet),
-      });
-      await api.post(R.bookings, { slotId: s.slotId, sealedDetails });
-      await remember({ address: c.address, role: "counselor", bookings: [{ slotId: s.slotId, start: s.start, end: s.end }] });
-      status(t("booked", { when: when(s) }), "ok");
-      await show(bookScreen);
-    });
-  };
-  const mine = await bookingsWith(c.address);
-  return screen(
-    "bookTitle",
-    mine.length ? h("div", { class: "stack" }, h("h2", {}, t("myBookings")), h("ul", { class: "plain-list", id: "my-bookings" }, ...mine.map((b) => h("li", {}, when(b))))) : null,
-    p(t("bookLead"), "lead"),
-    free.length ? h("ul", { class: "tasks", id: "slots" }, ...free.map((s) => h("li", {}, h("button", { type: "button", class: "task", "data-slot": s.slotId, onclick: bookSlot(s) }, when(s))))) : p(t("noSlots")),
-    actions(homeButton()),
-  );
-};
-
 const wearableScreen: Screen = () => {
   const file = h("input", { type: "file", id: "wearable-file", accept: WEARABLE_ACCEPT, "aria-describedby": "wearable-hint" });
   const out = h("div", { class: "result", id: "wearable-result" });
@@ -817,12 +813,23 @@ const R = {
   recipients: "/v1/vault/recipients",
 };
 
+const bookingDeps: BookingDeps = {
+  apiFor,
+  rel: keys.rel,
+  treatmentCounselors,
+  counselorKey: chainCounselorKey,
+  // Kept in her encrypted relationship vault too, so a restored device knows its appointments.
+  booked: (counselor, s) => remember({ address: counselor, role: "counselor", bookings: [{ slotId: s.slotId, start: s.start, end: s.end }] }),
+  home: homeScreen,
+  needCounselor: () => screen("bookTitle", p(t("needCounselor"), "lead"), actions(button("taskMatch", () => show(matchScreen)), homeButton())),
+};
+
 TASKS.push(
   ["taskAssess", assessChoose],
   ["taskMatch", matchScreen],
   ["taskConsents", consentsScreen],
   ["taskLog", logScreen],
-  ["taskBook", bookScreen],
+  ["taskBook", bookingScreen(bookingDeps)],
   ["taskWearable", wearableScreen],
   ["taskErase", eraseScreen],
   ["taskSheet", sheetScreen(false)],
@@ -835,6 +842,7 @@ async function main() {
   routes = await RouteTable.load();
   initRecovery({ home: homeScreen, welcome, seed: keys.currentSeed, found: foundSeed });
   initRelationshipVault(() => apiFor("vault"), keys.currentSeed);
+  setZone((await places().catch(() => undefined))?.timeZone);
   await show(welcome);
 }
 

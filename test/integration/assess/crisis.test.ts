@@ -27,7 +27,7 @@ describe("assessments: crisis path, wearable warning, booking (real server)", fu
     relT = await resident.rel(treat.wallet.address);
     relM = await resident.rel(monitor.wallet.address);
     await grant(srv, relT, treat.wallet.address, Purpose.TREATMENT);
-    await grant(srv, relM, monitor.wallet.address, Purpose.MONITORING);
+    await grant(srv, relM, monitor.wallet.address, Purpose.MONITORING, ["wearable_summary"]);
   });
   after(async () => srv?.stop());
 
@@ -51,6 +51,17 @@ describe("assessments: crisis path, wearable warning, booking (real server)", fu
     const alerts = (await mapi.get("/v1/alerts")).alerts;
     expect(alerts.map((a: { kind: string }) => a.kind)).to.deep.equal(["wearable_warning"]);
     expect(alerts[0].message.en).to.match(/not a diagnosis/);
+
+    // A MONITORING grant whose scope does not cover wearable_summary opens nothing and hears of no warning.
+    const narrow = await withNonceRetry(srv, () => accreditCounselor(srv));
+    const relN = await resident.rel(narrow.wallet.address);
+    await grant(srv, relN, narrow.wallet.address, Purpose.MONITORING, ["assessment"]);
+    const napi = await srv.api().login(relN.wallet);
+    const nUp = await napi.post("/v1/wearable/index", { subjectRef: relN.address, days });
+    expect(nUp.newWarnings[0].notified).to.equal(0);
+    const ncapi = await srv.api().login(narrow.wallet);
+    expect((await problem(ncapi.get(`/v1/wearable/index?subject=${relN.address}`))).status).to.equal(403);
+    expect((await ncapi.get("/v1/alerts")).alerts).to.have.length(0);
 
     // The TREATMENT counselor of another relationship, and an unrelated counselor, see nothing.
     const tapi = await srv.api().login(treat.wallet);
@@ -159,10 +170,12 @@ describe("assessments: crisis path, wearable warning, booking (real server)", fu
     // Logged for audit in the same transaction (anchored later).
     const [leaf] = await srv.ctx.db.query("SELECT 1 AS ok FROM log_leaves WHERE ref_id = $1", [`alert:${res.alertId}`]);
     expect(leaf?.ok).to.equal(1);
-    // The resident's own view: notified count, no counselor identity.
+    // The resident's own view: who was told and when (her own counselor; nobody on call here, so the ladder's
+    // first rung is the community crisis line). Counselors' addresses are public (accredited on chain); she
+    // needs them to seal a callback number to exactly them.
     const mine = (await rapi.get("/v1/alerts")).alerts.find((x: { alertId: string }) => x.alertId === res.alertId);
     expect(mine).to.deep.include({ notified: 1, acknowledged: false });
-    expect(JSON.stringify(mine)).to.not.include(treat.keys.address.slice(2));
+    expect(mine.told.map((x: { tier: string; counselor?: string }) => [x.tier, x.counselor ?? null])).to.deep.equal([["care", treat.keys.address.toLowerCase()], ["crisis_line", null]]);
     const ack = await capi.post(`/v1/alerts/${res.alertId}/ack`, {});
     expect(ack.acknowledged).to.equal(true);
     expect((await problem(capi.post(`/v1/alerts/${res.alertId}/ack`, {}))).status).to.equal(409);

@@ -151,6 +151,7 @@ describe("security: authorization matrix (every route × every role)", function 
     await api.counselorWithGrant.put("/v1/counselors/me/slots", { slots: [{ slotId: s0, start: at(0), end: at(1) }] });
     f.bookingId = (await api.resident.post("/v1/bookings", { slotId: s0, sealedDetails: await bookingEnvelope(A) })).bookingId;
     f.alertId = (await api.resident.post("/v1/alerts", { kind: "crisis", level: "elevated", subjectRef: rel.address })).alertId;
+    await api.resident.post(`/v1/alerts/${f.alertId}/callback`, { sealed: { [A.address.toLowerCase()]: "Q".repeat(80) } });
     f.need = deriveNeed(intake(["grief"]));
     f.throwaway = { counselor: E.address, auditor: Wallet.createRandom().address, matcher: Wallet.createRandom().address };
     // Counselor A's public profile, published by the authority (the dev operator) and stored.
@@ -340,6 +341,14 @@ describe("security: authorization matrix (every route × every role)", function 
         }),
       },
       "get /v1/alerts": { expect: only({ resident: 200, otherResident: 200, counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/alerts") },
+      "get /v1/counselors/me/on-call": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/counselors/me/on-call") },
+      "put /v1/counselors/me/on-call": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/counselors/me/on-call", { hours: [] }) },
+      // A callback number is shared only into one's own alert, and read only by a counselor it was sealed to.
+      "post /v1/alerts/:id/callback": {
+        expect: only({ resident: 201, otherResident: 404 }),
+        req: () => ({ path: `/v1/alerts/${f.alertId}/callback`, body: { sealed: { [wallets.counselorWithGrant.address.toLowerCase()]: "Q".repeat(80) } } }),
+      },
+      "get /v1/alerts/:id/callback": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 404 }), req: () => ({ path: `/v1/alerts/${f.alertId}/callback` }) },
       "post /v1/alerts/:id/ack": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 404 }), req: () => ({ path: `/v1/alerts/${f.alertId}/ack`, body: {} }) },
       "post /v1/wearable/index": {
         expect: only({ resident: 201, otherResident: 403 }),
