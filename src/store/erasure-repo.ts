@@ -23,6 +23,10 @@ export async function eraseResidentRows(q: Queryable, subject: string): Promise<
   const s = [subject];
   const wearableDays = n(await q.query("DELETE FROM wearable_index WHERE subject = $1 RETURNING day", s));
   const wearableWarnings = n(await q.query("DELETE FROM wearable_warnings WHERE subject = $1 RETURNING warning_id", s));
+  // A crisis alert's escalation state and the callback number she sealed go with the alert.
+  const mine = "SELECT alert_id FROM alerts WHERE subject = $1 OR raised_by = $1";
+  await q.query(`DELETE FROM alert_callbacks WHERE alert_id IN (${mine})`, s);
+  await q.query(`DELETE FROM alert_ladders WHERE alert_id IN (${mine})`, s);
   const alerts = n(await q.query("DELETE FROM alerts WHERE subject = $1 OR raised_by = $1 RETURNING alert_id", s));
   // A booked slot is free again for others; the booking (and both sealed keys of its details) goes.
   await q.query("UPDATE booking_slots SET taken = false WHERE slot_id IN (SELECT slot_id FROM bookings WHERE subject = $1 AND status = 'booked')", s);
