@@ -9,11 +9,12 @@ import { startTestServer, accreditCounselor, registerMatcher, type TestServer } 
 import { Purpose } from "../../../src/consent/index.js";
 import { sealJson, walletSigner, toBase64, type RelationshipKeys } from "../../../src/crypto/index.js";
 import { deriveNeed } from "../../../src/deid/index.js";
+import { startTestOffice, type TestOffice } from "../../helpers/office.js";
 import { ERASURE_COVERAGE } from "../../../src/store/erasure-coverage.js";
 import { subjectHash } from "../../../src/services/erasure.js";
 import type { ApiClient } from "../../../src/client/index.js";
 import { grant, intake, newResident, problem, withNonceRetry, type Resident } from "../matching/helpers.js";
-import { counselorWrites, eraseAs } from "./helpers.js";
+import { counselorWrites, eraseAs, publishKey } from "./helpers.js";
 
 const storeTables = async (srv: TestServer) =>
   (
@@ -31,6 +32,7 @@ function coverageGaps(tables: string[]) {
 describe("erasure erases: every table covered, grants revoked, 410 afterwards (real server)", function () {
   this.timeout(180_000);
   let srv: TestServer;
+  let office: TestOffice;
   let treat: Awaited<ReturnType<typeof accreditCounselor>>;
   let monitor: Awaited<ReturnType<typeof accreditCounselor>>;
   let matcher: Wallet;
@@ -45,6 +47,7 @@ describe("erasure erases: every table covered, grants revoked, 410 afterwards (r
 
   before(async () => {
     srv = await startTestServer({ config: { anchorIntervalSeconds: 3600 } });
+    office = await startTestOffice(srv.dataDir);
     treat = await withNonceRetry(srv, () => accreditCounselor(srv));
     monitor = await withNonceRetry(srv, () => accreditCounselor(srv));
     matcher = await withNonceRetry(srv, () => registerMatcher(srv));
@@ -58,7 +61,7 @@ describe("erasure erases: every table covered, grants revoked, 410 afterwards (r
     apis.T = await srv.api().login(relT.wallet);
     apis.M = await srv.api().login(relM.wallet);
     apis.X = await srv.api().login(relX.wallet);
-    await apis.T.post("/v1/vault/recipients", { x25519PublicKey: toBase64(relT.x25519.publicKey) });
+    await publishKey(apis.T, relT);
 
     // Her own assessment (a self-written record) and the counselor's note about her.
     const own = await sealJson({
@@ -90,7 +93,7 @@ describe("erasure erases: every table covered, grants revoked, 410 afterwards (r
     });
     expect((await apis.M.post("/v1/wearable/index", { subjectRef: relM.address, days })).newWarnings).to.have.length(1);
     // An anonymized need in the matcher's pool.
-    await apis.X.post("/v1/needs", { need: deriveNeed(intake(["grief"])), matcher: matcher.address, lang: "en" });
+    await apis.X.post("/v1/needs", { need: deriveNeed(intake(["grief"])), matcher: matcher.address, lang: "en", token: await office.token() });
   });
   after(async () => srv?.stop());
 
@@ -144,7 +147,8 @@ describe("erasure erases: every table covered, grants revoked, 410 afterwards (r
     for (const [k, rel] of [["T", relT], ["M", relM], ["X", relX]] as const) replies.push(await eraseAs(apis[k], rel.wallet));
     expect(replies.map((r) => r.revocationsQueued)).to.deep.equal([1, 1, 1]);
     expect(replies[0].erased).to.equal(2); // her assessment and the counselor's note
-    expect(replies[0].removed).to.deep.include({ alerts: 1, bookings: 1 });
+    // The crisis alert has a row per recipient: her counselor, and the first rung of its ladder (on call or the line).
+    expect(replies[0].removed).to.deep.include({ alerts: 2, bookings: 1 });
     expect(replies[1].removed).to.deep.include({ wearableDays: 21, wearableWarnings: 1, alerts: 1 });
     expect(replies[2].removed).to.deep.include({ needs: 1 });
 
