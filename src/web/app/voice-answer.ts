@@ -10,10 +10,11 @@ interface Option {
 
 /** Everyday ways to say the PHQ-9 / GAD-7 answers (keyed by the option's zh label). */
 const SAID: Record<string, string[]> = {
-  完全不会: ["完全没有", "从来没有", "一天也没有", "没有", "不会", "没", "not at all", "never", "no"],
+  // No one-character words and no "天天": they occur inside unrelated sentences (今天天气…).
+  完全不会: ["完全没有", "从来没有", "一天也没有", "没有", "不会", "not at all", "never"],
   好几天: ["有几天", "几天", "有时候", "several days", "some days"],
   一半以上的天数: ["一半以上", "超过一半", "一大半", "more than half"],
-  几乎每天: ["几乎每天", "差不多每天", "每天", "天天", "nearly every day", "every day"],
+  几乎每天: ["几乎每天", "差不多每天", "每天", "nearly every day", "every day"],
 };
 
 const norm = (s: string) => s.toLowerCase().replace(/[\s，。！？、,.!?「」“”"']/g, "");
