@@ -2,12 +2,9 @@
 // linked by a consistency proof to the bundle's latest checkpoint, which is the CheckpointLog's latest() or (once
 // the chain has moved on) one of its accepted checkpoints. Tampered links are refused with a non-zero exit.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Wallet } from "ethers";
 import { generateSeed, relationshipKeys, type RelationshipKeys } from "../../../src/crypto/index.js";
 import { fromHex, toHex, verifyConsistency, verifyInclusion } from "../../../src/log/index.js";
@@ -16,18 +13,7 @@ import { BUNDLE_FORMAT, checkBundle, type Bundle } from "../../../src/services/b
 import type { ApiClient } from "../../../src/client/index.js";
 import { accreditCounselor, appointAuditor, startTestServer, type TestServer } from "../../helpers/server.js";
 import { counselorWrites, grant, publishKey } from "../vault/helpers.js";
-
-const run = promisify(execFile);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
-async function anxin(args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { anxin } from "../../helpers/cli.js";
 
 describe("audit bundles carry the consistency proof to the latest anchored checkpoint", function () {
   this.timeout(300_000);

@@ -1,28 +1,14 @@
 // The `anxin` command line as people use it: child processes against a real server, encrypted key files,
 // passphrase files, --json output, clear one-line errors with a non-zero exit.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Wallet } from "ethers";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
+import { anxin } from "../../helpers/cli.js";
 
-const run = promisify(execFile);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
-
-async function anxin(args: string[], env: Record<string, string> = {}) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 describe("anxin CLI against a running server", function () {
   this.timeout(300_000);

@@ -1,29 +1,15 @@
 // Key files through the real binary: a legacy seed store (NFC) and an ethers-written keystore (`Crypto`) are
 // rewrapped into the current format without changing the keys they hold; passphrase files are read by one rule.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Wallet, encryptKeystoreJson } from "ethers";
 import { scrypt } from "@noble/hashes/scrypt.js";
 import { ready } from "../../../src/crypto/sodium.js";
 import { toBase64 } from "../../../src/crypto/encoding.js";
 import { generateSeed } from "../../../src/crypto/index.js";
-
-const run = promisify(execFile);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
-async function anxin(args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { anxin } from "../../helpers/cli.js";
 
 describe("anxin keys rewrap and passphrase files", function () {
   this.timeout(300_000);

@@ -1,29 +1,15 @@
 // `anxin notifications`: a resident sees, from the command line, every emergency access a counselor opened on one
 // of her addresses (who, when, for how long), in words and as --json; nothing when there is none.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Interface, Wallet, hexlify, randomBytes } from "ethers";
 import { accreditCounselor, startTestServer, type TestServer } from "../../helpers/server.js";
 import { withNonceRetry } from "../matching/helpers.js";
+import { anxin } from "../../helpers/cli.js";
 
-const run = promisify(execFile);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
 const ledger = new Interface(["function openEmergency(address subject, bytes32 scope, uint64 duration, bytes32 salt) returns (bytes32)"]);
-
-async function anxin(args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 describe("anxin notifications (CLI, real server and chain)", function () {
   this.timeout(180_000);

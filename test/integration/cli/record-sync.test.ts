@@ -2,28 +2,14 @@
 // survives the server going away, and leaves the outbox only once stored; refused versions are kept with the
 // server's reason; a repeated sync stores nothing twice.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { encryptSeed, generateSeed, relationshipKeys, sealJson, walletSigner, type RelationshipKeys } from "../../../src/crypto/index.js";
 import { enqueue, pending } from "../../../src/cli/outbox.js";
 import { storeOrQueue } from "../../../src/cli/commands/record-sync.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
-
-const run = promisify(execFile);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
-async function anxin(args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { anxin } from "../../helpers/cli.js";
 
 describe("anxin record sync: the outbox of offline-written versions", function () {
   this.timeout(300_000);

