@@ -9,11 +9,14 @@ import { deriveNeed } from "../../src/deid/need.js";
 import { Purpose } from "../../src/consent/index.js";
 import { accreditCounselor, registerMatcher, startTestServer, type TestServer } from "../helpers/server.js";
 import { grant, intake, newResident } from "../integration/matching/helpers.js";
+import { startTestOffice, type TestOffice } from "../helpers/office.js";
+import { matchingService } from "../../src/services/matching.js";
 import { expectNoAxeViolationsBoth, expectUsableAtZoom, launch, newPage, retryNonce, screenshot, staffSignIn } from "./browser.js";
 
 describe("web: crisis path, resident and counsellor side by side (browser)", function () {
   this.timeout(240_000);
   let srv: TestServer;
+  let office: TestOffice;
   let browser: Browser;
   let rPage: Page;
   let cPage: Page;
@@ -22,6 +25,7 @@ describe("web: crisis path, resident and counsellor side by side (browser)", fun
 
   before(async () => {
     [srv, browser] = await Promise.all([startTestServer(), launch()]);
+    office = await startTestOffice(srv.dataDir);
     matcher = await retryNonce(() => registerMatcher(srv));
     counselor = (await retryNonce(() => accreditCounselor(srv))).wallet;
     // Two contexts: each page has its own storage, as two people's phones would.
@@ -64,8 +68,9 @@ describe("web: crisis path, resident and counsellor side by side (browser)", fun
       const r = await newResident();
       const { keys, api } = await r.as(srv, matcher.address);
       await grant(srv, keys, matcher.address, Purpose.MATCHING, ["need"]);
-      await api.post("/v1/needs", { need: deriveNeed(intake(cats, { place: "310104", age: 71, modalities: ["in_person"], availability: ["mon_am"] })) });
+      await api.post("/v1/needs", { need: deriveNeed(intake(cats, { place: "310104", age: 71, modalities: ["in_person"], availability: ["mon_am"] })), token: await office.token() });
     }
+    await matchingService(srv.ctx).publishAll(); // the scheduled batch
     const run = await (await srv.api().login(matcher)).post<{ proposals: Array<{ counselorId: string }> }>("/v1/match/run", {});
     expect(run.proposals.length).to.be.greaterThan(0);
     expect(run.proposals.every((p) => p.counselorId === counselor.address.toLowerCase())).to.equal(true);
