@@ -18,7 +18,7 @@ const DAYS = 365;
 async function clientBundle(): Promise<string> {
   const esbuild = await import("esbuild");
   const r = await esbuild.build({
-    stdin: { contents: 'export { draftGrant } from "./src/client/index.ts";', resolveDir: path.resolve("."), loader: "ts" },
+    stdin: { contents: 'export { draftGrant } from "./src/client/grants.ts";', resolveDir: path.resolve("."), loader: "ts" },
     bundle: true,
     write: false,
     format: "iife",
