@@ -23,8 +23,12 @@ describe("web: resident imports phone health exports (browser)", function () {
     await page.getByLabel("密码", { exact: true }).fill("我的安心密码123");
     await page.getByLabel("再输入一次密码").fill("我的安心密码123");
     await page.getByRole("button", { name: "创建我的钥匙" }).click();
-    await page.getByRole("heading", { name: "您的恢复单" }).waitFor({ timeout: 30_000 });
-    await page.getByRole("button", { name: "我已经保存好了" }).click();
+    // The recovery sheet (24 characters) and its check, as a new resident does once.
+    await page.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
+    const words = await page.locator("#recovery-words li").allInnerTexts();
+    await page.getByRole("button", { name: "我已经抄好了" }).click();
+    for (const box of await page.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]!);
+    await page.getByRole("button", { name: "检查", exact: true }).click();
   });
   after(async () => {
     await browser?.close();

@@ -111,7 +111,7 @@ describe("web: landing, administrator and auditor (browser)", function () {
     expect(await page.locator("#verdict").innerText()).to.equal("核验通过");
     expect(await page.locator("main").innerText()).to.include("所有检查都通过");
     const checks = await page.locator("#checks li").allInnerTexts();
-    expect(checks).to.have.length(6);
+    expect(checks).to.have.length(7);
     for (const t of checks) expect(t).to.match(/^✔/);
     expect(checks.join("\n")).to.include("每次查看都有依据");
     await expectNoAxeViolationsBoth(page, "audit report");

@@ -88,7 +88,7 @@ async function peek(src: ByteSource): Promise<{ head: Uint8Array; rest: AsyncIte
 }
 
 async function withSqlite(bytes: Uint8Array, deps: ImportDeps, sink: SourceSink): Promise<void> {
-  if (!deps.openSqlite) throw new WearableFormatError("Health Connect exports are read by the command line (anxin wearable import); this page cannot open SQLite");
+  if (!deps.openSqlite) throw new WearableFormatError("Health Connect 的导出文件请用命令行导入（anxin wearable import），这个页面打不开它。Health Connect exports are read by the command line (anxin wearable import); this page cannot open SQLite");
   const db = await deps.openSqlite(bytes);
   try {
     readHealthConnect(db, sink);
