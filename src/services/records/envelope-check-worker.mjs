@@ -10,7 +10,9 @@ const { checkEnvelope } = await import("./envelope-check.ts");
 const { SignatureVerifier } = await import("./signature.ts");
 const verifier = new SignatureVerifier();
 
-parentPort.on("message", ({ batch, envelopes }) => {
+parentPort.on("message", ({ batch, envelopes, stop }) => {
+  // Asked to stop: between batches, so no native call is cut off.
+  if (stop) process.exit(0);
   const results = envelopes.map((envelope) => {
     try {
       return checkEnvelope(verifier, envelope);

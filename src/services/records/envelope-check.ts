@@ -59,10 +59,20 @@ export class EnvelopeChecker {
     return this.#worker;
   }
 
+  /**
+   * Stops the thread at a message boundary: it finishes the batch it is checking and exits by itself. Terminating it
+   * in the middle of a native libsecp256k1 call aborts the whole process (an uncaught Napi::Error), so terminate()
+   * is only the fallback for a thread that does not exit within 2 s.
+   */
   async close(): Promise<void> {
     const w = this.#worker;
     this.#fallBack(undefined);
-    await w?.terminate();
+    if (!w) return;
+    const exited = new Promise<void>((r) => w.once("exit", () => r()));
+    w.postMessage({ stop: true });
+    const timer = setTimeout(() => void w.terminate(), 2000);
+    await exited;
+    clearTimeout(timer);
   }
 
   #start() {
