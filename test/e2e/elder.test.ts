@@ -14,8 +14,7 @@ import { accreditCounselor, registerMatcher, startTestServer, type TestServer } 
 import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { launch, loginAs, newPage, retryNonce, screenshot } from "./browser.js";
 import { measureScreen, writeTable } from "./elder-measure.js";
-import { startTestOffice, type TestOffice } from "../helpers/office.js";
-import { issueTokens } from "../../src/services/office.js";
+import { startTestOffice, visitOfficeInPage, type TestOffice } from "../helpers/office.js";
 import { matchingService } from "../../src/services/matching.js";
 
 /** Records what would be spoken, and a recognizer that "hears" the phrases the test queues in window.__say. */
@@ -229,10 +228,7 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     // No token yet: one visit to the community office (the staff sign the blinded request code).
     await page.getByRole("heading", { name: "到社区办公室核验一次" }).waitFor();
     await measureScreen(page, "社区核验 office visit");
-    const issued = issueTokens(office.secret, JSON.parse(await page.getByLabel("申请码（给工作人员）").inputValue()));
-    office.secret = issued.secret;
-    await page.getByLabel("工作人员给您的回复").fill(JSON.stringify(issued.response));
-    await page.getByRole("button", { name: "保存" }).click();
+    await visitOfficeInPage(page, office);
     await page.getByRole("heading", { name: "请看一下这份同意书" }).waitFor();
     expect(await main()).to.not.match(/0x[0-9a-f]{4}/i);
     expect(await main()).to.include("社区登记的匹配服务");

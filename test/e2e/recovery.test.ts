@@ -16,8 +16,7 @@ import { vaultKeys } from "../../src/crypto/index.js";
 import { chooseChromium } from "../helpers/chromium.js";
 import { SHANGHAI_ZONES } from "../helpers/places.js";
 import { accreditCounselor, registerMatcher, startTestServer, type TestServer } from "../helpers/server.js";
-import { startTestOffice, type TestOffice } from "../helpers/office.js";
-import { issueTokens } from "../../src/services/office.js";
+import { startTestOffice, visitOfficeInPage, type TestOffice } from "../helpers/office.js";
 import { matchingService } from "../../src/services/matching.js";
 import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { expectNoAxeViolations, launch, loginAs, newPage, retryNonce, screenshot } from "./browser.js";
@@ -146,11 +145,7 @@ describe("web: recovery by people (browser, 390×844)", function () {
     await page.getByRole("radio", { name: "70–74 岁" }).check(); // the age band with buttons (issue 18 part 8)
     await page.getByRole("button", { name: "下一步" }).click();
     // No token yet: one visit to the community office (the staff sign the blinded request code).
-    await heading(page, "到社区办公室核验一次");
-    const issued = issueTokens(office.secret, JSON.parse(await page.getByLabel("申请码（给工作人员）").inputValue()));
-    office.secret = issued.secret;
-    await page.getByLabel("工作人员给您的回复").fill(JSON.stringify(issued.response));
-    await page.getByRole("button", { name: "保存" }).click();
+    await visitOfficeInPage(page, office);
     await heading(page, "请看一下这份同意书");
     await page.getByRole("button", { name: "我同意，签名" }).click();
     await heading(page, "为您推荐的咨询师", 60_000);

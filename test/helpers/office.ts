@@ -31,3 +31,12 @@ export async function startTestOffice(dataDir: string, periods = [periodOf()]): 
   writeJsonFile(path.join(dataDir, "office-keys.json"), office.keyset, 0o644);
   return office;
 }
+
+/** The resident's one visit to the community office in the page: the staff sign the blinded request code it shows. */
+export async function visitOfficeInPage(page: import("playwright-core").Page, office: TestOffice): Promise<void> {
+  await page.getByRole("heading", { name: "到社区办公室核验一次" }).waitFor();
+  const issued = issueTokens(office.secret, JSON.parse(await page.getByLabel("申请码（给工作人员）").inputValue()));
+  office.secret = issued.secret;
+  await page.getByLabel("工作人员给您的回复").fill(JSON.stringify(issued.response));
+  await page.getByRole("button", { name: "保存" }).click();
+}
