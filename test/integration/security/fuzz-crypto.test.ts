@@ -4,6 +4,7 @@
 // takes one (X25519 recipients, sealed keys, counselor encryption keys), and compressed bodies on every JSON route
 // (valid streams of bad JSON, truncated streams, stacked and unknown encodings, a decompression bomb). Properties: no
 // response is 5xx, each is problem+json, and none of it changes a row of the store.
+import { signedKeyBody } from "../../helpers/keys.js";
 import { expect } from "chai";
 import { gzipSync, deflateSync, brotliCompressSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
@@ -103,7 +104,7 @@ describe("security: fuzzing signatures, transactions, keys and compressed bodies
     send(what, method, path, JSON.stringify(body), { "content-type": "application/json" }, token);
 
   // KNOWN FAILING after the merges (see the closing note): fails after this session's merges; cause not yet read.
-  it.skip("refuses malformed signatures on every route that takes one, malformed transactions and keys, with 4xx and no write", async () => {
+  it("refuses malformed signatures on every route that takes one, malformed transactions and keys, with 4xx and no write", async () => {
     const retry = <T>(fn: () => Promise<T>) => withNonceRetry(srv, fn);
     const domain = consentDomain(srv.ctx.chain.deployment.chainId, srv.ctx.chain.deployment.consentLedger);
     const counselor = await retry(() => accreditCounselor(srv));
@@ -113,7 +114,8 @@ describe("security: fuzzing signatures, transactions, keys and compressed bodies
     api.counselor = await loginAs(srv, counselor.wallet, "counselor");
     api.matcher = await loginAs(srv, matcher, "matcher");
     api.admin = await loginAs(srv, new Wallet(DEV_OPERATOR_KEY), "admin");
-    await api.resident.post("/v1/vault/recipients", { x25519PublicKey: toBase64(rel.x25519.publicKey) });
+    const published = await signedKeyBody(rel.wallet, rel.x25519.publicKey);
+    await api.resident.post("/v1/vault/recipients", published);
     const grantId = await grantOnChain(srv, rel, counselor.wallet.address, Purpose.TREATMENT, ["assessment", "consultation_note"]);
     const written = await counselorWrites(api.counselor, counselor.wallet, rel.address, grantId, { minutes: 5 });
     const built = draftGrant({ subject: rel.address, grantee: counselor.wallet.address, purpose: Purpose.MONITORING, categories: ["wearable_summary"], days: 30 });
@@ -180,7 +182,8 @@ describe("security: fuzzing signatures, transactions, keys and compressed bodies
     // The same points as bytes32 for the registry (what counselors' keys are on chain).
     const badChainKeys = ["00".repeat(32), "01" + "00".repeat(31), "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", "ff".repeat(32), "11".repeat(31), "zz".repeat(32)].map((h) => "0x" + h);
     for (const k of badKeys) {
-      await json("recipient key", "POST", "/v1/vault/recipients", { x25519PublicKey: k }, T("resident"));
+      // A signed publication whose key is replaced: refused for the key (or its signature), never stored.
+      await json("recipient key", "POST", "/v1/vault/recipients", { ...published, version: 2, x25519PublicKey: k }, T("resident"));
       await json("sealed key", "POST", `/v1/records/${written.reply.contentHash}/keys`, { keys: [{ to: counselor.wallet.address.toLowerCase(), sealed: k }] }, T("resident"));
       await json("record key", "POST", "/v1/records", { ...written.envelope, id: crypto.randomUUID(), keys: [{ to: rel.address, sealed: k }] }, T("counselor"));
     }
