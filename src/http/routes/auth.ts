@@ -2,6 +2,7 @@
 import { refuseErased } from "../../services/erasure.js";
 import { randomBytes } from "node:crypto";
 import { SiweMessage } from "siwe";
+import { Signature } from "ethers";
 import { z } from "zod";
 import { issueNonce, takeNonce } from "../../services/sessions.js";
 import { route } from "../route.js";
@@ -50,6 +51,8 @@ export default (ctx: AppContext) => [
       }
       if (!ctx.siweDomains.has(msg.domain)) throw unauthorized("the message names another domain");
       if (Number(msg.chainId) !== ctx.chain.deployment.chainId) throw unauthorized("the message names another chain");
+      // A malformed or non-canonical signature is refused here: the SIWE library would print its stack to stderr.
+      if (!isCanonicalSignature(body.signature)) throw unauthorized("signature or message validity check failed");
       const result = await msg
         .verify({ signature: body.signature, nonce: msg.nonce, time: new Date().toISOString() }, { suppressExceptions: true })
         .catch(() => ({ success: false }));
@@ -94,3 +97,12 @@ export default (ctx: AppContext) => [
     },
   }),
 ];
+
+function isCanonicalSignature(signature: string): boolean {
+  try {
+    const sig = Signature.from(signature);
+    return Boolean(sig.r && sig.s); // the getters throw on a non-canonical (high) s
+  } catch {
+    return false;
+  }
+}
