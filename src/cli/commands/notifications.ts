@@ -2,19 +2,11 @@
 // of her addresses (the vault and each named relationship), in plain words or as JSON.
 import type { Command } from "commander";
 import { ApiClient, ApiError } from "../../client/index.js";
+import { breakGlassNotices, type BreakGlassNotice as Notice } from "../../client/notifications.js";
 import { relationshipKeys } from "../../crypto/index.js";
 import { defaultServerUrl } from "../../config.js";
 import { CliError, printResult } from "../io.js";
 import { loadSeed } from "./keys.js";
-
-interface Notice {
-  grantId: string;
-  kind: string;
-  at: string;
-  counselor: string;
-  notBefore: number;
-  notAfter: number;
-}
 
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
@@ -34,7 +26,7 @@ export function register(program: Command) {
         for (const cp of ["vault", ...o.counterparty.map((c) => c.toLowerCase())]) {
           const rel = await relationshipKeys(seed, cp);
           const api = await new ApiClient(o.url).login(rel.wallet);
-          for (const n of (await api.get<{ items: Notice[] }>("/v1/notifications")).items) items.push({ ...n, address: rel.address.toLowerCase() });
+          for (const n of await breakGlassNotices(api)) items.push({ ...n, address: rel.address.toLowerCase() });
         }
       } catch (e) {
         if (e instanceof ApiError) throw new CliError(e.message);

@@ -9,6 +9,7 @@ import { actions, busy, button, field, h, p, select, shortAddr, status } from ".
 import { when } from "./zone.js";
 import { kv } from "./store.js";
 import "./crisis-words.js";
+import { breakGlassNotices, type BreakGlassNotice as Notice } from "../../client/notifications.js";
 
 export interface Told {
   tier: string;
@@ -78,19 +79,10 @@ function callbackForm(api: ApiClient, alertId: string, counselors: string[]): HT
   return h("div", { class: "stack callback" }, h("h3", {}, t("callbackTitle")), p(t("callbackLead"), "note"), num.wrap, hours.wrap, actions(go));
 }
 
-interface Notice {
-  grantId: string;
-  kind: string;
-  at: string;
-  counselor: string;
-  notBefore: number;
-  notAfter: number;
-}
-
 /** Break-glass notices of every address she holds (the vault and each relationship), newest first. */
 export async function noticesCard(apis: ApiClient[], communityLine: string): Promise<HTMLElement | null> {
   const items: Notice[] = [];
-  for (const api of apis) items.push(...(await api.get<{ items: Notice[] }>("/v1/notifications")).items);
+  for (const api of apis) items.push(...(await breakGlassNotices(api)));
   if (!items.length) return null;
   items.sort((a, b) => b.at.localeCompare(a.at));
   const ask = (n: Notice) => {

@@ -4,30 +4,22 @@
 // role: start-up refuses an operator that is the authority, the admin routes that would send with the operator key
 // refuse (409 operator_not_authority) even for a signed-in authority, and the first deployment needs --authority.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Wallet } from "ethers";
 import { startTestServer } from "../../helpers/server.js";
 import { startAnvil, type AnvilHandle } from "../../../src/chain/anvil.js";
 import { DeploymentMismatchError, NoDeploymentError } from "../../../src/chain/deploy.js";
 import { OperatorHoldsAuthorityError } from "../../../src/chain/powers.js";
 import { ApiError } from "../../../src/client/index.js";
+import { anxin as runAnxin } from "../../helpers/cli.js";
 
-const run = promisify(execFile);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
 // Anvil's published dev keys #1 and #2 (never the embedded operator #0).
 const OPERATOR_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const AUTHORITY_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9e8e73f3e6d5b";
 
-const anxin = (args: string[], env: Record<string, string>) =>
-  run(process.execPath, [bin, ...args], { env: { ...process.env, LOG_LEVEL: "silent", ANXIN_ANVIL_PORT: "0", ...env } }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const anxin = (args: string[], env: Record<string, string>) => runAnxin(args, { LOG_LEVEL: "silent", ANXIN_ANVIL_PORT: "0", ...env }, 600_000);
 
 describe("separate powers: deployment.json is the chain's word, the operator is no authority", function () {
   this.timeout(300_000);

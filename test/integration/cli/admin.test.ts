@@ -2,30 +2,17 @@
 // authority signs every registry transaction with its own key; the server only relays it, so the commands keep
 // working after the server's operator key loses AUTHORITY_ROLE.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Wallet, parseEther, type Contract } from "ethers";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
 import { AUTHORITY_ROLE } from "../../../src/services/roles.js";
 import { suspendReasonHash } from "../../../src/services/registry-calls.js";
+import { anxin as runAnxin } from "../../helpers/cli.js";
 
-const run = promisify(execFile);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
-
-async function anxin(args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env }, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const anxin = (args: string[]) => runAnxin(args);
 
 const oneLine = (r: { code: number; stderr: string }, re: RegExp) => {
   expect(r.code, r.stderr).to.not.equal(0);

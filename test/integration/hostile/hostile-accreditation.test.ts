@@ -5,12 +5,9 @@
 // not hold; the auditor flags a forged or stale stored profile. The authority publishes profiles with
 // `anxin admin accredit … --display-name …` signed by its own keystore.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Wallet, type Contract } from "ethers";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { DEV_OPERATOR_KEY } from "../../../src/chain/index.js";
@@ -33,14 +30,9 @@ import { makePublicProfile } from "../../../src/deid/index.js";
 import { canonicalJson } from "../../../src/crypto/index.js";
 import { startTamperingProxy, type TamperingProxy } from "./accreditation-proxy.js";
 import { audit, codes } from "../audit/helpers.js";
+import { anxin as runAnxin } from "../../helpers/cli.js";
 
-const run = promisify(execFile);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
-const anxin = (args: string[]) =>
-  run(process.execPath, [bin, ...args], { timeout: 120_000 }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const anxin = (args: string[]) => runAnxin(args);
 
 describe("hostile server: forged or stale accreditation and profiles", function () {
   this.timeout(600_000);

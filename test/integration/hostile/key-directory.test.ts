@@ -4,12 +4,9 @@
 // proxy); where a careless client sealed anyway, the auditor's `keys` check names the entry, and `anxin audit
 // checkpoint` names the stale or forked view.
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Wallet } from "ethers";
 import { ApiClient, ChainReader, KeyDirectoryError, counselorKey, residentKey } from "../../../src/client/index.js";
 import {
@@ -33,19 +30,10 @@ import { accreditCounselor, startTestServer, trustedChainOf, type TestServer } f
 import { grant, publishKey } from "../vault/helpers.js";
 import { audit } from "../audit/helpers.js";
 import { startTamperingProxy, type TamperingProxy } from "./proxy.js";
+import { anxin as runAnxin } from "../../helpers/cli.js";
 
-const run = promisify(execFile);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/anxin.js");
-
-async function anxin(args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, CHAIN_RPC_URL: "" }, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+// The CLI reads the chain only where a test names it (no CHAIN_RPC_URL from the environment).
+const anxin = (args: string[]) => runAnxin(args, { CHAIN_RPC_URL: "" });
 
 async function refusal(p: Promise<unknown>): Promise<string> {
   try {
