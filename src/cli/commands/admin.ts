@@ -28,7 +28,12 @@ const defaultUrl = () => process.env.ANXIN_URL ?? `http://127.0.0.1:${process.en
 function apiFailure(e: unknown, url: string): CliError {
   if (e instanceof ApiError) return new CliError(e.problem.detail ? String(e.problem.detail) : e.message);
   if (e instanceof CliError) return e;
-  return new CliError(`no Anxin server answers at ${url}`);
+  // Only a failed connection is "no server"; anything else keeps its own message (never hide the real cause).
+  if (e instanceof TypeError && /fetch failed/.test(e.message)) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return new CliError(`no Anxin server answers at ${url}${cause ? ` (${cause.code ?? cause.message})` : ""}`);
+  }
+  return new CliError(e instanceof Error ? e.message : String(e));
 }
 
 /** Opens the keystore and signs in; refuses a key that holds none of `roles` on this chain (admin = AUTHORITY_ROLE). */
