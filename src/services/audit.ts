@@ -32,7 +32,7 @@ export async function verifyAudit(d: AuditDeps): Promise<AuditReport> {
   const s = await loadSnapshot(d);
   const timing = checkTiming(s, { skewSeconds: d.clockSkewSeconds ?? 60, backdateToleranceSeconds: d.backdateToleranceSeconds ?? 300 });
   const access = checkAccess(s);
-  const keys = checkKeyDirectory(s);
+  const keys = checkKeyDirectory(s, { rotationGraceSeconds: d.keyRotationGraceSeconds ?? 7 * 86_400 });
   const checks = [checkLeaves(s), checkAnchors(s), timing.check, access.check, checkAccreditation(s), checkErasure(s), keys.check];
   return {
     format: "anxin.audit.report.v1",

@@ -1,6 +1,6 @@
 // 7 keys: every sealed key entry was sealed to a key that was published, signed and logged at that time — a
 // resident's key by its owner's EIP-712 publication with its "key" leaf before the entry's leaf, a counselor's key
-// by an accreditation on chain. Found after the fact, so a server that handed a client a substituted key is caught
+// by an accreditation on chain that was in force then (or replaced less than the rotation grace before). Found after the fact, so a server that handed a client a substituted key is caught
 // even when that client did not check (docs/threat-model.md (Key directory)).
 import { keyPublicationHash, verifyKeyPublication, x25519FromBase64, type KeyPublication } from "../../crypto/key-publication.js";
 import { keyLeafEvent } from "../records/recipients.js";
@@ -13,7 +13,12 @@ export interface KeyDirectoryResult {
   legacyEntries: number;
 }
 
-export function checkKeyDirectory(s: AuditSnapshot): KeyDirectoryResult {
+export interface KeyDirectoryRules {
+  /** An entry sealed to a replaced counselor key still passes this long after the replacement. */
+  rotationGraceSeconds: number;
+}
+
+export function checkKeyDirectory(s: AuditSnapshot, rules: KeyDirectoryRules): KeyDirectoryResult {
   const c = new Findings("keys", "every sealed key was sealed to a key its owner signed and logged, or the registry accredited");
   const valid = validPublications(s, c);
   let legacyEntries = 0;
@@ -27,12 +32,20 @@ export function checkKeyDirectory(s: AuditSnapshot): KeyDirectoryResult {
     const registry = s.registryKeys.get(k.recipient);
     const where = `key entry of ${r.id} for ${k.recipient} (leaf ${at})`;
     if (k.pk === null) {
-      if (published.length > 0 || registry) c.fail("key-undeclared", `${where} does not name the key it is sealed to, though the recipient had a published key`);
+      if (published.length > 0 || registry?.length) c.fail("key-undeclared", `${where} does not name the key it is sealed to, though the recipient had a published key`);
       else legacyEntries++;
       continue;
     }
-    if (published.some((p) => p.pk === k.pk) || registry?.has(k.pk)) continue;
-    c.fail("key-not-published", `${where} is sealed to a key that was not published, signed and logged before it`);
+    if (published.some((p) => p.pk === k.pk)) continue;
+    const spans = (registry ?? []).filter((x) => x.pk === k.pk);
+    const t = s.keyHashAt.get(k.entryHash) ?? 0;
+    // A key the registry once held is no licence: a server holding a counselor's retired (perhaps leaked) key could
+    // otherwise hand it out for ever. It passes while in force, or within the grace after its replacement. (No lower
+    // bound: an entry sealed to a key the registry accredited later is no substitution, and the chain's clock may
+    // run ahead of ours.)
+    if (spans.some((x) => x.until === null || t <= x.until + rules.rotationGraceSeconds)) continue;
+    if (spans.length) c.fail("key-replaced", `${where} is sealed to a key the registry had replaced before it (beyond the rotation grace)`);
+    else c.fail("key-not-published", `${where} is sealed to a key that was not published, signed and logged before it`);
   }
   return { check: c.done(), legacyEntries };
 }

@@ -57,6 +57,9 @@ export interface AuditDeps {
   backdateToleranceSeconds?: number;
   /** Block times vs claimed times: clock skew allowed. Default 60 s. */
   clockSkewSeconds?: number;
+  /** After the registry replaces a counselor's key, entries sealed to the old key still pass this long (a client
+   * that read the registry just before the rotation). Default 7 days. */
+  keyRotationGraceSeconds?: number;
 }
 
 const MAX_FAILURES = 100;

@@ -97,6 +97,8 @@ export interface LogSnapshot {
   keyHashes: Set<string>;
   /** The first leaf committing each sealed-key hash: when that key entry was written. */
   keyHashLeaf: Map<string, number>;
+  /** That leaf's time (unix seconds). */
+  keyHashAt: Map<string, number>;
   /** Key publication leaves ("key"). */
   keyLeaves: Map<number, LogEvent>;
   /** Leaves whose stored input no longer hashes to their stored leaf hash (any type: consent leaves too). */
@@ -119,8 +121,14 @@ export interface AuditSnapshot extends LogSnapshot {
   profiles: ProfileFact[];
   /** Residents' signed key publications (the store's; each checked against its signature and leaf). */
   publications: PublicationFact[];
-  /** Every X25519 key (base64) the registry on chain ever accredited each key-entry recipient with. */
-  registryKeys: Map<string, Set<string>>;
+  /** Every X25519 key (base64) the registry on chain accredited each key-entry recipient with, and when it was in
+   * force (block times; `until` is the next accreditation's time, null while it is the current key). */
+  registryKeys: Map<string, RegistryKeySpan[]>;
+}
+export interface RegistryKeySpan {
+  pk: string;
+  from: number;
+  until: number | null;
 }
 export interface ProfileFact {
   counselor: string;
@@ -186,6 +194,7 @@ async function loadLog(db: Queryable): Promise<LogSnapshot> {
     tombstoneLeaves: new Map(),
     keyHashes: new Set(),
     keyHashLeaf: new Map(),
+    keyHashAt: new Map(),
     keyLeaves: new Map(),
     changedInputs: await changedLeafInputs(db),
   };
@@ -220,17 +229,19 @@ async function loadLog(db: Queryable): Promise<LogSnapshot> {
 function classify(s: LogSnapshot, index: number, event: LogEvent) {
   if (event.type === "record") {
     s.recordLeaves.set(index, event);
-    if (Array.isArray(event.keys)) for (const k of event.keys) if (typeof k === "string") commitKey(s, k, index);
+    if (Array.isArray(event.keys)) for (const k of event.keys) if (typeof k === "string") commitKey(s, k, index, event.at);
   } else if (event.type === "access") {
-    if (event.decision === "key-added") commitKey(s, event.hash, index);
+    if (event.decision === "key-added") commitKey(s, event.hash, index, event.at);
     else if (event.id.startsWith("acc:")) s.accessLeaves.set(index, event);
   } else if (event.type === "tombstone") s.tombstoneLeaves.set(index, event);
   else if (event.type === "key") s.keyLeaves.set(index, event);
 }
 
-function commitKey(s: LogSnapshot, hash: string, index: number) {
+function commitKey(s: LogSnapshot, hash: string, index: number, at: string) {
   s.keyHashes.add(hash);
-  if (!s.keyHashLeaf.has(hash)) s.keyHashLeaf.set(hash, index);
+  if (s.keyHashLeaf.has(hash)) return;
+  s.keyHashLeaf.set(hash, index);
+  s.keyHashAt.set(hash, Math.floor(Date.parse(at) / 1000));
 }
 
 /** The chain's checkpoint events and latest(), both as of one block; our confirmed anchors. */
@@ -320,17 +331,24 @@ async function loadAccreditation(registry: Contract, authors: string[], blockTag
 }
 
 /** The encryption keys of every CounselorAccredited event (the chain's word, not the index's) of these addresses. */
-async function loadRegistryKeys(registry: Contract, fromBlock: number, addresses: string[], toBlock: number): Promise<Map<string, Set<string>>> {
-  const out = new Map<string, Set<string>>();
+async function loadRegistryKeys(registry: Contract, fromBlock: number, addresses: string[], toBlock: number): Promise<Map<string, RegistryKeySpan[]>> {
+  const out = new Map<string, RegistryKeySpan[]>();
   if (addresses.length === 0) return out;
-  const logs = (await registry.queryFilter(registry.filters.CounselorAccredited(), fromBlock, toBlock)) as unknown as Array<{ args: { counselor: string; encryptionKey: string } }>;
+  type Accredited = { blockNumber: number; index: number; args: { counselor: string; encryptionKey: string }; getBlock(): Promise<{ timestamp: number }> };
+  const logs = (await registry.queryFilter(registry.filters.CounselorAccredited(), fromBlock, toBlock)) as unknown as Accredited[];
+  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   const wanted = new Set(addresses);
   for (const l of logs) {
     const who = l.args.counselor.toLowerCase();
     if (!wanted.has(who)) continue;
-    const set = out.get(who) ?? new Set<string>();
-    set.add(Buffer.from(l.args.encryptionKey.slice(2), "hex").toString("base64"));
-    out.set(who, set);
+    const at = Number((await l.getBlock()).timestamp);
+    const spans = out.get(who) ?? [];
+    const pk = Buffer.from(l.args.encryptionKey.slice(2), "hex").toString("base64");
+    const last = spans.at(-1);
+    if (last?.pk === pk) continue; // re-accredited with the same key: still the one span
+    if (last) last.until = at;
+    spans.push({ pk, from: at, until: null });
+    out.set(who, spans);
   }
   return out;
 }
