@@ -37,13 +37,22 @@ export async function eraseResidentRows(q: Queryable, subject: string): Promise<
   );
   const needs = n(await q.query("DELETE FROM match_needs WHERE subject = $1 RETURNING need_id", s));
   const notices = n(await q.query("DELETE FROM consent_notices WHERE subject = $1 RETURNING grant_id", s));
-  // A grant still only queued never reaches the chain: it needs no revocation, it is simply dropped.
-  const queued = await q.query<{ grant_id: string }>("DELETE FROM consent_requests WHERE subject = $1 AND kind = 'grant' AND status = 'queued' RETURNING grant_id", s);
-  if (queued.length) await q.query("DELETE FROM consent_relay_events WHERE grant_id = ANY($1::text[])", [queued.map((r) => r.grant_id)]);
   const sessions = n(await q.query("DELETE FROM sessions WHERE address = $1 RETURNING token_hash", s));
   // Her sealed relationship list (owned by her vault address): erasing the vault address forgets it too.
   const relationshipVault = n(await q.query("DELETE FROM relationship_vaults WHERE owner = $1 RETURNING owner", s));
-  return { wearableDays, wearableWarnings, alerts, bookings, needs, proposals, notices, sessions, relationshipVault, queuedGrants: queued.length };
+  return { wearableDays, wearableWarnings, alerts, bookings, needs, proposals, notices, sessions, relationshipVault, queuedGrants: 0 };
+}
+
+/**
+ * Cancels the grants of `subject` still only queued (never sent): they need no revocation, they are dropped. Run
+ * first in the erasure's transaction, before it checks which grants need a revocation: the relayer claims a row
+ * before sending it (relay-queue-repo claimQueued), so a grant is either cancelled here or claimed, and a claimed one
+ * needs the resident's revocation like any grant on its way.
+ */
+export async function cancelQueuedGrants(q: Queryable, subject: string): Promise<number> {
+  const queued = await q.query<{ grant_id: string }>("DELETE FROM consent_requests WHERE subject = $1 AND kind = 'grant' AND status = 'queued' RETURNING grant_id", [subject]);
+  if (queued.length) await q.query("DELETE FROM consent_relay_events WHERE grant_id = ANY($1::text[])", [queued.map((r) => r.grant_id)]);
+  return queued.length;
 }
 
 /**
