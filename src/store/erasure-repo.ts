@@ -2,6 +2,7 @@
 // rows in every other table, the address tombstone that answers 410 afterwards, and the purge of relay rows once the
 // revocations queued with the erasure are on chain. Which table is covered how: erasure-coverage.ts.
 import type { Queryable } from "./db.js";
+import { dropNeedsFromPublications } from "./publication-repo.js";
 
 export interface ErasedRows {
   wearableDays: number;
@@ -35,6 +36,7 @@ export async function eraseResidentRows(q: Queryable, subject: string): Promise<
   const proposals = n(
     await q.query("DELETE FROM match_proposals WHERE treatment_subject = $1 OR need_id IN (SELECT need_id FROM match_needs WHERE subject = $1) RETURNING proposal_id", s),
   );
+  await dropNeedsFromPublications(q, subject); // her needs leave the stored pool publications too
   const needs = n(await q.query("DELETE FROM match_needs WHERE subject = $1 RETURNING need_id", s));
   const notices = n(await q.query("DELETE FROM consent_notices WHERE subject = $1 RETURNING grant_id", s));
   const sessions = n(await q.query("DELETE FROM sessions WHERE address = $1 RETURNING token_hash", s));
