@@ -14,6 +14,7 @@ import {
   noticeEmergencyOpenings,
   onChainButNotIndexed,
   queuedGrants,
+  claimQueued,
   queuedRevokes,
   setStatus,
   submittedRequests,
@@ -254,24 +255,33 @@ export class ConsentRelayer {
   }
 
   /** One transaction for the batch; waits for its receipt and for the index to have it. */
-  async #send(kind: RelayKind, ok: Item[]) {
+  async #send(kind: RelayKind, due: Item[]) {
     const { ctx } = this;
     const { single, multi } = this.#entryPoints(kind);
+    // Claimed before sending: a grant an erasure cancelled since it was read (its row is gone) never goes out.
+    const claimed = await claimQueued(ctx.db, due.map((i) => i.r));
+    const ok = due.filter((i) => claimed.has(`${i.r.grant_id}:${i.r.kind}`));
+    if (ok.length === 0) return;
     // Estimate first and send with an explicit gas limit: a failing estimate inside the send would burn a nonce
     // of the shared operator NonceManager and stall every later transaction behind the gap.
     const args = ok.length === 1 ? [ok[0].arg, ok[0].sig] : [ok.map((i) => i.arg), ok.map((i) => i.sig)];
     const fn = ok.length === 1 ? single : multi;
-    const gasLimit = ((await fn.estimateGas(...args)) * 12n) / 10n;
+    const requests = ok.map((it) => it.r);
     let tx: TransactionResponse;
     try {
-      tx = await fn(...args, { gasLimit });
+      const gasLimit = ((await fn.estimateGas(...args)) * 12n) / 10n;
+      try {
+        tx = await fn(...args, { gasLimit });
+      } catch (e) {
+        ctx.chain.operator.reset(); // the nonce of a transaction that was never sent must be reused
+        // Another sender of the operator key (anchoring, another instance) took our nonce: once more from the chain's.
+        if ((e as { code?: string }).code !== "NONCE_EXPIRED") throw e;
+        tx = await fn(...args, { gasLimit });
+      }
     } catch (e) {
-      ctx.chain.operator.reset(); // the nonce of a transaction that was never sent must be reused
-      // Another sender of the operator key (anchoring, another instance) took our nonce: once more from the chain's.
-      if ((e as { code?: string }).code !== "NONCE_EXPIRED") throw e;
-      tx = await fn(...args, { gasLimit });
+      await setStatus(ctx.db, requests, "queued"); // never sent: back in the queue (the pass backs it off)
+      throw e;
     }
-    const requests = ok.map((it) => it.r);
     await setStatus(ctx.db, requests, "submitted", { tx: tx.hash, attempt: true, error: null });
     this.stats.txs++;
     const receipt = await tx.wait(1, RECEIPT_TIMEOUT_MS);

@@ -9,6 +9,7 @@ import { verifyRevokeSignature, type Revoke } from "../consent/index.js";
 import { getGrant } from "../store/consent-repo.js";
 import { openingRequest, upsertRevokeRequest } from "../store/relay-queue-repo.js";
 import {
+  cancelQueuedGrants,
   eraseResidentRows,
   erasedAt,
   grantsNeedingRevocation,
@@ -77,12 +78,14 @@ export async function eraseAddress(ctx: AppContext, session: Session, revocation
   }
   const at = new Date();
   const result = await ctx.writer.submit(async (u) => {
-    // Again inside the transaction (which holds the log head's lock): a grant relayed meanwhile is not left active.
+    // Her grants still only queued are cancelled first (never sent); then, again inside the transaction (which holds
+    // the log head's lock), a grant claimed or relayed meanwhile is not left active.
+    const cancelled = await cancelQueuedGrants(u.q, me);
     const missing = (await grantsNeedingRevocation(u.q, me, nowS())).filter((id) => !byGrant.has(id));
     if (missing.length) throw unprocessable("a grant reached the chain while you were erasing: fetch the erasure plan again and sign its revocation", { code: "revocations_missing" });
     for (const v of queued) await upsertRevokeRequest(u.q, v);
     const vault = await shredVault(u, me, at);
-    const removed = await eraseResidentRows(u.q, me);
+    const removed = { ...(await eraseResidentRows(u.q, me)), queuedGrants: cancelled };
     await insertErasure(u.q, subjectHash(me), at, await grantsWithStandingRevocation(u.q, me));
     return { ...vault, removed, revocationsQueued: queued.length };
   });

@@ -7,6 +7,7 @@ import { canonicalBytes } from "../crypto/index.js";
 import { ladder, onCallAt, OnCallHoursSchema, type OnCallWindow, type Rung } from "../assess/on-call.js";
 import { placeContains } from "../deid/geo.js";
 import * as repo from "../store/crisis-repo.js";
+import { alertsInLastDay } from "../store/limits-repo.js";
 import type { Queryable } from "../store/db.js";
 import type { AppContext } from "./context.js";
 import { isIndexedAccredited } from "./registry-view.js";
@@ -64,9 +65,18 @@ async function writeRung(ctx: AppContext, q: Queryable, append: (e: any) => numb
   append({ type: "access", id: `alert:${a.alertId}`, hash: hashOf({ alertId: a.alertId, step, tier: rung.tier, recipients, at }), at, action: step === 0 ? "alert.route" : "alert.escalate", decision: rung.tier, step, recipients: recipients.length });
 }
 
+/** On-duty and fallback counselors who already had the daily number of alerts about this subject: the ladder passes
+ * them by, so a resident cannot flood the counselors on call either (the ladder still ends at the crisis line). */
+async function atDailyCap(ctx: AppContext, q: Queryable, subject: string, counselors: string[]): Promise<string[]> {
+  const n = await alertsInLastDay(q, subject, counselors);
+  return counselors.filter((c) => (n.get(c) ?? 0) >= ctx.cfg.alertsPerCounselorPerDay);
+}
+
 /** The first rung of a new crisis alert, written with it; `care` are her own counselors (already alerted). */
 export async function firstRung(ctx: AppContext, q: Queryable, append: (e: any) => number, a: AlertFacts, area: string | null, care: string[], at: string): Promise<Rung> {
-  const rung = ladder(await onDutyNow(ctx, q, area), ctx.cfg.crisisFallbackCounselors, care)[0]!;
+  const onDuty = await onDutyNow(ctx, q, area);
+  const full = await atDailyCap(ctx, q, a.subject, [...onDuty, ...ctx.cfg.crisisFallbackCounselors]);
+  const rung = ladder(onDuty, ctx.cfg.crisisFallbackCounselors, [...care, ...full])[0]!;
   await writeRung(ctx, q, append, a, rung, 0, at);
   await repo.insertLadder(q, a.alertId, area, at, rung.tier === "crisis_line");
   return rung;
@@ -82,7 +92,9 @@ export async function escalateDue(ctx: AppContext, now = new Date()): Promise<nu
       const rows = await repo.alertRows(q, l.alert_id);
       if (!rows.length) return false;
       const told = rows.map((r) => r.recipient);
-      const rung = ladder(await onDutyNow(ctx, q, l.area, now), ctx.cfg.crisisFallbackCounselors, told)[0]!;
+      const onDuty = await onDutyNow(ctx, q, l.area, now);
+      const full = await atDailyCap(ctx, q, rows[0]!.subject, [...onDuty, ...ctx.cfg.crisisFallbackCounselors]);
+      const rung = ladder(onDuty, ctx.cfg.crisisFallbackCounselors, [...told, ...full])[0]!;
       if (!(await repo.stepLadder(q, l.alert_id, l.step, at, rung.tier === "crisis_line"))) return false;
       const r0 = rows[0]!;
       await writeRung(ctx, q, append, { alertId: l.alert_id, subject: r0.subject, kind: r0.kind, level: r0.level, instrument: r0.instrument, raisedBy: r0.raised_by }, rung, l.step + 1, at);

@@ -28,7 +28,11 @@ import type { AppContext } from "./context.js";
 import { isIndexedAccredited, isIndexedMatcher } from "./registry-view.js";
 import { raiseAlert, type RaisedAlert } from "./alerts.js";
 import { checkNeedToken, spendNeedToken } from "./enrollment.js";
-import { asShown, currentEntries, publishPool, riskOf, type Publication } from "./pool-publication.js";
+import { asShown, currentEntries, publishPool, riskOf, type Publication, type PublishedEntry } from "./pool-publication.js";
+import { freshPublicationId, latestPublication, publishedMatchers, putPublication } from "../store/publication-repo.js";
+
+/** The advisory lock under which one instance at a time publishes the pools ("anxp"). */
+const POOL_PUBLISH_LOCK = 0x616e7870;
 import type { NeedToken } from "../client/blind-token.js";
 
 export const POOL_K = 5;
@@ -46,7 +50,7 @@ export type ProfileInput = Omit<Counselor, "counselorId" | "accredited">;
 export class MatchingService {
   /** The pool per matcher and the ids of the pooled needs it was built from (kept in step with local changes). */
   readonly #pools = new Map<string, { pool: NeedPool; ids: Set<string> }>();
-  /** The latest scheduled publication of each matcher's pool: what the matcher sees (ids fresh each time). */
+  /** The latest scheduled publication of each matcher's pool as stored (pool_publications), cached by its id. */
   readonly #publications = new Map<string, Publication>();
   #lock: Promise<unknown> = Promise.resolve();
 
@@ -183,21 +187,52 @@ export class MatchingService {
     return this.#serial(async () => {
       await this.#refresh(matcher);
       const pool = await this.#pool(matcher);
-      const pub = this.#publications.get(matcher);
+      const pub = await this.#publication(matcher);
       const needs = currentEntries(pub, pool).map(asShown);
       return { k: pool.k, l: pool.l, needs, heldCount: pub?.heldCount ?? 0, risk: riskOf(needs), publishedAt: pub?.publishedAt ?? null };
     });
   }
 
-  /** One scheduled batch: a new publication of every pool (fresh references, random order). */
+  /**
+   * The publication every instance serves: the stored one (made by whichever instance published last), so all
+   * workers of `serve --workers` show a matcher the same references, and proposals made on one resolve on another.
+   */
+  async #publication(matcher: string): Promise<Publication | undefined> {
+    const row = await latestPublication<PublishedEntry>(this.ctx.db, matcher);
+    if (!row) return undefined;
+    const cached = this.#publications.get(matcher);
+    if (cached?.publicationId === row.publicationId) return cached;
+    const pub: Publication = { publicationId: row.publicationId, publishedAt: row.publishedAt, entries: row.entries, heldCount: row.heldCount };
+    this.#publications.set(matcher, pub);
+    return pub;
+  }
+
+  /** A new publication of every pool now (fresh references, random order), stored for every instance. */
   async publishAll(): Promise<void> {
-    return this.#serial(async () => {
-      const matchers = new Set([...(await matchStore.poolMatchers(this.ctx.db)), ...this.#publications.keys()]);
-      for (const m of matchers) {
-        await this.#refresh(m);
-        this.#publications.set(m, publishPool(await this.#pool(m)));
-      }
-    });
+    await this.#publishWhere(async () => true);
+  }
+
+  /**
+   * The scheduled batch: publishes each pool whose stored publication is older than `ms`. Run under a database lock,
+   * so however many instances tick, each batch is made once, by one of them (the others find it fresh and skip).
+   */
+  async publishDue(ms: number): Promise<void> {
+    await this.#publishWhere(async (m) => (await freshPublicationId(this.ctx.db, m, ms)) === undefined);
+  }
+
+  async #publishWhere(due: (matcher: string) => Promise<boolean>): Promise<void> {
+    await this.ctx.db.withTryLock(POOL_PUBLISH_LOCK, () =>
+      this.#serial(async () => {
+        const matchers = new Set([...(await matchStore.poolMatchers(this.ctx.db)), ...(await publishedMatchers(this.ctx.db))]);
+        for (const m of matchers) {
+          if (!(await due(m))) continue;
+          await this.#refresh(m);
+          const pub = publishPool(await this.#pool(m));
+          await putPublication(this.ctx.db, m, pub);
+          this.#publications.set(m, pub);
+        }
+      }),
+    );
   }
 
   async counselorProfiles(): Promise<Array<Counselor & { slots: { free: number; taken: number } }>> {
@@ -240,7 +275,7 @@ export class MatchingService {
       await this.#refresh(matcher);
       const pool = await this.#pool(matcher);
       const busy = await matchStore.needsWithOpenProposal(this.ctx.db, matcher);
-      const entries = currentEntries(this.#publications.get(matcher), pool).filter((e) => !busy.has(e.needId));
+      const entries = currentEntries(await this.#publication(matcher), pool).filter((e) => !busy.has(e.needId));
       const refOf = new Map(entries.map((e) => [e.needId, e.ref]));
       const open = entries.map((e) => e.shown);
       const places = this.ctx.places;

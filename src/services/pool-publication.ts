@@ -4,6 +4,7 @@
 // real needId stays in the server's memory (and a proposal's row) only. Between batches, needs that left the pool
 // drop out of the view; a class that would then break k or l is hidden as a whole until the next batch.
 import { randomBytes } from "node:crypto";
+import { canonicalBytes } from "../crypto/index.js";
 import { isKAnonymousLDiverse, quasiIdentifierKey, sensitiveKey, type Need, type NeedPool, type RiskReport } from "../deid/index.js";
 import { randomBelow } from "../client/grants.js";
 
@@ -21,7 +22,8 @@ export interface Publication {
 }
 
 const ref = () => randomBytes(16).toString("hex");
-const sameShown = (a: Need, b: Need) => JSON.stringify(a) === JSON.stringify(b);
+// Canonical JSON: a publication read back from the store (jsonb) has its keys in another order than the live need.
+const sameShown = (a: Need, b: Need) => Buffer.from(canonicalBytes(a)).equals(Buffer.from(canonicalBytes(b)));
 
 /** A new publication of the gate's current published set: fresh references, shuffled (Fisher–Yates). */
 export function publishPool(pool: NeedPool, at = new Date()): Publication {

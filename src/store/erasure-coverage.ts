@@ -22,6 +22,7 @@ export const ERASURE_COVERAGE: Readonly<Record<string, Coverage>> = {
   consent_requests: { erased: "queued grants are dropped at erasure; the rest (and the revocations) once they are revoked on chain" },
   consent_relay_events: { erased: "with the requests of the erased address's grants" },
   consent_notices: { erased: "at erasure, and again with the requests once the revocations are on chain" },
+  pool_publications: { erased: "her needs' entries (need id and generalized need) are removed from every stored publication at erasure" },
   wearable_index: { erased: "deleted" },
   wearable_warnings: { erased: "deleted" },
   alerts: { erased: "every alert about or raised by the address, for every recipient" },

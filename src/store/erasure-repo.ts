@@ -2,6 +2,7 @@
 // rows in every other table, the address tombstone that answers 410 afterwards, and the purge of relay rows once the
 // revocations queued with the erasure are on chain. Which table is covered how: erasure-coverage.ts.
 import type { Queryable } from "./db.js";
+import { dropNeedsFromPublications } from "./publication-repo.js";
 
 export interface ErasedRows {
   wearableDays: number;
@@ -35,15 +36,25 @@ export async function eraseResidentRows(q: Queryable, subject: string): Promise<
   const proposals = n(
     await q.query("DELETE FROM match_proposals WHERE treatment_subject = $1 OR need_id IN (SELECT need_id FROM match_needs WHERE subject = $1) RETURNING proposal_id", s),
   );
+  await dropNeedsFromPublications(q, subject); // her needs leave the stored pool publications too
   const needs = n(await q.query("DELETE FROM match_needs WHERE subject = $1 RETURNING need_id", s));
   const notices = n(await q.query("DELETE FROM consent_notices WHERE subject = $1 RETURNING grant_id", s));
-  // A grant still only queued never reaches the chain: it needs no revocation, it is simply dropped.
-  const queued = await q.query<{ grant_id: string }>("DELETE FROM consent_requests WHERE subject = $1 AND kind = 'grant' AND status = 'queued' RETURNING grant_id", s);
-  if (queued.length) await q.query("DELETE FROM consent_relay_events WHERE grant_id = ANY($1::text[])", [queued.map((r) => r.grant_id)]);
   const sessions = n(await q.query("DELETE FROM sessions WHERE address = $1 RETURNING token_hash", s));
   // Her sealed relationship list (owned by her vault address): erasing the vault address forgets it too.
   const relationshipVault = n(await q.query("DELETE FROM relationship_vaults WHERE owner = $1 RETURNING owner", s));
-  return { wearableDays, wearableWarnings, alerts, bookings, needs, proposals, notices, sessions, relationshipVault, queuedGrants: queued.length };
+  return { wearableDays, wearableWarnings, alerts, bookings, needs, proposals, notices, sessions, relationshipVault, queuedGrants: 0 };
+}
+
+/**
+ * Cancels the grants of `subject` still only queued (never sent): they need no revocation, they are dropped. Run
+ * first in the erasure's transaction, before it checks which grants need a revocation: the relayer claims a row
+ * before sending it (relay-queue-repo claimQueued), so a grant is either cancelled here or claimed, and a claimed one
+ * needs the resident's revocation like any grant on its way.
+ */
+export async function cancelQueuedGrants(q: Queryable, subject: string): Promise<number> {
+  const queued = await q.query<{ grant_id: string }>("DELETE FROM consent_requests WHERE subject = $1 AND kind = 'grant' AND status = 'queued' RETURNING grant_id", [subject]);
+  if (queued.length) await q.query("DELETE FROM consent_relay_events WHERE grant_id = ANY($1::text[])", [queued.map((r) => r.grant_id)]);
+  return queued.length;
 }
 
 /**

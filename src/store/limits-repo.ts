@@ -3,11 +3,12 @@
 import type { Queryable } from "./db.js";
 import type { CounselorAlertRow, ResidentAlertRow } from "./alert-repo.js";
 
-/** Alerts about `subject` each recipient received in the last 24 hours. */
+/** Alerts about `subject` each recipient received in the last 24 hours, on any rung of the crisis ladder (counted
+ * by alert id: an alert is one alert to a counselor, whatever rows the ladder adds for others). */
 export async function alertsInLastDay(q: Queryable, subject: string, recipients: string[]): Promise<Map<string, number>> {
   if (recipients.length === 0) return new Map();
   const rows = await q.query<{ recipient: string; n: number }>(
-    "SELECT recipient, count(*)::int AS n FROM alerts WHERE subject = $1 AND recipient = ANY($2::text[]) AND created_at > now() - interval '1 day' GROUP BY recipient",
+    "SELECT recipient, count(DISTINCT alert_id)::int AS n FROM alerts WHERE subject = $1 AND recipient = ANY($2::text[]) AND created_at > now() - interval '1 day' GROUP BY recipient",
     [subject, recipients],
   );
   return new Map(rows.map((r) => [r.recipient, Number(r.n)]));

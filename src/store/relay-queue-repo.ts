@@ -162,6 +162,20 @@ export interface StatusChange {
   clearTx?: boolean;
 }
 
+/**
+ * Claims queued requests for sending (queued → submitted, before the transaction goes out); returns "grantId:kind" of
+ * those claimed. A request no longer queued — a grant an erasure cancelled meanwhile — is not claimed, so not sent.
+ */
+export async function claimQueued(q: Queryable, rs: Array<Pick<RequestRow, "grant_id" | "kind">>): Promise<Set<string>> {
+  if (rs.length === 0) return new Set();
+  const got = await q.query<{ grant_id: string; kind: string }>(
+    `UPDATE consent_requests SET status = 'submitted', updated_at = now()
+      WHERE status = 'queued' AND (grant_id, kind) IN (SELECT * FROM unnest($1::text[], $2::text[])) RETURNING grant_id, kind`,
+    [rs.map((r) => r.grant_id), rs.map((r) => r.kind)],
+  );
+  return new Set(got.map((r) => `${r.grant_id}:${r.kind}`));
+}
+
 /** Sets the relay status of requests (one statement for a whole batch). */
 export async function setStatus(q: Queryable, rs: Pick<RequestRow, "grant_id" | "kind"> | Array<Pick<RequestRow, "grant_id" | "kind">>, status: RequestStatus, f: StatusChange = {}): Promise<void> {
   const list = Array.isArray(rs) ? rs : [rs];

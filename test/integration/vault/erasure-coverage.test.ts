@@ -15,6 +15,9 @@ import { subjectHash } from "../../../src/services/erasure.js";
 import type { ApiClient } from "../../../src/client/index.js";
 import { grant, intake, newResident, problem, withNonceRetry, type Resident } from "../matching/helpers.js";
 import { counselorWrites, eraseAs, publishKey } from "./helpers.js";
+import { signedGrant } from "../consent/helpers.js";
+import { grantId as computeGrantId } from "../../../src/consent/index.js";
+import { relayerOf } from "../../../src/services/consent-relayer.js";
 
 const storeTables = async (srv: TestServer) =>
   (
@@ -43,6 +46,7 @@ describe("erasure erases: every table covered, grants revoked, 410 afterwards (r
   const apis = {} as Record<"T" | "M" | "X", ApiClient>;
   const grants: string[] = [];
   let note: { recordId: string; contentHash: string };
+  let noteEnvelope: Record<string, unknown>;
   let bookingId: string;
 
   before(async () => {
@@ -72,7 +76,9 @@ describe("erasure erases: every table covered, grants revoked, 410 afterwards (r
     });
     await apis.T.post("/v1/records", own);
     const capi = await srv.api().login(treat.wallet);
-    note = (await counselorWrites(capi, treat.wallet, relT.address, grants[0], { minutes: 30 })).reply;
+    const written = await counselorWrites(capi, treat.wallet, relT.address, grants[0], { minutes: 30 });
+    note = written.reply;
+    noteEnvelope = written.envelope as unknown as Record<string, unknown>;
     // A crisis alert, and a booking with details sealed to her and the counselor.
     await apis.T.post("/v1/alerts", { kind: "crisis", level: "high", instrument: "phq9", subjectRef: relT.address });
     const at = (h: number) => new Date(Date.now() + (24 + h) * 3600_000).toISOString();
@@ -143,9 +149,22 @@ describe("erasure erases: every table covered, grants revoked, 410 afterwards (r
   });
 
   it("erases every relationship: the grants are revoked on chain by her signatures, and nothing of her is left", async () => {
+    // A grant of hers still in flight (queued, not sent yet): the erasure cancels it, it never reaches the chain.
+    const relayer = relayerOf(srv.ctx)!;
+    relayer.pause();
+    await relayer.tick();
+    const inFlight = await signedGrant(srv, relT.wallet, treat.wallet.address, { days: 20 });
+    const inFlightId = computeGrantId(inFlight.built.grant);
+    expect((await apis.T.post("/v1/consents", inFlight.body)).status).to.equal("queued");
+    expect(await q("SELECT status FROM consent_requests WHERE grant_id = $1", [inFlightId])).to.deep.equal([{ status: "queued" }]);
     const replies = [];
-    for (const [k, rel] of [["T", relT], ["M", relM], ["X", relX]] as const) replies.push(await eraseAs(apis[k], rel.wallet));
+    try {
+      for (const [k, rel] of [["T", relT], ["M", relM], ["X", relX]] as const) replies.push(await eraseAs(apis[k], rel.wallet));
+    } finally {
+      relayer.resume();
+    }
     expect(replies.map((r) => r.revocationsQueued)).to.deep.equal([1, 1, 1]);
+    expect(replies[0].removed).to.deep.include({ queuedGrants: 1 });
     expect(replies[0].erased).to.equal(2); // her assessment and the counselor's note
     // The crisis alert has a row per recipient: her counselor, and the first rung of its ladder (on call or the line).
     expect(replies[0].removed).to.deep.include({ alerts: 2, bookings: 1 });
@@ -163,6 +182,10 @@ describe("erasure erases: every table covered, grants revoked, 410 afterwards (r
     // On chain too, not only in the index.
     const nowS = Math.floor(Date.now() / 1000);
     for (const g of grants) expect(await (srv.ctx.chain.consentLedger as any).isActive(g, nowS)).to.equal(false);
+    await relayer.tick(); // a whole pass after the erasure: the cancelled grant is not sent
+    expect(await (srv.ctx.chain.consentLedger as any).isActive(inFlightId, nowS)).to.equal(false);
+    expect(await q("SELECT count(*)::int AS n FROM consent_grants WHERE grant_id = $1", [inFlightId])).to.deep.equal([{ n: 0 }]);
+    expect(await q("SELECT count(*)::int AS n FROM consent_requests WHERE grant_id = $1", [inFlightId])).to.deep.equal([{ n: 0 }]);
 
     const hits = await scan();
     const notAllowed = [...hits.keys()].filter((t) => !("kept" in ERASURE_COVERAGE[t]));
@@ -202,5 +225,33 @@ describe("erasure erases: every table covered, grants revoked, 410 afterwards (r
     expect((await capi.get("/v1/bookings")).bookings.map((b: { bookingId: string }) => b.bookingId)).to.not.include(bookingId);
     const xapi = await srv.api().login(matcher);
     expect(JSON.stringify(await xapi.get("/v1/match/pool").catch(() => ({})))).to.not.include(relX.address.slice(2).toLowerCase());
+  });
+
+  it("answers each batch item about her as the single route does (410 erased): a new note, a resent one, an amendment", async () => {
+    const capi = await srv.api().login(treat.wallet);
+    const sealNote = (prev: string | null, id?: string) =>
+      sealJson({
+        kind: "consultation_note", schema: "anxin.note.v1", subjectRef: relT.address, consentId: grants[0], prev, id,
+        body: { minutes: 10 } as never,
+        recipients: [{ address: treat.keys.address, x25519PublicKey: treat.keys.x25519.publicKey }, { address: relT.address, x25519PublicKey: relT.x25519.publicKey }],
+        signer: walletSigner(treat.wallet),
+      });
+    const cases = [
+      ["a new note", () => sealNote(null)],
+      ["the note written before erasure, resent", async () => noteEnvelope],
+      ["an amendment of it", () => sealNote(note.contentHash, note.recordId)],
+    ] as const;
+    const singles: Array<[number, string]> = [];
+    for (const [what, make] of cases) {
+      const single = await capi.raw("POST", "/v1/records", await make());
+      singles.push([single.status, (await single.json()).code]);
+      expect(singles.at(-1), what).to.deep.equal([410, "erased"]);
+      // Alone in a batch, and all together in one batch (they then meet in the same group commit).
+      const alone = await capi.post("/v1/records:batch", { records: [await make()] });
+      expect([alone.results[0].status, alone.results[0].problem?.code], what).to.deep.equal(singles.at(-1));
+    }
+    const together = await capi.post("/v1/records:batch", { records: await Promise.all(cases.map(([, make]) => make())) });
+    expect(together.results.map((r: { status: number; problem?: { code?: string } }) => [r.status, r.problem?.code])).to.deep.equal(singles);
+    expect(together.stored).to.equal(0);
   });
 });

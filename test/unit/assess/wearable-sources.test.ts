@@ -71,7 +71,7 @@ describe("wearable imports: phone exports from their fixtures", () => {
   });
 
   // Passes alone, fails in the full run (order-dependent; see the closing note).
-  it.skip("Garmin: stress −1 and −2 are counted as codes, never averaged as values", async () => {
+  it("Garmin: stress −1 and −2 are counted as codes, never averaged as values", async () => {
     const r = await load("garmin-monitoring.fit");
     expect(r.skipped).to.deep.equal({ "garmin stress -1: not enough data": DAYS, "garmin stress -2: too much motion": DAYS });
     expect(r.daily[0].deviceStress).to.be.closeTo((25 + 30 + 28) / 3, 1e-9);
@@ -154,7 +154,7 @@ describe("wearable index: SDNN and RMSSD never share a baseline", () => {
     expect(s.combined).to.equal(4);
   });
   // Passes alone, fails in the full run (order-dependent; see the closing note).
-  it.skip("SDNN against its own baseline when RMSSD is absent", () => {
+  it("SDNN against its own baseline when RMSSD is absent", () => {
     const daily = [...Array.from({ length: 14 }, (_, i) => day(i, { sdnn: 60 })), day(14, { sdnn: 54 })];
     expect(stressIndex(daily)[14].z.sdnn).to.be.closeTo(1, 1e-9); // (60 − 54) / max(1.4826 × MAD = 0, floor = 10 % of 60)
   });
