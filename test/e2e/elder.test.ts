@@ -160,6 +160,8 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     expect(said, "the recovery words are never read aloud").to.not.include(words.slice(0, 4).join(""));
     for (const w of new Set(words)) expect(said.split("\n"), "no recovery word read alone").to.not.include(w);
     await page.getByRole("button", { name: "我已经抄好了" }).click();
+    await page.getByRole("heading", { name: "检查一下抄得对不对" }).waitFor();
+    await measureScreen(page, "核对24个字 sheet check");
     for (const box of await page.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]);
     await page.getByRole("button", { name: "检查", exact: true }).click();
     await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
@@ -363,12 +365,33 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
   });
 
-  it("unlock and restore screens; the staff pages only through a small link at the bottom", async () => {
+  it("backup cards, passkey, unlock and restore screens; the staff pages only through a small link at the bottom", async () => {
+    await page.getByRole("button", { name: "做备用卡片（交给家人和社区）" }).click();
+    await page.getByRole("heading", { name: "做几张备用卡片" }).waitFor();
+    await measureScreen(page, "备用卡片 backup cards");
+    await page.getByRole("button", { name: "做卡片" }).click();
+    await page.locator("article.share-card").nth(2).waitFor();
+    await measureScreen(page, "三张卡片 the three cards");
+    await home();
+    await page.getByRole("button", { name: "用指纹或面容打开（不用每次输密码）" }).click();
+    await page.getByRole("heading", { name: "用指纹或面容打开" }).waitFor();
+    await measureScreen(page, "指纹或面容 passkey");
+    await home();
     await page.getByRole("button", { name: "锁上并离开" }).click();
     await page.getByRole("heading", { name: "请输入密码" }).waitFor();
     await measureScreen(page, "解锁 unlock");
-    await page.getByRole("button", { name: "用恢复单找回钥匙" }).first().click();
+    await page.getByRole("button", { name: "找回我的信息" }).first().click();
+    await page.getByRole("heading", { name: "用24个字找回" }).waitFor();
     await measureScreen(page, "找回 restore");
+    await page.getByRole("button", { name: "用备用卡片找回" }).click();
+    await page.getByRole("heading", { name: "用备用卡片找回" }).waitFor();
+    await measureScreen(page, "备用卡片找回 restore with cards");
+    await page.getByRole("button", { name: "返回", exact: true }).click();
+    await page.getByRole("button", { name: "在社区服务中心找回" }).click();
+    await page.getByRole("heading", { name: "在社区服务中心找回" }).waitFor();
+    await measureScreen(page, "社区协助找回 assisted restore");
+    await page.getByRole("button", { name: "返回", exact: true }).click();
+    await page.getByRole("heading", { name: "用24个字找回" }).waitFor();
     const staff = page.getByRole("link", { name: "工作人员入口" });
     expect(await staff.count()).to.equal(1);
     expect(await staff.evaluate((a) => !!a.closest("footer"))).to.equal(true);
