@@ -20,6 +20,7 @@ import { startTestOffice, visitOfficeInPage, type TestOffice } from "../helpers/
 import { matchingService } from "../../src/services/matching.js";
 import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { expectNoAxeViolations, launch, loginAs, newPage, retryNonce, screenshot } from "./browser.js";
+import { publishProfile } from "./elder-people.js";
 
 const PHONE = { width: 390, height: 844 };
 const PASS = "我的安心密码123";
@@ -57,6 +58,7 @@ describe("web: recovery by people (browser, 390×844)", function () {
       specialties: ["elderly_loneliness", "depression", "grief", "anxiety"], languages: ["mandarin"], modalities: ["in_person", "phone", "video"],
       districts: ["310000.z.west"], capacity: 10, availability: ["mon_am", "wed_am", "fri_am"], gender: "female",
     });
+    await retryNonce(() => publishProfile(srv, counselor.address)); // she sees 王静, not an address
     page = await newPage(browser, "zh-CN", PHONE);
   });
   after(async () => {
@@ -136,9 +138,7 @@ describe("web: recovery by people (browser, 390×844)", function () {
     await heading(page, "您想做什么？");
   });
 
-  // Not finished (issue 18 stays open): written against the one-tap booking screen that the crisis branch replaced
-  // (confirmation screen, 我的预约); the later steps build on this relationship. Passed on the recovery branch; see the closing note.
-  it.skip("builds a relationship: matching consent, a counsellor's TREATMENT consent, an access, a booking", async () => {
+  it("builds a relationship: matching consent, a counsellor's TREATMENT consent, an access, a booking", async () => {
     await page.getByRole("button", { name: "找一位咨询师" }).click();
     await page.getByLabel("您想聊什么？").selectOption("elderly_loneliness");
     await page.getByLabel("您住在哪个区？").selectOption({ label: "徐汇区" });
@@ -182,7 +182,16 @@ describe("web: recovery by people (browser, 390×844)", function () {
     await c.put("/v1/counselors/me/slots", { slots: [{ start: start.toISOString(), end: new Date(start.getTime() + 50 * 60_000).toISOString() }] });
     await page.getByRole("button", { name: "预约咨询时间" }).click();
     await page.locator("#slots button").click();
+    // Nothing is booked before she confirms the time, the counsellor (by name) and the way of meeting.
+    await heading(page, "确认预约");
+    expect(await page.locator("main").innerText()).to.include("王静");
+    await page.getByLabel("见面方式").selectOption("in_person");
+    await page.getByRole("button", { name: "确认预约" }).click();
+    await heading(page, "预约成功", 60_000);
+    await page.getByRole("button", { name: "我的预约" }).click();
+    await heading(page, "预约咨询时间");
     await page.locator("#my-bookings li").waitFor({ timeout: 30_000 });
+    expect(await page.locator("#my-bookings li").innerText()).to.include("王静");
     await home(page);
     // The server holds the list sealed: no counterparty address in clear.
     const [row] = await srv.ctx.db.query<{ version: number; sealed: string }>("SELECT version, sealed FROM relationship_vaults");
@@ -190,9 +199,7 @@ describe("web: recovery by people (browser, 390×844)", function () {
     expect(row.sealed + Buffer.from(row.sealed, "base64").toString("latin1")).to.not.include(counselor.address.toLowerCase().slice(2));
   });
 
-  // Not finished (issue 18 stays open): written against the one-tap booking screen that the crisis branch replaced
-  // (confirmation screen, 我的预约); the later steps build on this relationship. Passed on the recovery branch; see the closing note.
-  it.skip("refuses a one-character typo in plain zh-CN and creates nothing; the right 24 characters restore everything in a fresh context", async () => {
+  it("refuses a one-character typo in plain zh-CN and creates nothing; the right 24 characters restore everything in a fresh context", async () => {
     const fresh = await newPage(browser, "zh-CN", PHONE);
     await fresh.goto(`${base}/resident.html`);
     await heading(fresh, "欢迎使用安心");
@@ -235,11 +242,13 @@ describe("web: recovery by people (browser, 390×844)", function () {
     await home(fresh);
     await fresh.getByRole("button", { name: "谁看过我的信息" }).click();
     await heading(fresh, "谁看过我的信息");
-    expect(await fresh.locator("#access-log li").first().innerText()).to.include("您的咨询师");
+    expect(await fresh.locator("#access-log li").first().innerText()).to.include("您的咨询师王静");
+    expect(await fresh.locator("main").innerText()).to.not.match(/0x[0-9a-f]{4}/i); // addresses only behind 详细信息
     await home(fresh);
     await fresh.getByRole("button", { name: "预约咨询时间" }).click();
     await heading(fresh, "预约咨询时间");
     expect(await fresh.locator("#my-bookings li").count()).to.equal(1); // the counsellor and the booking came back
+    expect(await fresh.locator("#my-bookings li").innerText()).to.include("王静");
     await home(fresh);
     // And she can withdraw a consent from the new device.
     await fresh.getByRole("button", { name: "我的同意" }).click();
@@ -252,9 +261,7 @@ describe("web: recovery by people (browser, 390×844)", function () {
     await fresh.context().close();
   });
 
-  // Not finished (issue 18 stays open): written against the one-tap booking screen that the crisis branch replaced
-  // (confirmation screen, 我的预约); the later steps build on this relationship. Passed on the recovery branch; see the closing note.
-  it.skip("makes 2-of-3 backup cards; two of them scanned with the camera restore the same person", async () => {
+  it("makes 2-of-3 backup cards; two of them scanned with the camera restore the same person", async () => {
     await page.getByRole("button", { name: "做备用卡片（交给家人和社区）" }).click();
     await heading(page, "做几张备用卡片");
     await page.getByRole("button", { name: "做卡片" }).click();
@@ -315,9 +322,7 @@ describe("web: recovery by people (browser, 390×844)", function () {
     expect(row.owner).to.equal(me.address);
   });
 
-  // Not finished (issue 18 stays open): written against the one-tap booking screen that the crisis branch replaced
-  // (confirmation screen, 我的预约); the later steps build on this relationship. Passed on the recovery branch; see the closing note.
-  it.skip("restores from two typed cards at the community office (assisted path); a typo on a card is refused", async () => {
+  it("restores from two typed cards at the community office (assisted path); a typo on a card is refused", async () => {
     const ctx = await camBrowser!.newContext({ viewport: PHONE, locale: "zh-CN" });
     const p = await ctx.newPage();
     await p.goto(`${base}/resident.html`);

@@ -14,6 +14,7 @@ import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { startTestOffice, type TestOffice } from "../helpers/office.js";
 import { issueTokens } from "../../src/services/office.js";
 import { matchingService } from "../../src/services/matching.js";
+import { publishProfile } from "./elder-people.js";
 import { expectNoAxeViolations, expectNoAxeViolationsBoth, expectUsableAtZoom, launch, loginAs, newPage, retryNonce, screenshot } from "./browser.js";
 
 /** 21 days of plausible wearable data, the last few with a higher heart rate and less sleep. */
@@ -64,6 +65,7 @@ describe("web: resident (browser)", function () {
       availability: ["mon_am", "wed_am", "fri_am"],
       gender: "female",
     });
+    await retryNonce(() => publishProfile(srv, counselor.address)); // 王静 · 二级心理咨询师 · 徐汇区精神卫生中心
     page = await newPage(browser, "zh-CN");
   });
   after(async () => {
@@ -244,7 +246,7 @@ describe("web: resident (browser)", function () {
     const entries = page.locator("#access-log li");
     expect(await entries.count()).to.equal(1);
     const entry = await entries.first().innerText();
-    expect(entry).to.include("您的咨询师");
+    expect(entry).to.include("您的咨询师王静");
     expect(entry).to.not.match(/0x[0-9a-f]{4}/i); // the address is behind 详细信息
     expect(entry).to.include("查看了您的心理评估结果");
     expect(entry).to.include("依据：您给过的同意。");
@@ -287,7 +289,11 @@ describe("web: resident (browser)", function () {
     // Nothing is booked on one tap: a confirmation screen with the time, the counsellor and the way of meeting.
     await page.getByRole("heading", { name: "确认预约" }).waitFor();
     expect(await srv.ctx.db.query("SELECT 1 FROM bookings")).to.have.length(0);
-    expect(await main()).to.include(counselor.address.toLowerCase().slice(0, 6));
+    // The counsellor by the name the authority published (verified in the page), the address behind 详细信息.
+    expect(await main()).to.include("王静");
+    expect(await main()).to.not.match(/0x[0-9a-f]{4}/i);
+    await page.locator("main summary", { hasText: "详细信息" }).click();
+    expect(await page.locator("main details.details").innerText()).to.include(counselor.address.toLowerCase());
     await expectNoAxeViolationsBoth(page, "booking confirmation"); // (a language switch re-renders the form)
     await page.getByLabel("见面方式").selectOption("phone");
     await screenshot(page, "resident-booking-confirm");

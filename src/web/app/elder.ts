@@ -119,3 +119,31 @@ export function actionError(button: HTMLElement | null, text: string): void {
   }
   p.textContent = text;
 }
+
+/**
+ * What she typed or chose on the screen, kept across a re-render (a language switch rebuilds the screen): text,
+ * passphrases, selects, radios and checkboxes, matched by id (or name and value). Restored in document order with
+ * a change event, so dependent fields (a district's streets) are filled before their own value is put back.
+ */
+export function keepTyped(root: ParentNode): (into: ParentNode) => void {
+  type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+  const controls = (r: ParentNode) => [...r.querySelectorAll<Control>("input, select, textarea")].filter((el) => !(el instanceof HTMLInputElement && (el.type === "file" || el.type === "hidden")));
+  const choice = (el: Control): el is HTMLInputElement => el instanceof HTMLInputElement && (el.type === "radio" || el.type === "checkbox");
+  // A page-given id, else name and value (radios), else its place on the screen (ui.ts numbers unnamed fields anew).
+  const keyOf = (el: Control, i: number) => (el.id && !/^f\d+$/.test(el.id) ? `#${el.id}` : choice(el) && el.name ? `${el.name}=${el.value}` : `@${i}`);
+  const kept = new Map<string, { value: string; checked?: boolean }>(controls(root).map((el, i) => [keyOf(el, i), choice(el) ? { checked: el.checked, value: el.value } : { value: el.value }]));
+  return (into) => {
+    controls(into).forEach((el, i) => {
+      const k = kept.get(keyOf(el, i));
+      if (!k) return;
+      if (choice(el)) {
+        if (k.checked === undefined || el.checked === k.checked) return;
+        el.checked = k.checked;
+      } else {
+        if (el.value === k.value) return;
+        el.value = k.value;
+      }
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  };
+}

@@ -7,7 +7,9 @@ import { walletSigner, type RelationshipKeys } from "../../crypto/keys.js";
 import type { ApiClient } from "../../client/index.js";
 import { LABELS } from "../../deid/vocab.js";
 import { bi, lang, t } from "./i18n.js";
-import { actions, busy, button, confirmScreen, download, facts, h, p, screen, select, shortAddr, show, status, type Screen } from "./ui.js";
+import { actions, busy, button, confirmScreen, download, facts, h, p, screen, select, show, status, type Screen } from "./ui.js";
+import { addressDetails } from "./plain.js";
+import { counselorWord, knowPeople } from "./resident-people.js";
 import { clock, when } from "./zone.js";
 import { bookingIcs } from "./ics.js";
 import type { Counterparty } from "./store.js";
@@ -51,7 +53,7 @@ async function detailsOf(d: BookingDeps, counselor: string, b: Booking): Promise
 }
 
 function icsButton(b: { bookingId: string; start: string; end: string }, counselor: string, how?: string) {
-  return button("bookIcs", () => download(`anxin-${b.bookingId.slice(0, 8)}.ics`, bookingIcs({ ...b, summary: t("bookSummary"), description: `${t("bookWho")} ${shortAddr(counselor)} · ${t("bookHow")} ${modalityLabel(how)}` }), "text/calendar"), "secondary", { "data-ics": b.bookingId });
+  return button("bookIcs", () => download(`anxin-${b.bookingId.slice(0, 8)}.ics`, bookingIcs({ ...b, summary: t("bookSummary"), description: `${t("bookWho")} ${counselorWord(counselor)} · ${t("bookHow")} ${modalityLabel(how)}` }), "text/calendar"), "secondary", { "data-ics": b.bookingId });
 }
 
 /** 我的预约 and the free times of her counsellor. */
@@ -59,6 +61,7 @@ export function bookScreen(d: BookingDeps): Screen {
   const self: Screen = async () => {
     const c = (await d.treatmentCounselors())[0];
     if (!c) return d.needCounselor();
+    await knowPeople([c.address]);
     const api = await d.apiFor(c.address);
     const [slots, mine] = await Promise.all([
       api.get<{ slots: Slot[] }>(`/v1/counselors/${c.address}/slots`),
@@ -72,9 +75,10 @@ export function bookScreen(d: BookingDeps): Screen {
       cards.push(
         h("li", { class: "card booking", "data-booking": b.bookingId, "data-status": b.status },
           h("h2", {}, span(b)),
-          facts([[t("bookWho"), shortAddr(b.counselorId)], [t("bookHow"), modalityLabel(det?.modality)]]),
+          facts([[t("bookWho"), counselorWord(b.counselorId)], [t("bookHow"), modalityLabel(det?.modality)]]),
           live ? null : p(t(b.cancelReason === "consent_withdrawn" ? "bookWithdrawn" : "bookCancelled"), "note"),
           live ? actions(button("bookReschedule", () => show(rescheduleScreen(d, c.address, b, det, self)), "secondary"), button("bookCancel", () => show(cancelScreen(d, c.address, b, self)), "danger"), icsButton(b, c.address, det?.modality)) : null,
+          addressDetails(b.counselorId),
         ),
       );
     }
@@ -93,7 +97,8 @@ export function bookScreen(d: BookingDeps): Screen {
 
 /** Nothing is booked until she confirms the time, the counsellor and the way of meeting here. */
 function confirmBook(d: BookingDeps, counselor: string, s: Slot, back: Screen): Screen {
-  return () => {
+  return async () => {
+    await knowPeople([counselor]);
     const how = select("bookHow", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), { id: "book-how" });
     const yes = button("bookYes", async () => {
       await busy(yes, "working", async () => {
@@ -101,10 +106,10 @@ function confirmBook(d: BookingDeps, counselor: string, s: Slot, back: Screen): 
         const sealedDetails = await sealDetails(d, counselor, api, { slotId: s.slotId, start: s.start, end: s.end, modality: how.input.value });
         const r = await api.post<{ bookingId: string }>("/v1/bookings", { slotId: s.slotId, sealedDetails });
         await d.booked(counselor, s);
-        await show(() => screen("bookedTitle", facts([[t("bookWhen"), span(s)], [t("bookWho"), shortAddr(counselor)], [t("bookHow"), modalityLabel(how.input.value)]]), actions(icsButton({ bookingId: r.bookingId, start: s.start, end: s.end }, counselor, how.input.value), button("myAppointments", () => show(back)), button("home", () => show(d.home), "secondary"))));
+        await show(() => screen("bookedTitle", facts([[t("bookWhen"), span(s)], [t("bookWho"), counselorWord(counselor)], [t("bookHow"), modalityLabel(how.input.value)]]), actions(icsButton({ bookingId: r.bookingId, start: s.start, end: s.end }, counselor, how.input.value), button("myAppointments", () => show(back)), button("home", () => show(d.home), "secondary"))));
       });
     });
-    return screen("bookConfirmTitle", facts([[t("bookWhen"), span(s)], [t("bookWho"), shortAddr(counselor)]]), h("div", { class: "stack" }, how.wrap), actions(yes, button("back", () => show(back), "secondary")));
+    return screen("bookConfirmTitle", facts([[t("bookWhen"), span(s)], [t("bookWho"), counselorWord(counselor)]]), h("div", { class: "stack" }, how.wrap), actions(yes, button("back", () => show(back), "secondary")), addressDetails(counselor));
   };
 }
 
@@ -144,12 +149,14 @@ function cancelScreen(d: BookingDeps, counselor: string, b: Booking, back: Scree
 
 /** The next appointment, shown on the home screen (in-app reminder); null when none is booked. */
 export async function nextBookingReminder(d: BookingDeps): Promise<HTMLElement | null> {
-  for (const c of await d.treatmentCounselors()) {
+  const mine = await d.treatmentCounselors();
+  await knowPeople(mine.map((c) => c.address));
+  for (const c of mine) {
     const api = await d.apiFor(c.address);
     const next = (await api.get<{ bookings: Booking[] }>("/v1/bookings")).bookings.find((b) => b.status === "booked" && Date.parse(b.end) > Date.now());
     if (next) {
       const det = await detailsOf(d, c.address, next);
-      return p(t("bookReminder", { when: span(next), who: shortAddr(next.counselorId), how: modalityLabel(det?.modality) }), "reminder", "booking-reminder");
+      return p(t("bookReminder", { when: span(next), who: counselorWord(next.counselorId), how: modalityLabel(det?.modality) }), "reminder", "booking-reminder");
     }
   }
   return null;

@@ -29,6 +29,7 @@ import { addressDetails, ageChoice, receiptScreen } from "./plain.js";
 import { noticesCard, raiseOnCall, rememberArea, trailCard } from "./resident-crisis.js";
 import { setZone } from "./zone.js";
 import { bookScreen as bookingScreen, nextBookingReminder, type BookingDeps } from "./resident-booking.js";
+import { knowPeople, nameOf, personBlock } from "./resident-people.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -399,8 +400,8 @@ async function domain() {
   return (domainCache ??= await consentDomainOf(anon()));
 }
 
-function consentCard(x: { purpose: Purpose; role: GranteeRole; categories: readonly string[]; notBefore: number; notAfter: number }): HTMLElement {
-  const e = explainGrant({ purpose: x.purpose, granteeRole: x.role, categories: x.categories, notBefore: x.notBefore, notAfter: x.notAfter }, lang());
+function consentCard(x: { purpose: Purpose; role: GranteeRole; categories: readonly string[]; notBefore: number; notAfter: number; name?: string }): HTMLElement {
+  const e = explainGrant({ purpose: x.purpose, granteeRole: x.role, granteeName: x.name, categories: x.categories, notBefore: x.notBefore, notAfter: x.notAfter }, lang());
   return h("div", { class: "consent-card" }, h("h2", {}, e.title), p(e.who), p(e.what), p(e.why), p(e.until), p(e.howToWithdraw), p(e.sensitiveNotice, "note"));
 }
 
@@ -413,7 +414,8 @@ async function draftTo(grantee: string, purpose: Purpose, categories: string[]):
 /** The consent screen's card for exactly the grant that will be signed. */
 function draftCard(built: BuiltGrant, role: GranteeRole): HTMLElement {
   const g = built.grant;
-  return consentCard({ purpose: g.purpose, role, categories: built.categories, notBefore: g.notBefore, notAfter: g.notAfter });
+  const name = role === "counselor" ? nameOf(g.grantee) : undefined; // the verified name (resident-people.ts)
+  return consentCard({ purpose: g.purpose, role, categories: built.categories, notBefore: g.notBefore, notAfter: g.notAfter, name });
 }
 
 /** Signs (EIP-712, in the page) and submits a drafted grant with its relationship key; waits until it is on chain. */
@@ -481,6 +483,12 @@ const matchScreen: Screen = async () => {
 
 let placeList: Promise<PlaceList & { timeZone: string; crisisLine: string }> | undefined;
 const places = () => (placeList ??= anon().get<PlaceList & { timeZone: string; crisisLine: string }>(R.places));
+/** District names by code (for the districts a counsellor's profile lists). */
+async function districtNames(): Promise<(code: string) => string | undefined> {
+  const list = await places().catch(() => undefined);
+  return (code) => list?.districts.find((d) => d.code === code)?.name;
+}
+
 /**
  * District and street of the city this deployment serves (GET /v1/places), by name. The street is optional where
  * the city has districts (the need keeps only the district anyway); a city without districts lists its streets.
@@ -544,11 +552,14 @@ function proposalsScreen(matcher: Counterparty): Screen {
     const api = await apiFor(matcher.address);
     const list = await api.get<{ proposals: Array<{ proposalId: string; counselorId: string; reasons: unknown; status: string }> }>(R.proposals);
     const open = list.proposals.filter((x: any) => x.status === "proposed" || x.status === "accepting" || x.status === "accepted");
+    await knowPeople(open.map((x) => x.counselorId));
+    const placeName = await districtNames();
     const items = open.map((x: any) =>
       h(
         "li",
         { class: "card" },
         h("h2", {}, t("theCounselor")),
+        personBlock(x.counselorId, placeName),
         reasonsList(x.reasons),
         addressDetails(x.counselorId),
         x.status === "proposed"
@@ -596,6 +607,7 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
   const counselor = x.counselorId.toLowerCase();
   const cats = ["assessment", "consultation_note", "care_plan"];
   void show(async () => {
+    await knowPeople([counselor]);
     const draft = await draftTo(counselor, Purpose.TREATMENT, cats);
     const sign = button("agreeSign", async () => {
       await busy(sign, "signing", async () => {
@@ -619,6 +631,8 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
     return screen(
       "consentTitle",
       draftCard(draft, "counselor"),
+      personBlock(counselor, await districtNames()),
+      addressDetails(counselor),
       actions(sign, button("disagree", () => show(homeScreen), "secondary")),
     );
   });
@@ -643,11 +657,13 @@ const ROLE_OF: Record<number, GranteeRole> = { 0: "counselor", 1: "matching_serv
 
 const consentsScreen: Screen = async () => {
   const cards: HTMLElement[] = [];
+  await knowPeople((await counterparties()).filter((c) => c.role === "counselor").map((c) => c.address));
   for (const c of await counterparties()) {
     const api = await apiFor(c.address);
     const res = await api.get<{ items: ConsentView[] }>(`${R.consents}?subject=${api.address}`);
     for (const v of res.items) {
-      const e = explainGrant({ purpose: v.purpose, granteeRole: ROLE_OF[v.purpose], categories: v.categories ?? ["assessment"], notBefore: v.notBefore ?? now(), notAfter: v.notAfter ?? now() + 1 }, lang());
+      const name = ROLE_OF[v.purpose] === "counselor" ? nameOf(v.grantee) : undefined;
+      const e = explainGrant({ purpose: v.purpose, granteeRole: ROLE_OF[v.purpose], granteeName: name, categories: v.categories ?? ["assessment"], notBefore: v.notBefore ?? now(), notAfter: v.notAfter ?? now() + 1 }, lang());
       const stateKey = `state${v.state[0].toUpperCase()}${v.state.slice(1)}`;
       const revokeBtn =
         v.state === "active" || v.state === "pending" || v.state === "not_yet_valid"
@@ -700,13 +716,15 @@ const KIND_KEYS: Record<string, string> = { assessment: "kindAssessment", consul
 const logScreen: Screen = async () => {
   const items: Array<{ at: string; html: HTMLElement }> = [];
   const cps: Array<{ address: string; role: string }> = [{ address: "vault", role: "vault" }, ...(await counterparties())];
+  await knowPeople(cps.filter((c) => c.role === "counselor").map((c) => c.address));
   for (const c of cps) {
     const api = await apiFor(c.address);
     const res = await api.get<{ items: Array<{ at: string; requester: string; recordId: string; kind: string; decision: string; basis: string | null; reason: string | null }> }>(R.accessLog);
     for (const e of res.items) {
       const self = e.requester === api.address;
       // In words; the address only behind 详细信息.
-      const who = self ? t("logYou") : e.requester === c.address ? t(c.role === "counselor" ? "logYourCounselor" : "logMatcher") : t("logOther");
+      const named = c.role === "counselor" ? nameOf(c.address) : undefined;
+      const who = self ? t("logYou") : e.requester === c.address ? (named ? t("logYourCounselorNamed", { name: named }) : t(c.role === "counselor" ? "logYourCounselor" : "logMatcher")) : t("logOther");
       const what = t(KIND_KEYS[e.kind] ?? "kindOther");
       const did = e.decision === "released" ? t("logOpened", { who, what }) : t("logRefused", { who, what });
       const basis = e.decision === "released" ? t(`basis_${e.basis ?? "grant"}`) : t("logRefusedNote");

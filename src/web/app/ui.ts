@@ -4,7 +4,7 @@
 import { crisisResources } from "../../assess/crisis.js";
 import { lang, setLang, t, type Lang } from "./i18n.js";
 import { readAloud, stopReading, isReading } from "./speech.js";
-import { actionError, applyTextSize, clearFieldErrors, reserveCrisisSpace, showPassToggle, textSizeControl } from "./elder.js";
+import { actionError, applyTextSize, clearFieldErrors, keepTyped, reserveCrisisSpace, showPassToggle, textSizeControl } from "./elder.js";
 import { readableText } from "./read-text.js";
 
 type Child = Node | string | null | undefined | false;
@@ -100,7 +100,11 @@ async function switchLang(l: Lang): Promise<void> {
   stopReading();
   setLang(l);
   renderChrome();
-  if (current) await show(current, { keepFocus: true });
+  // The screen is rebuilt in the new language; what she typed is put back (elder.ts keepTyped).
+  const was = current;
+  const restore = keepTyped(mainEl);
+  if (was) await show(was, { keepFocus: true });
+  if (was && current === was) restore(mainEl);
   (document.querySelector(`button.lang[lang="${l}"]`) as HTMLElement | null)?.focus();
 }
 
