@@ -29,6 +29,7 @@ import { addressDetails, ageChoice, receiptScreen } from "./plain.js";
 import { noticesCard, raiseOnCall, rememberArea, trailCard } from "./resident-crisis.js";
 import { setZone } from "./zone.js";
 import { bookScreen as bookingScreen, nextBookingReminder, type BookingDeps } from "./resident-booking.js";
+import { consultationCard } from "./consultation-resident.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -207,6 +208,7 @@ const homeScreen: Screen = async () => {
   return screen(
     "homeTitle",
     notices,
+    await consultationCard(bookingDeps).catch(() => null),
     reminder,
     p(t("homeLead"), "lead"),
     h("ul", { class: "tasks" }, ...TASKS.map(([key, s]) => h("li", {}, button(key, () => show(s), "task", { "data-task": key })))),
