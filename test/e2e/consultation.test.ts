@@ -215,6 +215,9 @@ describe("web: consultation (two browsers, fake camera and microphone)", functio
     expect(await state(counselorPage)).to.not.equal("connected");
     expect((await callStats(counselorPage)).state).to.not.equal("connected");
     expect(await resident.locator("#call-state").innerText()).to.include("身份核对不上");
+    // Her camera and microphone closed at once; nothing can be sent in a refused call.
+    expect(await resident.evaluate(() => ((document.querySelector(".call-local") as HTMLVideoElement).srcObject as MediaStream).getTracks().every((t) => t.readyState === "ended"))).to.equal(true);
+    expect(await resident.locator("#chat-send").isDisabled()).to.equal(true);
     await expectNoAxeViolations(resident, "refused call");
     await screenshot(resident, "consultation-refused");
     await resident.unrouteAll({ behavior: "ignoreErrors" });

@@ -13,6 +13,7 @@ interface Live {
   codeEl: HTMLElement;
   chat: HTMLElement;
   input: HTMLTextAreaElement;
+  send?: HTMLButtonElement;
 }
 
 /** Opens a call and returns its screen; `back` is shown after leaving. `peerKey` names the other side in the chat. */
@@ -23,6 +24,8 @@ export function callScreen(o: Omit<CallOptions, "onState" | "onChat" | "onSafety
     live.stateEl.textContent = t(`callState_${s}`);
     live.stateEl.dataset.state = s;
     live.stateEl.className = `call-state state-${s}`;
+    // Messages are sent only inside a verified, connected call (stored and delivered together).
+    if (live.send) live.send.disabled = s !== "connected";
   };
   const self: Screen = () => {
     if (!live) {
@@ -49,6 +52,8 @@ export function callScreen(o: Omit<CallOptions, "onState" | "onChat" | "onSafety
         l.input.value = "";
       });
     }, "primary", { id: "chat-send" });
+    l.send = send;
+    send.disabled = l.call.state !== "connected";
     const leave = button("consultLeave", async () => {
       await l.call.leave();
       live = undefined;

@@ -143,6 +143,8 @@ export class Call {
   private refuse() {
     this.pc?.close();
     this.pc = undefined;
+    // Nothing goes to a party that could not be verified: the camera and microphone close at once.
+    for (const t of this.media?.getTracks() ?? []) t.stop();
     this.set("refused");
   }
 
