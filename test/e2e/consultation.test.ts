@@ -35,6 +35,19 @@ const OBSERVE_PCS = () => {
   } as typeof RTCPeerConnection;
 };
 
+/** Records what 朗读 would say (the page's own reader, src/web/app/speech.ts, speaks through this). Plain script
+ * text: tsx would wrap the functions of a TypeScript init script in a helper the page does not have. */
+const RECORD_SPEECH = `(() => {
+  window.__spoken = [];
+  const synth = {
+    speaking: false, pending: false, paused: false,
+    speak: function (u) { window.__spoken.push(u.text); setTimeout(function () { if (u.onend) u.onend(new Event("end")); }, 0); },
+    cancel: function () {}, pause: function () {}, resume: function () {},
+    getVoices: function () { return []; }, addEventListener: function () {}, removeEventListener: function () {},
+  };
+  Object.defineProperty(window, "speechSynthesis", { get: function () { return synth; }, configurable: true });
+})();`;
+
 /** The newest connection's state and its inbound media counters (getStats). */
 function callStats(page: Page) {
   return page.evaluate(async () => {
@@ -87,6 +100,7 @@ describe("web: consultation (two browsers, fake camera and microphone)", functio
     resident = await newPage(browser, "zh-CN", PHONE);
     counselorPage = await newPage(browser, "zh-CN");
     for (const p of [resident, counselorPage]) await p.addInitScript(OBSERVE_PCS);
+    await resident.addInitScript({ content: RECORD_SPEECH });
   });
   after(async () => {
     await browser?.close();
@@ -152,6 +166,12 @@ describe("web: consultation (two browsers, fake camera and microphone)", functio
     await counselorPage.getByRole("button", { name: "发送" }).click();
     await resident.locator("#chat-log li.theirs", { hasText: REPLIED }).waitFor({ timeout: 20_000 });
     await expectNoAxeViolations(resident, "call screen");
+    // 朗读 reads the call screen in plain zh-CN: the state, the safety code, the messages and the buttons.
+    await resident.getByRole("button", { name: "朗读" }).click();
+    await resident.waitForFunction(() => (window as unknown as { __spoken: string[] }).__spoken.length > 0);
+    const said = (await resident.evaluate(() => (window as unknown as { __spoken: string[] }).__spoken.splice(0))).join("\n");
+    for (const part of ["视频咨询", "已接通", "通话安全码", SAID, REPLIED, "结束通话"]) expect(said, "read aloud").to.include(part);
+    expect(said).to.not.match(/0x[0-9a-f]{6}/);
     await screenshot(resident, "consultation-resident-call");
     await screenshot(counselorPage, "consultation-counselor-call");
 
