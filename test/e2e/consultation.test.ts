@@ -96,7 +96,8 @@ describe("web: consultation (two browsers, fake camera and microphone)", functio
     await (await srv.api().login(vault.wallet)).put("/v1/vault/relationships", { version: 1, sealed: await sealRelationships(seed, vault.address, 1, [{ address: counselorAddr, role: "counselor", grants: [grantId] }]) });
     // A slot starting in three minutes: inside the join window (10 minutes before the start).
     const start = new Date(Date.now() + 3 * 60_000);
-    await (await loginAs(srv, counselor, "counselor")).put("/v1/counselors/me/slots", { slots: [{ start: start.toISOString(), end: new Date(start.getTime() + 50 * 60_000).toISOString() }] });
+    const slot = (from: Date) => ({ start: from.toISOString(), end: new Date(from.getTime() + 50 * 60_000).toISOString() });
+    await (await loginAs(srv, counselor, "counselor")).put("/v1/counselors/me/slots", { slots: [slot(start), slot(new Date(start.getTime() + 60_000))] });
     resident = await newPage(browser, "zh-CN", PHONE);
     counselorPage = await newPage(browser, "zh-CN");
     for (const p of [resident, counselorPage]) await p.addInitScript(OBSERVE_PCS);
@@ -241,6 +242,44 @@ describe("web: consultation (two browsers, fake camera and microphone)", functio
     await expectNoAxeViolations(resident, "refused call");
     await screenshot(resident, "consultation-refused");
     await resident.unrouteAll({ behavior: "ignoreErrors" });
+  });
+
+  it("holds a voice session (电话) in the app too: audio both ways, no video sent", async () => {
+    await resident.getByRole("button", { name: "结束通话" }).click();
+    await counselorPage.getByRole("button", { name: "结束通话" }).click();
+    await counselorPage.getByRole("heading", { name: "今天要做什么？" }).waitFor();
+    // She cancels the video booking and books the next time by phone.
+    await resident.getByRole("button", { name: "预约咨询时间" }).click();
+    await resident.locator("#my-bookings li").first().getByRole("button", { name: "取消预约" }).click();
+    await resident.getByRole("button", { name: "是的，取消" }).click();
+    await resident.locator("#slots button").first().waitFor({ timeout: 30_000 });
+    await resident.locator("#slots button").first().click();
+    await resident.getByLabel("见面方式").selectOption("phone");
+    await resident.getByRole("button", { name: "确认预约" }).click();
+    await resident.getByRole("heading", { name: "预约成功" }).waitFor({ timeout: 30_000 });
+    await resident.getByRole("button", { name: "回到首页" }).first().click();
+    const card = resident.locator("#consultation-card");
+    await card.getByRole("button", { name: "进入咨询" }).waitFor({ timeout: 30_000 });
+    expect(await card.innerText()).to.include("您预约的语音咨询现在可以开始了");
+    await card.getByRole("button", { name: "进入咨询" }).click();
+    await resident.getByRole("heading", { name: "语音咨询" }).waitFor();
+    await counselorPage.getByRole("button", { name: "时间与容量" }).click();
+    const join = counselorPage.locator("[data-join]");
+    await join.waitFor({ timeout: 30_000 });
+    expect(await join.count(), "the cancelled video booking has no join button").to.equal(1);
+    await join.click();
+    await Promise.all([waitState(resident, "connected"), waitState(counselorPage, "connected")]);
+    const a1 = await callStats(resident);
+    const b1 = await callStats(counselorPage);
+    await new Promise((r) => setTimeout(r, 2000));
+    const a2 = await callStats(resident);
+    const b2 = await callStats(counselorPage);
+    expect(a2.audioPackets).to.be.greaterThan(a1.audioPackets);
+    expect(b2.audioPackets).to.be.greaterThan(b1.audioPackets);
+    expect([a2.frames, b2.frames], "no video in a voice session").to.deep.equal([0, 0]);
+    expect(await resident.locator(".call-local").count()).to.equal(0);
+    await expectNoAxeViolations(resident, "voice call");
+    await screenshot(resident, "consultation-resident-voice");
   });
 });
 

@@ -69,7 +69,7 @@ export function callScreen(o: Omit<CallOptions, "onState" | "onChat" | "onSafety
       l.codeEl,
       h("h2", {}, t("consultChatTitle")),
       l.chat,
-      h("div", { class: "field" }, h("label", { for: "chat-text" }, t("consultChatLabel")), h("p", { class: "hint", id: "chat-hint" }, t("consultChatStored")), l.input),
+      h("div", { class: "field" }, h("label", { for: "chat-text" }, t("consultChatLabel")), h("p", { class: "hint", id: "chat-hint" }, t(peerKey === "consultPeerResident" ? "consultChatStoredCounselor" : "consultChatStored")), l.input),
       actions(send, leave),
     );
   };

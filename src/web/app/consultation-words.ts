@@ -16,6 +16,7 @@ addWords({
   consultChatLog: ["消息记录", "Message history"],
   consultChatLabel: ["写一条消息", "Write a message"],
   consultChatStored: ["消息加密后保存在您的记录里，只有您和您的咨询师能打开。", "Messages are stored encrypted in your records; only you and your counsellor can open them."],
+  consultChatStoredCounselor: ["消息加密后保存为这位居民的记录，只有您和她能打开。", "Messages are stored encrypted as this resident's records; only you and she can open them."],
   consultSend: ["发送", "Send"],
   consultMe: ["我", "Me"],
   consultPeerCounselor: ["咨询师", "Counsellor"],
