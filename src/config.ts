@@ -24,6 +24,15 @@ const jsonText = <T extends z.ZodType>(schema: T) =>
     }
   }, schema);
 
+/** One ICE server as RTCPeerConnection takes it (docs/consultation.md): stun:/turn: URLs, TURN with credentials or ANXIN_TURN_SECRET_FILE. */
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s?#]+(\?transport=(udp|tcp))?$/;
+const iceServerSchema = z.strictObject({
+  urls: z.union([z.string(), z.array(z.string()).min(1).max(8)]).transform((u) => (Array.isArray(u) ? u : [u])).refine((u) => u.every((x) => ICE_URL.test(x)), "each url is stun:, stuns:, turn: or turns: host[:port][?transport=udp|tcp]"),
+  username: z.string().min(1).max(200).optional(),
+  credential: z.string().min(1).max(200).optional(),
+});
+const isTurn = (s: { urls: string[] }) => s.urls.some((u) => u.startsWith("turn"));
+
 const bilingual = z.strictObject({ zh: z.string().min(1).max(80), en: z.string().min(1).max(120) });
 const zoneSchema = z.strictObject({
   key: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "zone key: lowercase letters, digits, - or _"),
@@ -163,7 +172,22 @@ export const configSchema = z.strictObject({
     .default([]),
   /** The community's crisis line, the ladder's last rung (default the national line 12356). */
   crisisLine: z.string().regex(/^\d[\d-]{2,19}$/, "a phone number: digits and -").default("12356"),
+  /** STUN/TURN servers handed to both sides of a consultation (JSON array of RTCIceServer); none: direct paths only. */
+  iceServers: jsonText(z.array(iceServerSchema).max(8, "at most 8 ICE servers")).default([]),
+  /** coturn's static-auth-secret (use-auth-secret): TURN entries without credentials get per-session ones (a file). */
+  turnSecretFile: z.string().min(1).optional(),
+  /** "relay": media only through TURN, so neither side learns the other's IP address. */
+  iceTransportPolicy: z.enum(["all", "relay"]).default("all"),
+  /** A consultation can be joined this many minutes before its booked start, and until this many after its end. */
+  consultationEarlyMinutes: intFrom(0, 120).default(10),
+  consultationLateMinutes: intFrom(0, 240).default(30),
+  /** Signaling messages one side of one consultation may send per minute. */
+  consultationSignalsPerMinute: intFrom(10, 10_000).default(120),
 }).superRefine((c, ctx) => {
+  for (const [i, s] of c.iceServers.entries())
+    if (isTurn(s) && !(s.username && s.credential) && !c.turnSecretFile)
+      ctx.addIssue({ code: "custom", path: ["iceServers"], message: `server ${i + 1}: a turn: URL needs username and credential, or ANXIN_TURN_SECRET_FILE for per-session credentials` });
+  if (c.iceTransportPolicy === "relay" && !c.iceServers.some(isTurn)) ctx.addIssue({ code: "custom", path: ["iceTransportPolicy"], message: "relay needs at least one turn: server in ANXIN_ICE_SERVERS" });
   const seen = new Map<string, string>();
   for (const zone of c.zones) {
     if ([...seen.values()].includes(zone.key)) ctx.addIssue({ code: "custom", path: ["zones"], message: `zone ${zone.key} is defined twice` });
@@ -227,6 +251,12 @@ const ENV: Record<keyof Config, string> = {
   crisisEscalateSeconds: "ANXIN_CRISIS_ESCALATE_SECONDS",
   crisisFallbackCounselors: "ANXIN_CRISIS_FALLBACK_COUNSELORS",
   crisisLine: "ANXIN_CRISIS_LINE",
+  iceServers: "ANXIN_ICE_SERVERS",
+  turnSecretFile: "ANXIN_TURN_SECRET_FILE",
+  iceTransportPolicy: "ANXIN_ICE_TRANSPORT_POLICY",
+  consultationEarlyMinutes: "ANXIN_CONSULTATION_EARLY_MINUTES",
+  consultationLateMinutes: "ANXIN_CONSULTATION_LATE_MINUTES",
+  consultationSignalsPerMinute: "ANXIN_CONSULTATION_SIGNALS_PER_MINUTE",
 };
 export const CONFIG_ENV_VARS = ENV;
 
@@ -244,6 +274,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!parsed.success) throw configError(parsed.error.issues);
   const cfg = parsed.data;
   if (cfg.witnessQuorum > cfg.witnesses.length) throw new ConfigError([`ANXIN_WITNESS_QUORUM: needs ${cfg.witnessQuorum} cosignatures but ANXIN_WITNESSES names ${cfg.witnesses.length} witnesses`]);
+  if (cfg.turnSecretFile) {
+    try {
+      readTurnSecret(cfg.turnSecretFile);
+    } catch (e) {
+      throw new ConfigError([`${ENV.turnSecretFile}: ${(e as Error).message}`]);
+    }
+  }
   if (cfg.sessionKeyFile) {
     try {
       readSessionKeyFile(cfg.sessionKeyFile);
@@ -251,7 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       throw new ConfigError([`${ENV.sessionKeyFile}: ${(e as Error).message}`]);
     }
   }
-  return { ...cfg, dataDir: path.resolve(cfg.dataDir), sessionKeyFile: cfg.sessionKeyFile && path.resolve(cfg.sessionKeyFile), officeKeysFile: cfg.officeKeysFile && path.resolve(cfg.officeKeysFile) };
+  return { ...cfg, dataDir: path.resolve(cfg.dataDir), sessionKeyFile: cfg.sessionKeyFile && path.resolve(cfg.sessionKeyFile), turnSecretFile: cfg.turnSecretFile && path.resolve(cfg.turnSecretFile), officeKeysFile: cfg.officeKeysFile && path.resolve(cfg.officeKeysFile) };
 }
 
 /**
@@ -317,6 +354,18 @@ export function readSessionKeyFile(file: string): Buffer {
   const key = /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, "hex") : /^[A-Za-z0-9+/_-]+=*$/.test(text) ? Buffer.from(text, "base64") : Buffer.alloc(0);
   if (key.length < 32) throw new Error(`the session key file ${file} must hold at least 32 random bytes as hex or base64 (e.g. openssl rand -hex 32)`);
   return key;
+}
+
+/** The TURN shared secret (coturn static-auth-secret): the file's trimmed text, at least 16 characters; never echoed. */
+export function readTurnSecret(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch (e) {
+    throw new Error(`cannot read the TURN secret file ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  if (text.length < 16 || /\s/.test(text)) throw new Error(`the TURN secret file ${file} must hold one secret of at least 16 characters (e.g. openssl rand -hex 32)`);
+  return text;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

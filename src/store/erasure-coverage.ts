@@ -33,6 +33,7 @@ export const ERASURE_COVERAGE: Readonly<Record<string, Coverage>> = {
   key_publications: { kept: "log", why: "her signed X25519 key publications, each a log leaf: the audit's keys check needs them to show every sealed entry went to a published key (public keys only)" },
   spent_tokens: { noResidentData: "SHA-256 of spent blind-signed need tokens and their month: unlinkable to any address" },
   bookings: { erased: "deleted with their sealed details (both sealed keys); booked slots are freed" },
+  consultation_signals: { erased: "deleted with her bookings (ON DELETE CASCADE); swept once the session window closes" },
   booking_slots: { noResidentData: "a counselor's slots; only `taken` changes" },
   match_needs: { erased: "deleted" },
   match_proposals: { erased: "those for the address's needs and those accepted under it as the TREATMENT relationship" },

@@ -11,14 +11,15 @@ import { chooseChromium } from "../helpers/chromium.js";
 
 let announced = false;
 
-export async function launch(): Promise<Browser> {
+/** `extraArgs`: e.g. the fake camera and microphone of the consultation tests. */
+export async function launch(extraArgs: string[] = []): Promise<Browser> {
   const choice = await chooseChromium();
   if (!announced) console.log(`      browser: ${choice.source}`);
   announced = true;
   return chromium.launch({
     executablePath: choice.executablePath,
     env: { ...process.env, ...choice.env } as Record<string, string>,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", ...extraArgs],
   });
 }
 

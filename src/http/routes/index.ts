@@ -21,8 +21,9 @@ import relationshipVault from "./relationship-vault.js";
 import profiles from "./profiles.js";
 import office, { clientTiming } from "./office.js";
 import crisis from "./crisis.js";
+import consultation from "./consultation.js";
 
-const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog, relationshipVault, profiles, office, clientTiming, crisis];
+const routers: Array<(ctx: AppContext) => RouteDef[]> = [health, auth, consents, records, vault, matching, assess, audit, admin, chain, places, tlog, relationshipVault, profiles, office, clientTiming, crisis, consultation];
 
 export function allRoutes(ctx: AppContext): RouteDef[] {
   const routes = routers.flatMap((r) => r(ctx));

@@ -22,6 +22,8 @@ import { DUPLICATE, recordWrites, type PendingRecord } from "./record-writes.js"
 
 /** Kinds a resident may write about themself (self-assessment, wearable summary, identity vault entry). */
 const SELF_KINDS = new Set(["assessment", "wearable_summary", "identity"]);
+/** Her own messages in a consultation's chat are notes of the relationship too (docs/consultation.md). */
+const SELF_SCHEMAS = new Map([["consultation_note", "anxin.chat.v1"]]);
 /** Clock skew tolerated for createdAt in the future. */
 const MAX_FUTURE_MS = 5 * 60_000;
 /** Sealed keys a version may carry on the server (envelope ≤ 16 + later re-wraps). */
@@ -113,7 +115,7 @@ function writerRefusal(session: Session, envelope: RecordEnvelope, recipients: S
   } else if (session.roles.has("resident")) {
     // A resident's own entry: self-assessment, wearable summary, identity vault.
     if (envelope.subjectRef !== me) throw forbidden("a resident writes only about their own address (subjectRef = author)");
-    if (!SELF_KINDS.has(envelope.kind)) throw forbidden(`a resident may write only ${[...SELF_KINDS].join(", ")} entries`);
+    if (!SELF_KINDS.has(envelope.kind) && SELF_SCHEMAS.get(envelope.kind) !== envelope.schema) throw forbidden(`a resident may write only ${[...SELF_KINDS].join(", ")} entries, and consultation chat messages (anxin.chat.v1)`);
     if (envelope.consentId !== null) throw unprocessable("a resident's own entry has consentId null");
   } else {
     throw forbidden("only accredited counselors and residents write records");

@@ -13,6 +13,7 @@ import { KeyDirectoryError, residentKey } from "../../client/key-directory.js";
 import { chainNotice, keyRefusal, pageChain } from "./trusted-chain.js";
 import { callBackButton, profileExtras } from "./counselor-crisis.js";
 import { bookingsList } from "./counselor-bookings.js";
+import { initConsultations } from "./consultation-counselor.js";
 import { clock, fromCityWallClock, when as cityTime } from "./zone.js";
 
 let me: StaffSession;
@@ -311,6 +312,7 @@ async function main() {
     keyScreen("counselor", async (s) => {
       me = s;
       ck = await counselorKeys(s.wallet);
+      initConsultations(ck, home);
       void show(home);
     }),
   );

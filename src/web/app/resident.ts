@@ -30,6 +30,7 @@ import { noticesCard, raiseOnCall, rememberArea, trailCard } from "./resident-cr
 import { setZone } from "./zone.js";
 import { bookScreen as bookingScreen, nextBookingReminder, type BookingDeps } from "./resident-booking.js";
 import { knowPeople, nameOf, personBlock } from "./resident-people.js";
+import { consultationCard } from "./consultation-resident.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -208,6 +209,7 @@ const homeScreen: Screen = async () => {
   return screen(
     "homeTitle",
     notices,
+    await consultationCard(bookingDeps).catch(() => null),
     reminder,
     p(t("homeLead"), "lead"),
     h("ul", { class: "tasks" }, ...TASKS.map(([key, s]) => h("li", {}, button(key, () => show(s), "task", { "data-task": key })))),

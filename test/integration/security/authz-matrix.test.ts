@@ -62,6 +62,7 @@ describe("security: authorization matrix (every route × every role)", function 
     contentHash: string;
     alertId: string;
     bookingId: string;
+    liveBookingId: string;
     slots: { s1: string; s2: string };
     need: ReturnType<typeof deriveNeed>;
     counselorD: string;
@@ -150,6 +151,10 @@ describe("security: authorization matrix (every route × every role)", function 
     f.slots = { s1: hex(12), s2: hex(12) };
     await api.counselorWithGrant.put("/v1/counselors/me/slots", { slots: [{ slotId: s0, start: at(0), end: at(1) }] });
     f.bookingId = (await api.resident.post("/v1/bookings", { slotId: s0, sealedDetails: await bookingEnvelope(A) })).bookingId;
+    // A video session starting now (its consultation window is open), booked on a slot of its own.
+    const live = hex(12);
+    await api.counselorWithGrant.put("/v1/counselors/me/slots", { slots: [{ slotId: live, start: new Date(Date.now() + 60_000).toISOString(), end: at(0) }] });
+    f.liveBookingId = (await api.resident.post("/v1/bookings", { slotId: live, sealedDetails: await bookingEnvelope(A) })).bookingId;
     f.alertId = (await api.resident.post("/v1/alerts", { kind: "crisis", level: "elevated", subjectRef: rel.address })).alertId;
     await api.resident.post(`/v1/alerts/${f.alertId}/callback`, { sealed: { [A.address.toLowerCase()]: "Q".repeat(80) } });
     f.need = deriveNeed(intake(["grief"]));
@@ -381,6 +386,10 @@ describe("security: authorization matrix (every route × every role)", function 
       },
       "delete /v1/bookings/:id": { expect: only({ resident: 200, otherResident: 404 }), req: () => ({ path: `/v1/bookings/${f.bookingId}` }) },
       "get /v1/bookings": { expect: only({ resident: 200, otherResident: 200, counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/bookings") },
+
+      "get /v1/consultations/:id": { expect: only({ resident: 200, otherResident: 404, counselorWithGrant: 200, counselorNoGrant: 404 }), req: () => ({ path: `/v1/consultations/${f.liveBookingId}` }) },
+      "post /v1/consultations/:id/signals": { expect: only({ resident: 202, otherResident: 404, counselorWithGrant: 202, counselorNoGrant: 404 }), req: () => ({ path: `/v1/consultations/${f.liveBookingId}/signals`, body: { kind: "hello" } }) },
+      "get /v1/consultations/:id/signals": { expect: only({ resident: 200, otherResident: 404, counselorWithGrant: 200, counselorNoGrant: 404 }), req: () => ({ path: `/v1/consultations/${f.liveBookingId}/signals?wait=0` }) },
 
       "post /v1/audit/verify": { expect: only({ auditor: 200 }), req: fixed("/v1/audit/verify", {}) },
       "get /v1/audit/bundle/:recordId": { expect: only({ auditor: 200 }), req: () => ({ path: `/v1/audit/bundle/${f.recordId}` }) },
