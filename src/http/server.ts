@@ -63,7 +63,11 @@ export async function startServer(cfg: Config, log: Logger): Promise<RunningServ
       // Express 5 hands a listen error to this callback (and server.address() is then null).
       const s = app.listen(cfg.port, cfg.host, (err?: Error) => (err ? reject(listenError(err, cfg.host, cfg.port)) : resolve(s)));
     });
-    server.keepAliveTimeout = 5000;
+    // Idle keep-alive connections stay open longer than clients keep them (undici: the server's hint less 1 s; proxies
+    // commonly 60 s): a server that closes first races a client's next request, which then fails with a reset socket
+    // (seen as UND_ERR_SOCKET from the CLI on a busy machine with 5 s). Headers must arrive within a little more.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     const port = (server.address() as { port: number }).port;
     for (const h of ["localhost", "127.0.0.1", cfg.host]) ctx.siweDomains.add(`${h}:${port}`);
     const url = `http://${cfg.host === "0.0.0.0" ? "127.0.0.1" : cfg.host}:${port}`;
