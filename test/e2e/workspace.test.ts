@@ -80,6 +80,9 @@ describe("web: the counsellor's workspace, resident and counsellor side by side 
     await cPage.locator("#my-slots li", { hasText: PLACE }).waitFor({ timeout: 30_000 });
     const [slot] = await srv.ctx.db.query<{ place: string }>("SELECT place FROM booking_slots");
     expect(slot!.place).to.equal(PLACE);
+    // The form was drawn again from the published profile: saving it again keeps the district.
+    expect(await cPage.locator("#served-districts").getByLabel("徐汇区").isChecked()).to.equal(true);
+    expect(await cPage.getByLabel("面谈地点", { exact: false }).inputValue()).to.equal(PLACE);
     await cHome();
   });
 
@@ -168,9 +171,12 @@ describe("web: the counsellor's workspace, resident and counsellor side by side 
     await rPage.getByRole("button", { name: "确认预约" }).click();
     await rPage.getByRole("heading", { name: "预约成功" }).waitFor({ timeout: 30_000 });
 
-    // The counsellor's home: the open alerts are counted.
+    // The counsellor's home: the open alerts are counted (the server's list first, so a failure says which side).
+    const open = (await (await srv.api().login(counselor)).get<{ alerts: Array<{ ackedAt: string | null; subjectRef: string }> }>("/v1/alerts")).alerts.filter((a) => !a.ackedAt);
+    expect(open.map((a) => a.subjectRef), "the crisis answer's alert to her counsellor").to.include(subject);
     await cPage.getByRole("button", { name: "我的服务对象" }).click();
-    await cHome();
+    await cPage.getByRole("heading", { name: "我的服务对象" }).waitFor({ timeout: 30_000 });
+    await cHome(); // drawn afresh
     const count = await cPage.locator("#alert-count").innerText();
     expect(count).to.match(/^有 \d+ 条提醒还没有处理。$/);
     expect(await cPage.getByRole("button", { name: /^提醒 · \d+ 条未处理$/ }).count()).to.equal(1);

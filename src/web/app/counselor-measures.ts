@@ -79,7 +79,9 @@ export function chart(id: string, points: Assessment[]): SVGElement {
   const grid = [0, max / 2, max].map((v) => svg("g", {}, svg("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), class: "grid" }), Object.assign(svg("text", { x: L - 6, y: y(v) + 4, "text-anchor": "end", class: "axis" }), { textContent: String(Math.round(v)) })));
   const line = svg("polyline", { points: points.map((pt, i) => `${x(i)},${y(pt.total)}`).join(" "), class: "trend" });
   const dots = points.map((pt, i) => svg("g", {}, svg("circle", { cx: x(i), cy: y(pt.total), r: 4, class: item9(pt) > 0 ? "dot flagged" : "dot" }), Object.assign(svg("text", { x: x(i), y: y(pt.total) - 8, "text-anchor": "middle", class: "value" }), { textContent: String(pt.total) })));
-  const dates = points.map((pt, i) => Object.assign(svg("text", { x: x(i), y: H - 8, "text-anchor": "middle", class: "axis" }), { textContent: when(pt.at, lang(), false).replace(/^\d{4}年|\s\d{4}$/, "") }));
+  // The first and the last date only (the table has every one), anchored inwards so neither is cut off.
+  const ends = points.length === 1 ? [0] : [0, points.length - 1];
+  const dates = ends.map((i) => Object.assign(svg("text", { x: x(i), y: H - 8, "text-anchor": points.length === 1 ? "middle" : i === 0 ? "start" : "end", class: "axis" }), { textContent: when(points[i]!.at, lang(), false).replace(/^\d{4}年|\s\d{4}$/, "") }));
   return svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "measure-chart", "aria-hidden": "true", focusable: "false", "data-instrument": id }, ...grid, line, ...dots, ...dates);
 }
 

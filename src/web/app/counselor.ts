@@ -287,13 +287,17 @@ function checks(name: string, legendKey: string, options: Array<[string, string]
 const picked = (name: string) => [...document.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((i) => i.value);
 
 const availabilityScreen: Screen = async () => {
-  const cap = field("capacity", { type: "number", min: 0, max: 200, value: "10", id: "capacity", inputmode: "numeric" });
+  // The form starts from what is published (else the defaults), so a later save never drops districts or hours.
+  type Profile = { specialties: string[]; languages: string[]; modalities: string[]; districts: string[]; capacity: number; availability: string[]; gender?: string };
+  const cur = (await me.api.get<{ profile: Profile | null }>(R.profile).catch(() => ({ profile: null }))).profile;
+  const cap = field("capacity", { type: "number", min: 0, max: 200, value: String(cur?.capacity ?? 10), id: "capacity", inputmode: "numeric" });
   const gender = select("gender", GENDERS.map((g) => [g, t(`gender_${g}`)]), { id: "gender" });
-  const specialties = checks("specialty", "specialties", Object.entries(LABELS.category).map(([k, v]) => [k, bi(v)]), ["anxiety", "depression"]);
-  const languages = checks("language", "languages", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), ["mandarin"]);
-  const modalities = checks("modality", "modalities", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), ["in_person", "phone"]);
-  const weekly = checks("weekly", "weekly", SLOTS.map((s) => { const [d, part] = s.split("_") as [keyof typeof LABELS.weekday, keyof typeof LABELS.partOfDay]; return [s, `${bi(LABELS.weekday[d])} ${bi(LABELS.partOfDay[part])}`]; }), ["mon_am", "wed_am", "fri_am"]);
-  const extras = await profileExtras(me.api, null);
+  if (cur?.gender) gender.input.value = cur.gender;
+  const specialties = checks("specialty", "specialties", Object.entries(LABELS.category).map(([k, v]) => [k, bi(v)]), cur?.specialties ?? ["anxiety", "depression"]);
+  const languages = checks("language", "languages", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), cur?.languages ?? ["mandarin"]);
+  const modalities = checks("modality", "modalities", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), cur?.modalities ?? ["in_person", "phone"]);
+  const weekly = checks("weekly", "weekly", SLOTS.map((s) => { const [d, part] = s.split("_") as [keyof typeof LABELS.weekday, keyof typeof LABELS.partOfDay]; return [s, `${bi(LABELS.weekday[d])} ${bi(LABELS.partOfDay[part])}`]; }), cur?.availability ?? ["mon_am", "wed_am", "fri_am"]);
+  const extras = await profileExtras(me.api, cur);
   const saveProfile = button("saveProfile", async () => {
     await busy(saveProfile, "working", async () => {
       await me.api.put(R.profile, { specialties: picked("specialty"), languages: picked("language"), modalities: picked("modality"), districts: extras.districts(), capacity: Number(cap.input.value), availability: picked("weekly"), gender: gender.input.value });
