@@ -1,13 +1,13 @@
-// Counsellor (咨询师): caseload, write / amend / read encrypted records (sealed and opened in the page), alerts,
-// emergency access (with the warning), availability and capacity.
-import { sealJson, openJson } from "../../crypto/envelope.js";
+// Counsellor (咨询师): home with the open-alert count, caseload (counselor-caseload.ts), calendar
+// (counselor-calendar.ts), write / amend / read encrypted records from templates (counselor-notes.ts) in plain words
+// with score charts (counselor-measures.ts), alerts, emergency access (with the warning), availability and capacity.
+import { sealJson } from "../../crypto/envelope.js";
 import { counselorKeys, walletSigner, type CounselorKeys } from "../../crypto/keys.js";
-import { fromBase64 } from "../../crypto/encoding.js";
-import { Purpose, formatDate, newScopeSalt, scopeHash } from "../../consent/index.js";
+import { formatDate, newScopeSalt, scopeHash } from "../../consent/index.js";
 import { Interface, hexlify, isAddress, randomBytes } from "ethers";
 import { GENDERS, LABELS, SLOTS } from "../../deid/vocab.js";
 import { bi, lang, t } from "./i18n.js";
-import { actions, busy, button, errorText, field, h, p, screen, select, shortAddr, show, startShell, status, textarea, type Screen } from "./ui.js";
+import { actions, busy, button, errorText, field, h, p, screen, select, shortAddr, show, startShell, status, type Screen } from "./ui.js";
 import { keyScreen, type StaffSession } from "./staff.js";
 import { KeyDirectoryError, residentKey } from "../../client/key-directory.js";
 import { chainNotice, keyRefusal, pageChain } from "./trusted-chain.js";
