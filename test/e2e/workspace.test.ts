@@ -222,7 +222,7 @@ describe("web: the counsellor's workspace, resident and counsellor side by side 
     await screenshot(cPage, "counselor-calendar-day");
   });
 
-  it("writes a SOAP note and a Stanley & Brown safety plan from templates; their fields are sealed, never plaintext on the server", async () => {
+  it("writes a SOAP note, a risk assessment and a Stanley & Brown safety plan from templates; their fields are sealed, never plaintext on the server", async () => {
     await cHome();
     await cPage.getByRole("button", { name: "我的服务对象" }).click();
     await cPage.locator(`li[data-subject="${subject}"]`).getByRole("button", { name: "写记录" }).click();
@@ -239,6 +239,20 @@ describe("web: the counsellor's workspace, resident and counsellor side by side 
     await screenshot(cPage, "counselor-note-soap");
     await cPage.getByRole("button", { name: "加密并保存" }).click();
     await cPage.locator('li.record[data-schema="anxin.note.soap.v1"]').waitFor({ timeout: 30_000 });
+
+    await cPage.getByRole("button", { name: "写记录" }).click();
+    await cPage.getByLabel("记录模板").selectOption("risk");
+    await cPage.getByLabel("自杀或自伤的想法（频率、强度）").fill("有几天想过不如死了，没有计划。");
+    await cPage.getByLabel("保护因素").fill("女儿每周来看她。");
+    await cPage.getByLabel("风险等级").selectOption("medium");
+    await expectNoAxeViolationsBoth(cPage, "risk assessment template");
+    await cPage.getByLabel("自杀或自伤的想法（频率、强度）").fill("有几天想过不如死了，没有计划。");
+    await cPage.getByLabel("保护因素").fill("女儿每周来看她。");
+    await cPage.getByLabel("风险等级").selectOption("medium");
+    await cPage.getByRole("button", { name: "加密并保存" }).click();
+    const risk = cPage.locator('li.record[data-schema="anxin.note.risk.v1"]');
+    await risk.waitFor({ timeout: 30_000 });
+    expect(await risk.innerText()).to.match(/风险等级\s+中/);
 
     await cPage.getByRole("button", { name: "写记录" }).click();
     await cPage.getByLabel("记录模板").selectOption("safety");
@@ -260,9 +274,9 @@ describe("web: the counsellor's workspace, resident and counsellor side by side 
     const shown = await saved.innerText();
     expect(shown).to.include("安全计划（Stanley & Brown） · 版本 1");
     for (const [, value] of plan) expect(shown).to.include(value);
-    const rows = await srv.ctx.db.query<{ t: string }>("SELECT envelope::text AS t FROM records WHERE schema IN ('anxin.note.soap.v1', 'anxin.safety_plan.v1')");
-    expect(rows).to.have.length(2);
-    for (const r of rows) for (const word of ["睡不好", "八段锦", "女儿", "warningSigns", "subjective"]) expect(r.t).to.not.include(word);
+    const rows = await srv.ctx.db.query<{ t: string }>("SELECT envelope::text AS t FROM records WHERE schema IN ('anxin.note.soap.v1', 'anxin.note.risk.v1', 'anxin.safety_plan.v1')");
+    expect(rows).to.have.length(3);
+    for (const r of rows) for (const word of ["睡不好", "八段锦", "女儿", "没有计划", "warningSigns", "protective"]) expect(r.t).to.not.include(word);
   });
 
   it("reads her records in plain zh-CN with item 9 flagged, and charts PHQ-9, GAD-7 and WHO-5 over time with tables", async () => {
