@@ -9,12 +9,16 @@ import { vaultKeys, walletSigner, type X25519KeyPair } from "./keys.js";
 
 export const IDENTITY_SCHEMA = "anxin.identity.v1";
 
-export const identitySchema = z.strictObject({
-  name: z.string().min(1).max(200),
-  idNumber: z.string().min(1).max(64).optional(),
-  phone: z.string().min(1).max(32).optional(),
-  address: z.string().min(1).max(500).optional(),
-});
+export const identitySchema = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    /** What she wants her counselor to call her (may be no real name at all): the caseload shows it. */
+    displayName: z.string().trim().min(1).max(40).optional(),
+    idNumber: z.string().min(1).max(64).optional(),
+    phone: z.string().min(1).max(32).optional(),
+    address: z.string().min(1).max(500).optional(),
+  })
+  .refine((x) => x.name !== undefined || x.displayName !== undefined, "an identity entry names her: name or displayName");
 export type Identity = z.infer<typeof identitySchema>;
 
 export interface SealIdentityInput {

@@ -33,6 +33,8 @@ export interface SlotInput {
   slotId?: string;
   start: string;
   end: string;
+  /** Where the counselor receives residents in person (their workplace); null: online or phone only. */
+  place?: string | null;
 }
 
 /** Replaces the counselor's free future slots with `slots`; taken slots stay as they are. */
@@ -44,8 +46,8 @@ export async function publishSlots(ctx: AppContext, counselor: string, slots: Sl
     for (const s of slots) {
       const id = s.slotId ?? randomBytes(12).toString("hex");
       if ((await slotOwner(q, id)) !== undefined) throw conflict("slotId already in use");
-      await insertSlot(q, { slotId: id, counselor, start: s.start, end: s.end });
-      out.push({ slotId: id, start: iso(s.start), end: iso(s.end), taken: false });
+      await insertSlot(q, { slotId: id, counselor, start: s.start, end: s.end, place: s.place ?? null });
+      out.push({ slotId: id, start: iso(s.start), end: iso(s.end), taken: false, place: s.place ?? null });
     }
     append({ type: "access", id: `slots:${counselor}`, hash: hashOf({ counselor, slots: out }), at, action: "slots.publish", count: out.length });
     return out;
@@ -59,7 +61,7 @@ export async function slotsFor(ctx: AppContext, reader: { address: string; isRes
     if (!(await hasTreatment(ctx, reader.address, counselor))) throw forbidden("no active TREATMENT consent to this counselor");
   }
   const rows = await futureSlots(ctx.db, counselor);
-  return rows.map((r) => ({ slotId: r.slot_id, start: iso(r.starts_at), end: iso(r.ends_at), taken: r.taken }));
+  return rows.map((r) => ({ slotId: r.slot_id, start: iso(r.starts_at), end: iso(r.ends_at), taken: r.taken, place: r.place ?? null }));
 }
 
 function hasTreatment(ctx: AppContext, subject: string, counselor: string) {
@@ -139,5 +141,5 @@ export async function cancel(ctx: AppContext, subject: string, bookingId: string
 export async function listBookings(ctx: AppContext, who: { address: string; isCounselor: boolean }) {
   const rows = await bookingsOf(ctx.db, who.isCounselor ? "counselor" : "subject", who.address);
   const reasons = await cancelReasons(ctx.db, who.address);
-  return rows.map((r) => ({ bookingId: r.booking_id, slotId: r.slot_id, subjectRef: r.subject, counselorId: r.counselor, start: iso(r.starts_at), end: iso(r.ends_at), status: r.status, cancelReason: reasons.get(r.booking_id) ?? null, sealedDetails: r.sealed }));
+  return rows.map((r) => ({ bookingId: r.booking_id, slotId: r.slot_id, subjectRef: r.subject, counselorId: r.counselor, start: iso(r.starts_at), end: iso(r.ends_at), place: r.place ?? null, status: r.status, cancelReason: reasons.get(r.booking_id) ?? null, sealedDetails: r.sealed }));
 }

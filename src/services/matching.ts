@@ -258,6 +258,11 @@ export class MatchingService {
       throw unprocessable(`${what}: ${code} is not a district, zone or city of ${this.ctx.places.label(this.ctx.places.city).zh} (${this.ctx.places.city}); GET /v1/places lists them`);
   }
 
+  /** The counselor's own published profile (the form starts from it, so saving never drops districts). */
+  async myProfile(counselor: string) {
+    return { profile: (await matchStore.profileOf<ProfileInput>(this.ctx.db, counselor)) ?? null };
+  }
+
   async putProfile(counselor: string, profile: ProfileInput) {
     for (const d of profile.districts) this.#servedArea(d, "districts");
     const at = new Date().toISOString();

@@ -6,6 +6,7 @@ export interface SlotRow {
   starts_at: Date | string;
   ends_at: Date | string;
   taken: boolean;
+  place: string | null;
 }
 
 export interface BookingRow {
@@ -17,6 +18,7 @@ export interface BookingRow {
   status: string;
   starts_at: Date | string;
   ends_at: Date | string;
+  place: string | null;
 }
 
 /** Drops the counselor's free slots that no booking refers to. */
@@ -30,13 +32,13 @@ export async function slotOwner(q: Queryable, slotId: string): Promise<string | 
   return r?.counselor;
 }
 
-export async function insertSlot(q: Queryable, s: { slotId: string; counselor: string; start: string; end: string }): Promise<void> {
-  await q.query("INSERT INTO booking_slots (slot_id, counselor, starts_at, ends_at) VALUES ($1,$2,$3,$4)", [s.slotId, s.counselor, s.start, s.end]);
+export async function insertSlot(q: Queryable, s: { slotId: string; counselor: string; start: string; end: string; place?: string | null }): Promise<void> {
+  await q.query("INSERT INTO booking_slots (slot_id, counselor, starts_at, ends_at, place) VALUES ($1,$2,$3,$4,$5)", [s.slotId, s.counselor, s.start, s.end, s.place ?? null]);
 }
 
 /** The counselor's slots that have not ended, in time order. */
 export async function futureSlots(q: Queryable, counselor: string): Promise<SlotRow[]> {
-  return q.query<SlotRow>("SELECT slot_id, starts_at, ends_at, taken FROM booking_slots WHERE counselor = $1 AND ends_at > now() ORDER BY starts_at, slot_id", [counselor]);
+  return q.query<SlotRow>("SELECT slot_id, starts_at, ends_at, taken, place FROM booking_slots WHERE counselor = $1 AND ends_at > now() ORDER BY starts_at, slot_id", [counselor]);
 }
 
 /** Free and taken counts of the counselor's slots that have not ended (all the matcher learns). */
@@ -86,7 +88,7 @@ export async function cancelBooking(q: Queryable, bookingId: string, at: string)
 export async function bookingsOf(q: Queryable, as: "subject" | "counselor", address: string): Promise<BookingRow[]> {
   const col = as === "counselor" ? "b.counselor" : "b.subject";
   return q.query<BookingRow>(
-    `SELECT b.booking_id, b.slot_id, b.subject, b.counselor, b.sealed, b.status, s.starts_at, s.ends_at FROM bookings b JOIN booking_slots s ON s.slot_id = b.slot_id
+    `SELECT b.booking_id, b.slot_id, b.subject, b.counselor, b.sealed, b.status, s.starts_at, s.ends_at, s.place FROM bookings b JOIN booking_slots s ON s.slot_id = b.slot_id
       WHERE ${col} = $1 ORDER BY s.starts_at, b.booking_id`,
     [address],
   );

@@ -101,3 +101,13 @@ export async function keysHeldBy(q: Queryable, recipient: string): Promise<Array
 export async function deleteRecipientKey(q: Queryable, address: string): Promise<void> {
   await q.query("DELETE FROM vault_recipients WHERE address = $1", [address]);
 }
+
+/** Identity entries whose content key was re-wrapped to `recipient` under a named grant, newest version last. */
+export async function identityKeysTo(q: Queryable, recipient: string): Promise<Array<{ grant_id: string; record_id: string; version: number; content_hash: string }>> {
+  return q.query(
+    `SELECT k.grant_id, r.record_id, r.version, r.content_hash FROM record_keys k JOIN records r ON r.content_hash = k.content_hash
+      WHERE k.recipient = $1 AND r.kind = 'identity' AND k.grant_id IS NOT NULL AND k.sealed IS NOT NULL AND r.erased_at IS NULL
+      ORDER BY r.record_id, r.version`,
+    [recipient],
+  );
+}

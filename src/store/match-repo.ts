@@ -185,6 +185,12 @@ export async function profiles<P>(q: Queryable): Promise<Array<{ counselor: stri
   return q.query("SELECT counselor, profile, updated_at FROM match_profiles ORDER BY counselor");
 }
 
+/** One counselor's published profile, if any. */
+export async function profileOf<P>(q: Queryable, counselor: string): Promise<P | undefined> {
+  const [r] = await q.query<{ profile: P }>("SELECT profile FROM match_profiles WHERE counselor = $1", [counselor]);
+  return r?.profile;
+}
+
 export async function putProfile(q: Queryable, counselor: string, profile: unknown, at: string): Promise<void> {
   await q.query(
     `INSERT INTO match_profiles (counselor, profile, updated_at) VALUES ($1, $2, $3)

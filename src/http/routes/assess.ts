@@ -144,7 +144,7 @@ function booking(ctx: AppContext): RouteDef[] {
       roles: ["counselor"],
       body: z.strictObject({
         slots: z
-          .array(z.strictObject({ slotId: z.string().regex(/^[0-9a-f]{24}$/, "24 lowercase hex").optional(), start: isoTime, end: isoTime }).refine((s) => Date.parse(s.end) > Date.parse(s.start), { message: "end must be after start" }))
+          .array(z.strictObject({ slotId: z.string().regex(/^[0-9a-f]{24}$/, "24 lowercase hex").optional(), start: isoTime, end: isoTime, place: z.string().trim().min(1).max(200).nullable().optional().describe("where the counselor receives residents in person (their workplace, shown to both sides)") }).refine((s) => Date.parse(s.end) > Date.parse(s.start), { message: "end must be after start" }))
           .max(500),
       }),
       async handler({ body, session }) {

@@ -150,6 +150,16 @@ function proposals(svc: Svc): RouteDef[] {
       },
     }),
     route({
+      method: "get",
+      path: "/v1/counselors/me/profile",
+      summary: "Counselor: my published matching profile (null before the first one)",
+      tags: ["matching"],
+      roles: ["counselor"],
+      async handler({ session }) {
+        return { body: await svc.myProfile(session!.address) };
+      },
+    }),
+    route({
       method: "put",
       path: "/v1/counselors/me/profile",
       summary: "Counselor publishes the matching profile (specialties, languages, capacity, weekly availability)",

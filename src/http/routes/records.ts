@@ -115,6 +115,17 @@ export default (ctx: AppContext) => {
     }),
     route({
       method: "get",
+      path: "/v1/counselors/me/identities",
+      summary: "Counselor: the identity entries residents shared with me under an active TREATMENT grant (ids only; contents are fetched and opened like any record)",
+      tags: ["records"],
+      roles: ["counselor"],
+      response: z.object({ identities: z.array(z.object({ subject: z.string(), grantId: z.string(), recordId: z.string(), version: z.number().int(), contentHash: z.string() })) }),
+      async handler({ session }) {
+        return { body: { identities: await vault.sharedIdentities(session!) } };
+      },
+    }),
+    route({
+      method: "get",
       path: "/v1/records/:recordId",
       summary: "The version chain of a record: envelopes without keys (sign-in required; refusals are access-logged)",
       tags: ["records"],

@@ -12,7 +12,7 @@ import { refuseErased } from "../erasure.js";
 import type { Session } from "../session.js";
 import { activeGrants, getGrant, grantCovers, isActiveAt } from "../../store/consent-repo.js";
 import { accessesOfSubject, insertAccess, nextAccessId } from "../../store/access-log-repo.js";
-import { deleteRecipientKey, keyCount, keyOf, putKeys, shredKeysOfSubject } from "../../store/key-repo.js";
+import { deleteRecipientKey, identityKeysTo, keyCount, keyOf, putKeys, shredKeysOfSubject } from "../../store/key-repo.js";
 import { insertTombstones, listVersions, shredVersions, versionByHash, versionWithLeaf, versionsWithLeaf, type RecordRow } from "../../store/record-repo.js";
 import type { AppContext } from "../context.js";
 import type { UnitCtx } from "../log-writer.js";
@@ -242,6 +242,23 @@ export class RecordVault {
   async accessLog(session: Session, limit: number) {
     const rows = await accessesOfSubject(this.ctx.db, session.address, limit);
     return rows.map((r) => ({ at: new Date(r.at).toISOString(), requester: r.requester, recordId: r.record_id, kind: r.kind, decision: r.decision, basis: r.basis, reason: r.reason, leafIndex: Number(r.leaf_index) }));
+  }
+
+  /**
+   * The identity entries residents shared with the signed-in counselor, one per relationship (the newest version),
+   * each named by the TREATMENT grant it was shared under and that grant's subject: how the caseload shows the
+   * name she chose. Only grants active now count; the envelope and key are fetched (and logged) as any record's.
+   */
+  async sharedIdentities(session: Session) {
+    const at = nowSeconds();
+    const out = new Map<string, { subject: string; grantId: string; recordId: string; version: number; contentHash: string }>();
+    for (const k of await identityKeysTo(this.ctx.db, session.address)) {
+      const g = await getGrant(this.ctx.db, k.grant_id);
+      if (!g || g.grantee !== session.address || g.purpose !== Purpose.TREATMENT || !isActiveAt(g, at) || !grantCovers(g, "identity")) continue;
+      const prev = out.get(g.subject);
+      if (!prev || prev.version <= Number(k.version)) out.set(g.subject, { subject: g.subject, grantId: g.grant_id, recordId: k.record_id, version: Number(k.version), contentHash: k.content_hash });
+    }
+    return [...out.values()];
   }
 
   // ---------- resident side ----------

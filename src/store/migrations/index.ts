@@ -17,6 +17,7 @@ import erasures from "./040_erasures.js";
 import needTokens from "./045_need_tokens.js";
 import relationshipVault from "./050_relationship_vault.js";
 import crisisEscalation from "./060_crisis_escalation.js";
+import slotPlace from "./070_slot_place.js";
 import consultationSignals from "./075_consultation_signals.js";
 import poolPublications from "./090_pool_publications.js";
 
@@ -26,4 +27,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, keyDirectory, publicProfiles, erasures, needTokens, relationshipVault, crisisEscalation, consultationSignals, poolPublications];
+export const migrations: Migration[] = [core, chainIndex, records, consentRelay, anchoring, matching, assessAlerts, recordsInline, nationalPlaces, grantQuotaIndex, sessions, witnessCosignatures, keyDirectory, publicProfiles, erasures, needTokens, relationshipVault, crisisEscalation, slotPlace, consultationSignals, poolPublications];

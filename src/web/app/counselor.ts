@@ -1,13 +1,13 @@
-// Counsellor (咨询师): caseload, write / amend / read encrypted records (sealed and opened in the page), alerts,
-// emergency access (with the warning), availability and capacity.
-import { sealJson, openJson } from "../../crypto/envelope.js";
+// Counsellor (咨询师): home with the open-alert count, caseload (counselor-caseload.ts), calendar
+// (counselor-calendar.ts), write / amend / read encrypted records from templates (counselor-notes.ts) in plain words
+// with score charts (counselor-measures.ts), alerts, emergency access (with the warning), availability and capacity.
+import { sealJson } from "../../crypto/envelope.js";
 import { counselorKeys, walletSigner, type CounselorKeys } from "../../crypto/keys.js";
-import { fromBase64 } from "../../crypto/encoding.js";
-import { Purpose, formatDate, newScopeSalt, scopeHash } from "../../consent/index.js";
+import { formatDate, newScopeSalt, scopeHash } from "../../consent/index.js";
 import { Interface, hexlify, isAddress, randomBytes } from "ethers";
 import { GENDERS, LABELS, SLOTS } from "../../deid/vocab.js";
 import { bi, lang, t } from "./i18n.js";
-import { actions, busy, button, errorText, field, h, p, screen, select, shortAddr, show, startShell, status, textarea, type Screen } from "./ui.js";
+import { actions, busy, button, errorText, field, h, p, screen, select, shortAddr, show, startShell, status, type Screen } from "./ui.js";
 import { keyScreen, type StaffSession } from "./staff.js";
 import { KeyDirectoryError, residentKey } from "../../client/key-directory.js";
 import { chainNotice, keyRefusal, pageChain } from "./trusted-chain.js";
@@ -15,6 +15,11 @@ import { callBackButton, profileExtras } from "./counselor-crisis.js";
 import { bookingsList } from "./counselor-bookings.js";
 import { initConsultations } from "./consultation-counselor.js";
 import { clock, fromCityWallClock, when as cityTime } from "./zone.js";
+import { caseFacts, caseName, flagList, latestVersions, loadCaseload, openRecord, type RecordMeta } from "./counselor-caseload.js";
+import { calendarScreen } from "./counselor-calendar.js";
+import { TEMPLATES, noteForm, noteView, templateOf, templateTitle, type NoteBody } from "./counselor-notes.js";
+import { assessmentBody, measuresSection, type Assessment } from "./counselor-measures.js";
+import "./counselor-words.js";
 
 let me: StaffSession;
 let ck: CounselorKeys;
@@ -34,51 +39,63 @@ const R = {
 interface Case {
   subject: string;
   grantId: string;
+  /** The name she chose to share, when she did (counselor-caseload.ts). */
+  name?: string;
 }
 
-/** Residents whose TREATMENT (or MONITORING) consent to me is active now. */
-async function caseload(): Promise<Case[]> {
-  const res = await me.api.get<{ items: Array<{ subject: string; grantId: string; purpose: number; state: string }> }>(`${R.consents}?grantee=${me.api.address}`);
-  const seen = new Map<string, Case>();
-  for (const v of res.items) if (v.state === "active" && (v.purpose === Purpose.TREATMENT || v.purpose === Purpose.EMERGENCY) && !seen.has(v.subject)) seen.set(v.subject, { subject: v.subject, grantId: v.grantId });
-  return [...seen.values()];
-}
-
-const home: Screen = () =>
-  screen(
+const home: Screen = async () => {
+  // The open-alert count first thing in the day: unacknowledged alerts of every kind sent to me.
+  const open = (await me.api.get<{ alerts: Array<{ ackedAt: string | null }> }>(R.alerts).catch(() => ({ alerts: [] }))).alerts.filter((a) => !a.ackedAt).length;
+  const alertsButton = button("alerts", () => show(alertsScreen), open ? "task alerts-open" : "task", { "data-open-alerts": open });
+  alertsButton.textContent = open ? t("alertsCount", { n: open }) : t("alerts");
+  return screen(
     "counselorHome",
     p(t("signedInAs", { addr: shortAddr(me.wallet.address) })),
+    p(open ? t("homeAlertsOpen", { n: open }) : t("homeAlertsNone"), open ? "alert-count open" : "alert-count", "alert-count"),
     h("ul", { class: "tasks" },
       h("li", {}, button("caseload", () => show(caseloadScreen), "task")),
-      h("li", {}, button("alerts", () => show(alertsScreen), "task")),
+      h("li", {}, button("calendar", () => show(calendarScreen(me.api, ck, back)), "task")),
+      h("li", {}, alertsButton),
       h("li", {}, button("emergency", () => show(emergencyScreen()), "task")),
       h("li", {}, button("availability", () => show(availabilityScreen), "task")),
     ),
   );
+};
 
 const kindLabel = (kind: string) => t(({ assessment: "kindAssessment", consultation_note: "kindNote", care_plan: "kindPlan", wearable_summary: "kindWearable" } as Record<string, string>)[kind] ?? "kindOther");
 
 const back = () => button("back", () => show(home), "secondary");
 
 const caseloadScreen: Screen = async () => {
-  const cases = await caseload();
+  const { cases } = await loadCaseload(me.api, ck);
+  const flagged = (c: (typeof cases)[number]) => c.item9 > 0 || c.openAlerts > 0 || c.wearable > 0;
   return screen(
     "caseload",
-    p(t("caseloadLead"), "lead"),
+    p(t("caseloadLeadNamed"), "lead"),
     cases.length
-      ? h("ul", { class: "cards" }, ...cases.map((c) => h("li", { class: "card", "data-subject": c.subject }, h("h2", {}, `${t("resident")} ${shortAddr(c.subject)}`), actions(button("writeRecord", () => show(writeScreen(c))), button("readRecords", () => show(readScreen(c)), "secondary")))))
+      ? h("ul", { class: "cards" }, ...cases.map((c) => h("li", { class: `card case${flagged(c) ? " flagged" : ""}`, "data-subject": c.subject }, h("h2", {}, caseName(c)), flagList(c), caseFacts(c), actions(button("writeRecord", () => show(writeScreen(c))), button("readRecords", () => show(readScreen(c)), "secondary")))))
       : p(t("noCases")),
     actions(back()),
   );
 };
 
-function writeScreen(c: Case, prev?: { envelope: any; contentHash: string; text: string }): Screen {
+const who = (c: Case) => p(c.name ? caseName(c) : `${t("resident")} ${shortAddr(c.subject)}`, "case-name");
+
+interface Prev { envelope: any; contentHash: string; body: NoteBody }
+
+/** A note from a template (counselor-notes.ts): its fields are sealed in this page to me and the resident. */
+function writeScreen(c: Case, prev?: Prev, tplId?: string): Screen {
   return () => {
+    const tpl = prev ? templateOf(prev.body, prev.envelope.schema) : TEMPLATES.find((x) => x.id === tplId) ?? TEMPLATES[0]!;
+    const choose = select("noteTemplate", TEMPLATES.map((x) => [x.id, t(x.label)]), { id: "record-template" });
+    choose.input.value = tpl.id;
+    choose.input.addEventListener("change", () => void show(writeScreen(c, undefined, choose.input.value)));
     const kind = select("recordKind", [["consultation_note", lang() === "en" ? "Counselling note" : "咨询记录"], ["care_plan", lang() === "en" ? "Care plan" : "服务计划"]], { id: "record-kind" });
     if (prev) kind.input.value = prev.envelope.kind;
-    const text = textarea("recordText", { id: "record-text" });
-    if (prev) text.input.value = prev.text;
+    const form = noteForm(tpl, prev?.body);
     const save = button("saveRecord", async () => {
+      const body = form.body();
+      if (!body) return status(t("fillOneField"), "error");
       await busy(save, "encrypting", async () => {
         // The resident's key only with its owner's signature and its log leaf, checked against the chain (trusted-chain.ts).
         const chain = await pageChain(me.api);
@@ -92,13 +109,13 @@ function writeScreen(c: Case, prev?: { envelope: any; contentHash: string; text:
           chain.reader.destroy();
         }
         const envelope = await sealJson({
-          kind: (prev?.envelope.kind ?? kind.input.value) as "consultation_note",
-          schema: "anxin.note.v1",
+          kind: (prev?.envelope.kind ?? (tpl.id === "free" ? kind.input.value : tpl.kind)) as "consultation_note",
+          schema: prev?.envelope.schema ?? tpl.schema,
           subjectRef: c.subject,
           consentId: c.grantId,
           id: prev?.envelope.id,
           prev: prev?.contentHash ?? null,
-          body: { text: text.input.value },
+          body: body as never,
           recipients: [
             { address: ck.address, x25519PublicKey: ck.x25519.publicKey },
             { address: c.subject, x25519PublicKey: residentPk },
@@ -112,43 +129,55 @@ function writeScreen(c: Case, prev?: { envelope: any; contentHash: string; text:
     });
     const notice = h("div", {});
     void pageChain(me.api).then((c) => (notice.append(chainNotice(c.viaServer, c.rpcUrl)), c.reader.destroy()), () => undefined);
-    return screen(prev ? "amend" : "writeRecord", p(`${t("resident")} ${shortAddr(c.subject)}`), notice, h("div", { class: "stack" }, prev ? null : kind.wrap, text.wrap), actions(save, button("back", () => show(caseloadScreen), "secondary")));
+    return screen(prev ? "amend" : "writeRecord", who(c), notice, h("div", { class: "stack" }, prev ? null : choose.wrap, prev || tpl.id !== "free" ? null : kind.wrap), form.el, actions(save, button("back", () => show(caseloadScreen), "secondary")));
   };
 }
 
+const noteKindTitle = (kind: string) => (kind === "care_plan" ? (lang() === "en" ? "Care plan" : "服务计划") : lang() === "en" ? "Counselling note" : "咨询记录");
+
+/** Her records in plain words, newest first, with the measures (PHQ-9, GAD-7, WHO-5) charted above them. */
 function readScreen(c: Case): Screen {
   return async () => {
-    const list = await me.api.get<{ records: Array<{ recordId: string; version: number; contentHash: string; kind: string; author: string; createdAt: string; erased: boolean }> }>(`${R.records}?subject=${c.subject}`);
+    const list = await me.api.get<{ records: RecordMeta[] }>(`${R.records}?subject=${c.subject}`);
     // Newest version of each record, opened here with my X25519 key after the server's logged key release.
-    const latest = new Map<string, (typeof list.records)[number]>();
-    for (const r of list.records) if (!r.erased && (latest.get(r.recordId)?.version ?? 0) < r.version) latest.set(r.recordId, r);
+    const latest = latestVersions(list.records).filter((r) => r.schema !== "anxin.booking.v1").sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
     const cards: HTMLElement[] = [];
-    for (const r of latest.values()) {
-      const chain = await me.api.get<{ versions: Array<{ contentHash: string; envelope: any }> }>(`${R.records}/${r.recordId}`);
-      const v = chain.versions.find((x) => x.contentHash === r.contentHash)!;
-      let body: { text?: string; instrument?: string; total?: number; band?: string };
+    const measures: Assessment[] = [];
+    for (const r of latest) {
+      let opened: { body: any; envelope: any };
       try {
-        const key = await me.api.get<{ recipient: string; sealed: string }>(`${R.records}/${r.recordId}/versions/${r.contentHash}/key`);
-        body = (await openJson({ ...v.envelope, keys: [{ to: key.recipient, sealed: key.sealed }] }, ck.address, ck.x25519)) as typeof body;
+        opened = await openRecord(me.api, ck, r.recordId, r.contentHash);
       } catch (e) {
         // No key sealed to me (another counsellor's record) or consent withdrawn: say so on this card only.
         cards.push(h("li", { class: "card record", "data-record": r.recordId }, h("h2", {}, kindLabel(r.kind)), p(errorText(e), "note")));
         continue;
       }
+      const body = opened.body;
+      const date = p(cityTime(r.createdAt, lang()), "note");
       if (r.kind === "assessment") {
-        cards.push(h("li", { class: "card record", "data-record": r.recordId }, h("h2", {}, kindLabel(r.kind)), p(formatDate(Math.floor(Date.parse(r.createdAt) / 1000), lang(), true), "note"), h("p", { class: "record-text" }, `${String(body.instrument ?? "").toUpperCase()} · ${t("score")} ${body.total ?? "?"} · ${body.band ?? ""}`)));
+        const a: Assessment = { instrument: String(body.instrument ?? ""), total: Number(body.total ?? 0), band: String(body.band ?? ""), answers: body.answers, at: r.createdAt };
+        measures.push(a);
+        cards.push(h("li", { class: "card record assessment", "data-record": r.recordId }, h("h2", {}, kindLabel(r.kind)), date, ...assessmentBody(a)));
         continue;
       }
+      const title = templateOf(body, r.schema).id === "free" ? noteKindTitle(r.kind) : templateTitle(body, r.schema);
       cards.push(
-        h("li", { class: "card record", "data-record": r.recordId },
-          h("h2", {}, `${r.kind === "care_plan" ? (lang() === "en" ? "Care plan" : "服务计划") : lang() === "en" ? "Counselling note" : "咨询记录"} · ${t("version")} ${r.version}`),
-          p(formatDate(Math.floor(Date.parse(r.createdAt) / 1000), lang(), true), "note"),
-          h("p", { class: "record-text" }, body.text ?? ""),
-          r.author === me.api.address ? actions(button("amend", () => show(writeScreen(c, { envelope: v.envelope, contentHash: r.contentHash, text: body.text ?? "" })), "secondary")) : null,
+        h("li", { class: "card record", "data-record": r.recordId, "data-schema": r.schema },
+          h("h2", {}, `${title} · ${t("version")} ${r.version}`),
+          date,
+          ...noteView(body, r.schema),
+          r.author === me.api.address ? actions(button("amend", () => show(writeScreen(c, { envelope: opened.envelope, contentHash: r.contentHash, body })), "secondary")) : null,
         ),
       );
     }
-    return screen("records", p(`${t("resident")} ${shortAddr(c.subject)}`), cards.length ? h("ul", { class: "cards" }, ...cards) : p(t("noRecords")), actions(button("writeRecord", () => show(writeScreen(c))), button("back", () => show(caseloadScreen), "secondary")));
+    return screen(
+      "records",
+      who(c),
+      measuresSection(measures),
+      h("h2", {}, t("otherRecords")),
+      cards.length ? h("ul", { class: "cards" }, ...cards) : p(t("noRecords")),
+      actions(button("writeRecord", () => show(writeScreen(c))), button("back", () => show(caseloadScreen), "secondary")),
+    );
   };
 }
 
@@ -259,13 +288,17 @@ function checks(name: string, legendKey: string, options: Array<[string, string]
 const picked = (name: string) => [...document.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((i) => i.value);
 
 const availabilityScreen: Screen = async () => {
-  const cap = field("capacity", { type: "number", min: 0, max: 200, value: "10", id: "capacity", inputmode: "numeric" });
+  // The form starts from what is published (else the defaults), so a later save never drops districts or hours.
+  type Profile = { specialties: string[]; languages: string[]; modalities: string[]; districts: string[]; capacity: number; availability: string[]; gender?: string };
+  const cur = (await me.api.get<{ profile: Profile | null }>(R.profile).catch(() => ({ profile: null }))).profile;
+  const cap = field("capacity", { type: "number", min: 0, max: 200, value: String(cur?.capacity ?? 10), id: "capacity", inputmode: "numeric" });
   const gender = select("gender", GENDERS.map((g) => [g, t(`gender_${g}`)]), { id: "gender" });
-  const specialties = checks("specialty", "specialties", Object.entries(LABELS.category).map(([k, v]) => [k, bi(v)]), ["anxiety", "depression"]);
-  const languages = checks("language", "languages", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), ["mandarin"]);
-  const modalities = checks("modality", "modalities", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), ["in_person", "phone"]);
-  const weekly = checks("weekly", "weekly", SLOTS.map((s) => { const [d, part] = s.split("_") as [keyof typeof LABELS.weekday, keyof typeof LABELS.partOfDay]; return [s, `${bi(LABELS.weekday[d])} ${bi(LABELS.partOfDay[part])}`]; }), ["mon_am", "wed_am", "fri_am"]);
-  const extras = await profileExtras(me.api, null);
+  if (cur?.gender) gender.input.value = cur.gender;
+  const specialties = checks("specialty", "specialties", Object.entries(LABELS.category).map(([k, v]) => [k, bi(v)]), cur?.specialties ?? ["anxiety", "depression"]);
+  const languages = checks("language", "languages", Object.entries(LABELS.language).map(([k, v]) => [k, bi(v)]), cur?.languages ?? ["mandarin"]);
+  const modalities = checks("modality", "modalities", Object.entries(LABELS.modality).map(([k, v]) => [k, bi(v)]), cur?.modalities ?? ["in_person", "phone"]);
+  const weekly = checks("weekly", "weekly", SLOTS.map((s) => { const [d, part] = s.split("_") as [keyof typeof LABELS.weekday, keyof typeof LABELS.partOfDay]; return [s, `${bi(LABELS.weekday[d])} ${bi(LABELS.partOfDay[part])}`]; }), cur?.availability ?? ["mon_am", "wed_am", "fri_am"]);
+  const extras = await profileExtras(me.api, cur);
   const saveProfile = button("saveProfile", async () => {
     await busy(saveProfile, "working", async () => {
       await me.api.put(R.profile, { specialties: picked("specialty"), languages: picked("language"), modalities: picked("modality"), districts: extras.districts(), capacity: Number(cap.input.value), availability: picked("weekly"), gender: gender.input.value });
@@ -274,10 +307,12 @@ const availabilityScreen: Screen = async () => {
     });
   });
 
-  const mine = await me.api.get<{ slots: Array<{ slotId: string; start: string; end: string; taken: boolean }> }>(`/v1/counselors/${me.api.address}/slots`);
+  const mine = await me.api.get<{ slots: Array<{ slotId: string; start: string; end: string; taken: boolean; place?: string | null }> }>(`/v1/counselors/${me.api.address}/slots`);
   const when = (s: { start: string; end: string }) => `${cityTime(s.start, lang())} – ${clock(s.end)}`;
   const start = field("slotStart", { type: "datetime-local", id: "slot-start" });
   const mins = field("slotMinutes", { type: "number", min: 15, max: 240, value: "50", id: "slot-minutes", inputmode: "numeric" });
+  // Where she receives residents in person (her workplace, shown on both sides' calendars); remembered for the next slot.
+  const place = field("slotPlace", { id: "slot-place", maxlength: 200, value: mine.slots.at(-1)?.place ?? "" });
   const addSlot = button("addSlot", async () => {
     if (!start.input.value) return status(t("slotStartFirst"), "error");
     await busy(addSlot, "working", async () => {
@@ -285,8 +320,8 @@ const availabilityScreen: Screen = async () => {
       const s = new Date(fromCityWallClock(start.input.value));
       const e = new Date(s.getTime() + Number(mins.input.value) * 60_000);
       // PUT replaces the free slots: send the ones already offered plus the new one.
-      const keep = mine.slots.filter((x) => !x.taken).map((x) => ({ slotId: x.slotId, start: x.start, end: x.end }));
-      await me.api.put(R.slots, { slots: [...keep, { start: s.toISOString(), end: e.toISOString() }] });
+      const keep = mine.slots.filter((x) => !x.taken).map((x) => ({ slotId: x.slotId, start: x.start, end: x.end, place: x.place ?? null }));
+      await me.api.put(R.slots, { slots: [...keep, { start: s.toISOString(), end: e.toISOString(), place: place.input.value.trim() || null }] });
       status(t("slotAdded", { when: formatDate(Math.floor(s.getTime() / 1000), lang(), true) }), "ok");
       await show(availabilityScreen);
     });
@@ -298,9 +333,9 @@ const availabilityScreen: Screen = async () => {
     actions(saveProfile),
     h("h2", {}, t("slotsTitle")),
     mine.slots.length
-      ? h("ul", { class: "cards", id: "my-slots" }, ...mine.slots.map((s) => h("li", { class: "card slot" }, p(`${when(s)} · ${s.taken ? t("slotTaken") : t("slotFree")}`))))
+      ? h("ul", { class: "cards", id: "my-slots" }, ...mine.slots.map((s) => h("li", { class: "card slot" }, p(`${when(s)} · ${s.taken ? t("slotTaken") : t("slotFree")}${s.place ? ` · ${s.place}` : ""}`))))
       : p(t("noSlotsYet")),
-    h("div", { class: "stack" }, start.wrap, mins.wrap),
+    h("div", { class: "stack" }, start.wrap, mins.wrap, place.wrap),
     actions(addSlot, back()),
     await bookingsList(me.api),
   );

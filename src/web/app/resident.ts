@@ -31,6 +31,7 @@ import { setZone } from "./zone.js";
 import { bookScreen as bookingScreen, nextBookingReminder, type BookingDeps } from "./resident-booking.js";
 import { knowPeople, nameOf, personBlock } from "./resident-people.js";
 import { consultationCard } from "./consultation-resident.js";
+import { nameField, shareName, withName } from "./resident-name.js";
 
 let routes: RouteTable;
 const sessions = new Map<string, ApiClient>();
@@ -610,9 +611,19 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
   const cats = ["assessment", "consultation_note", "care_plan"];
   void show(async () => {
     await knowPeople([counselor]);
-    const draft = await draftTo(counselor, Purpose.TREATMENT, cats);
+    let draft = await draftTo(counselor, Purpose.TREATMENT, cats);
+    // The name she may share (resident-name.ts): the card is redrawn as she types (not on blur, which would move the
+    // sign button under her finger), so it shows exactly the grant that is signed.
+    const name = nameField();
+    const card = h("div", {}, draftCard(draft, "counselor"));
+    let redraft = Promise.resolve();
+    name.input.addEventListener("input", () => (redraft = redraft.then(async () => {
+      const want = withName(cats, name.value());
+      if (want.length !== draft.categories.length) (draft = await draftTo(counselor, Purpose.TREATMENT, want)), card.replaceChildren(draftCard(draft, "counselor"));
+    })));
     const sign = button("agreeSign", async () => {
       await busy(sign, "signing", async () => {
+        await redraft;
         const matcher = (await counterparties()).find((c) => c.role === "matcher")!;
         const treat = await keys.rel(counselor);
         const mApi = await apiFor(matcher.address);
@@ -622,6 +633,11 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
         await new Promise((res) => setTimeout(res, wait));
         const grantId = await grantTo(shiftGrant(draft, wait / 1000));
         await remember({ address: counselor, role: "counselor", grants: [grantId] });
+        if (draft.categories.includes("identity") && name.value()) {
+          const cApi = await apiFor(counselor);
+          const ck = await cApi.get<{ x25519PublicKey: string }>(`${R.recipients}/${counselor}`);
+          await shareName({ vault: await keys.rel("vault"), vaultApi: await apiFor("vault"), counselor, counselorPk: await chainCounselorKey(cApi, counselor, ck.x25519PublicKey), grantId, name: name.value() });
+        }
         // Publish this relationship's X25519 key so the counsellor seals the resident's own copy of each record.
         if (routes.has("POST", R.recipients)) {
           await publishSignedKey(await apiFor(counselor), treat.wallet, treat.x25519.publicKey).catch(() => undefined);
@@ -632,9 +648,10 @@ function acceptProposal(x: { proposalId: string; counselorId: string }, btn: HTM
     });
     return screen(
       "consentTitle",
-      draftCard(draft, "counselor"),
+      card,
       personBlock(counselor, await districtNames()),
       addressDetails(counselor),
+      name.wrap,
       actions(sign, button("disagree", () => show(homeScreen), "secondary")),
     );
   });

@@ -331,6 +331,7 @@ describe("security: authorization matrix (every route × every role)", function 
       },
       "post /v1/match/proposals/:id/decline": { expect: only({ resident: 404, otherResident: 404 }), req: () => ({ path: `/v1/match/proposals/${hex(16)}/decline`, body: {} }) },
       "get /v1/match/clients": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/match/clients") },
+      "get /v1/counselors/me/profile": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/counselors/me/profile") },
       "put /v1/counselors/me/profile": {
         expect: only({ counselorWithGrant: 200, counselorNoGrant: 200 }),
         req: fixed("/v1/counselors/me/profile", { specialties: ["depression"], languages: ["mandarin"], modalities: ["video"], districts: [], capacity: 2, availability: ["mon_am"], gender: "female" }),
@@ -346,6 +347,7 @@ describe("security: authorization matrix (every route × every role)", function 
         }),
       },
       "get /v1/alerts": { expect: only({ resident: 200, otherResident: 200, counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/alerts") },
+      "get /v1/counselors/me/identities": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/counselors/me/identities") },
       "get /v1/counselors/me/on-call": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/counselors/me/on-call") },
       "put /v1/counselors/me/on-call": { expect: only({ counselorWithGrant: 200, counselorNoGrant: 200 }), req: fixed("/v1/counselors/me/on-call", { hours: [] }) },
       // A callback number is shared only into one's own alert, and read only by a counselor it was sealed to.

@@ -209,6 +209,8 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
     const c = await fetchForReader(cApi, reply.recordId, reply.contentHash);
     expect(c.key.basis).to.equal("grant");
     expect(await openIdentity(c.envelope, ck.address, ck.x25519)).to.deep.equal(IDENTITY);
+    // The counselor finds the entry shared with them (ids and the grant's subject only: the caseload's name).
+    expect((await cApi.get("/v1/counselors/me/identities")).identities).to.deep.equal([{ subject: rel.address, grantId: consentId, recordId: reply.recordId, version: 1, contentHash: reply.contentHash }]);
     // A counselor does not see the identity entry in the resident's relationship listing, and cannot list the vault.
     const listed = await cApi.get(`/v1/records?subject=${rel.address}`);
     expect(listed.records.every((r: { kind: string }) => r.kind !== "identity")).to.equal(true);
@@ -216,8 +218,10 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
     // A counselor with another grant but none named for this key is refused.
     const { wallet: other } = await accreditCounselor(srv);
     await grant(srv, rel, other.address);
-    const e = await problem((await srv.api().login(other)).get(`/v1/records/${reply.recordId}/versions/${reply.contentHash}/key`));
+    const oApi = await srv.api().login(other);
+    const e = await problem(oApi.get(`/v1/records/${reply.recordId}/versions/${reply.contentHash}/key`));
     expect(e.status).to.equal(403);
+    expect((await oApi.get("/v1/counselors/me/identities")).identities, "not listed to a counselor it was not shared with").to.deep.equal([]);
   });
 
   it("refuses to serve a tampered ciphertext or header (integrity problem); a tampered sealed key fails to open on the client", async () => {

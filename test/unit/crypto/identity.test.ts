@@ -47,6 +47,15 @@ describe("identity vault", () => {
     expect(await openIdentity(widened, late.address, late.x25519)).to.deep.equal({ name: "李明" });
   });
 
+  it("holds a chosen display name alone (what the counsellor calls her), and refuses an entry naming nobody", async () => {
+    const seed = await generateSeed();
+    const e = await sealIdentity({ seed, identity: { displayName: "王阿姨" } });
+    expect(await openOwnIdentity(e, seed)).to.deep.equal({ displayName: "王阿姨" });
+    const err = await sealIdentity({ seed, identity: {} as never }).catch((x: unknown) => x);
+    expect(err).to.be.instanceOf(Error);
+    expect(String((err as Error).message)).to.not.include("王阿姨");
+  });
+
   it("refuses malformed identities without echoing them, and non-identity envelopes", async () => {
     const seed = await generateSeed();
     try {
