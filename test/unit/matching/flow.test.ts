@@ -69,7 +69,7 @@ const problemArb = fc
   });
 
 const prefix = (p: TransportProblem, k: number): TransportProblem => ({
-  ...p, arcFrom: p.arcFrom.slice(0, k), arcTo: p.arcTo.slice(0, k), arcCost: p.arcCost.slice(0, k),
+  ...p, arcFrom: Array.from(p.arcFrom).slice(0, k), arcTo: Array.from(p.arcTo).slice(0, k), arcCost: Array.from(p.arcCost).slice(0, k),
 });
 
 describe("matching/flow (warm-started) vs the classic flow", () => {
