@@ -222,17 +222,23 @@ function blockingFlows(g: Residual, nodes: number, w: Work): number {
       if (excess[v] > 0) { level[v] = 0; queue[qt++] = v; }
     }
     const sources = qt;
-    let reached = false;
+    // Levels stop at the nearest deficit's (as Dinic stops at the sink's): farther nodes cannot be on a path of
+    // strictly rising levels to it, and deficits farther away are reached by the next level graph.
+    let limit = 2147483647;
     while (qh < qt) {
       const u = queue[qh++];
-      if (excess[u] < 0) { reached = true; continue; } // paths end at the first deficit
+      if (excess[u] < 0 || level[u] >= limit) continue; // paths end at the first deficit
       for (let x = admStart[u], end = admStart[u + V]; x < end; x++) {
         const e = admEdge[x];
         const v = to[e];
-        if (cap[e] > 0 && level[v] < 0) { level[v] = level[u] + 1; queue[qt++] = v; }
+        if (cap[e] > 0 && level[v] < 0) {
+          level[v] = level[u] + 1;
+          queue[qt++] = v;
+          if (excess[v] < 0 && level[v] < limit) limit = level[v];
+        }
       }
     }
-    if (!reached) return augmentations;
+    if (limit === 2147483647) return augmentations;
     for (let q = 0; q < nodes; q++) iter[admNodes[q]] = admStart[admNodes[q]];
     for (let q = 0; q < sources; q++) {
       const s = queue[q];
