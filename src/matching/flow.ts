@@ -177,7 +177,10 @@ function shortestPaths(g: Residual, pi: Float64Array, w: Work): number {
       const v = to[e];
       if (done[v]) continue;
       const nd = du + cost[e] + pu - pi[v];
-      if (nd < dist[v]) { dist[v] = nd; push(v, nd); }
+      if (nd < dist[v]) {
+        dist[v] = nd;
+        if (dT < 0 || nd <= dT) push(v, nd); // past dT it would never be settled
+      }
     }
   }
   w.settled = settled;
