@@ -2,7 +2,11 @@
 // (capacities 1–12), on a deterministic generator. Two instances: "realistic" (needs drawn from four personas with
 // correlated attributes, counselors from six specialty profiles, so many needs share a class) and "unstructured"
 // (independent uniform attributes: almost every need is its own class).
+// The optimal solver is also timed against the reference pipeline (the previous solver: classic flow, cold restart
+// every column-generation round) in the same run, alternating, and both optima are compared: on a shared machine the
+// ratio is the figure to trust, with the load average reported beside it.
 // Run directly: node --import tsx scripts/bench/matching.ts
+import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import {
   ageBand,
@@ -16,7 +20,7 @@ import {
   type Modality,
   type Need,
 } from "../../src/deid/index.js";
-import { greedySolve, solve, type Counselor, type MatchResult } from "../../src/matching/index.js";
+import { DEFAULT_WEIGHTS, greedySolve, solve, type Counselor, type MatchResult } from "../../src/matching/index.js";
 import { cityPlaces, LEGACY_SHANGHAI_ZONES } from "../../src/deid/divisions.js";
 
 /** Shanghai with the six zones of the first release: the instance the figures in BENCHMARKS.md were measured on. */
@@ -213,6 +217,15 @@ interface RunFigures {
   phases: number;
   optimalSeconds: number;
   optimalSecondsFirstRun: number;
+  /** CPU time of the process during the median run (user + system), less sensitive to other load than wall time. */
+  optimalCpuSeconds: number;
+  referenceSeconds: number;
+  referenceCpuSeconds: number;
+  /** Reference time / optimal time (medians of the same run). */
+  speedup: number;
+  /** Both pipelines reach the same lexicographic optimum (served, urgent served, cost + soft penalties). */
+  sameOptimum: boolean;
+  loadAverage: [number, number];
   optimalCost: number;
   optimalServed: number;
   optimalUrgentServed: number;
@@ -223,10 +236,21 @@ interface RunFigures {
   greedyUrgentServed: number;
 }
 
-function timed(f: () => MatchResult): [MatchResult, number] {
+function timed(f: () => MatchResult, cpu?: number[]): [MatchResult, number] {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r = f();
-  return [r, Number(process.hrtime.bigint() - t0) / 1e9];
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  cpu?.push((c.user + c.system) / 1e6);
+  return [r, seconds];
+}
+
+/** The lexicographic objective: served, urgent served, pair costs + soft penalties of the unassigned. */
+function objective(needs: readonly Need[], r: MatchResult): string {
+  const un = new Set(r.unassigned);
+  const soft = needs.filter((n) => un.has(n.needId)).reduce((s, n) => s + DEFAULT_WEIGHTS.unassigned[n.urgency], 0);
+  return `${r.urgentServed}/${r.served}/${r.totalCost + soft}`;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -237,17 +261,25 @@ function run(structured: boolean, nNeeds: number, nCounselors: number, repeats =
   const needs = generateNeeds(nNeeds, 20250601, structured);
   const counselors = generateCounselors(nCounselors, 20250602, structured);
   const optTimes: number[] = [];
+  const optCpu: number[] = [];
+  const refTimes: number[] = [];
+  const refCpu: number[] = [];
   const greedyTimes: number[] = [];
   let opt!: MatchResult;
+  let ref!: MatchResult;
   let greedy!: MatchResult;
+  const load1 = loadavg()[0];
   for (let k = 0; k < repeats; k++) {
     let t: number;
-    [opt, t] = timed(() => solve(needs, counselors, undefined, { places: PLACES }));
+    [opt, t] = timed(() => solve(needs, counselors, undefined, { places: PLACES }), optCpu);
     optTimes.push(t);
+    [ref, t] = timed(() => solve(needs, counselors, undefined, { places: PLACES, reference: true }), refCpu);
+    refTimes.push(t);
     [greedy, t] = timed(() => greedySolve(needs, counselors, undefined, { places: PLACES }));
     greedyTimes.push(t);
   }
   const optimalSeconds = median(optTimes);
+  const referenceSeconds = median(refTimes);
   const greedySeconds = median(greedyTimes);
   return {
     needs: needs.length,
@@ -262,6 +294,12 @@ function run(structured: boolean, nNeeds: number, nCounselors: number, repeats =
     phases: opt.stats.phases,
     optimalSeconds,
     optimalSecondsFirstRun: optTimes[0],
+    optimalCpuSeconds: median(optCpu),
+    referenceSeconds,
+    referenceCpuSeconds: median(refCpu),
+    speedup: Math.round((referenceSeconds / optimalSeconds) * 100) / 100,
+    sameOptimum: objective(needs, opt) === objective(needs, ref),
+    loadAverage: [load1, loadavg()[0]],
     optimalCost: opt.totalCost,
     optimalServed: opt.served,
     optimalUrgentServed: opt.urgentServed,
