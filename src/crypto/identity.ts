@@ -7,7 +7,17 @@ import type { RecordEnvelope } from "./envelope-schema.js";
 import { MalformedEnvelope } from "./errors.js";
 import { vaultKeys, walletSigner, type X25519KeyPair } from "./keys.js";
 
-export const IDENTITY_SCHEMA = "anxin.identity.v1";
+/** v1: a real name is required. v2 (this version) adds displayName and lets it stand alone. Entries that fit v1 are
+ * still written as v1, so readers that know only v1 keep reading them; readers accept both. */
+export const IDENTITY_SCHEMA = "anxin.identity.v2";
+export const IDENTITY_SCHEMA_V1 = "anxin.identity.v1";
+
+const identityV1Schema = z.strictObject({
+  name: z.string().min(1).max(200),
+  idNumber: z.string().min(1).max(64).optional(),
+  phone: z.string().min(1).max(32).optional(),
+  address: z.string().min(1).max(500).optional(),
+});
 
 export const identitySchema = z
   .strictObject({
@@ -36,12 +46,12 @@ export interface SealIdentityInput {
 /** Seals the identity as an envelope of kind "identity", signed by the vault key. */
 export async function sealIdentity(input: SealIdentityInput): Promise<RecordEnvelope> {
   const parsed = identitySchema.safeParse(input.identity);
-  if (!parsed.success) throw new MalformedEnvelope("identity does not match anxin.identity.v1"); // no values echoed
+  if (!parsed.success) throw new MalformedEnvelope("identity does not match anxin.identity.v2"); // no values echoed
   const vault = await vaultKeys(input.seed);
   const recipients: Recipient[] = [{ address: vault.address, x25519PublicKey: vault.x25519.publicKey }, ...(input.counselors ?? [])];
   return sealJson({
     kind: "identity",
-    schema: IDENTITY_SCHEMA,
+    schema: identitySchemaFor(parsed.data),
     subjectRef: vault.address,
     consentId: null,
     prev: input.prev ?? null,
@@ -59,13 +69,13 @@ export async function openIdentity(
   readerAddress: string,
   keyPair: X25519KeyPair,
 ): Promise<Identity> {
-  if (envelope?.kind !== "identity" || envelope?.schema !== IDENTITY_SCHEMA) {
+  if (envelope?.kind !== "identity" || (envelope?.schema !== IDENTITY_SCHEMA && envelope?.schema !== IDENTITY_SCHEMA_V1)) {
     throw new MalformedEnvelope("not an identity vault entry");
   }
   if (envelope.author !== envelope.subjectRef) throw new MalformedEnvelope("identity entry must be authored by its subject");
   const body = await openJson(envelope, readerAddress, keyPair);
-  const parsed = identitySchema.safeParse(body);
-  if (!parsed.success) throw new MalformedEnvelope("identity plaintext does not match anxin.identity.v1");
+  const parsed = (envelope.schema === IDENTITY_SCHEMA_V1 ? identityV1Schema : identitySchema).safeParse(body);
+  if (!parsed.success) throw new MalformedEnvelope(`identity plaintext does not match ${envelope.schema}`);
   return parsed.data;
 }
 
@@ -74,4 +84,9 @@ export async function openOwnIdentity(envelope: RecordEnvelope, seed: Uint8Array
   const vault = await vaultKeys(seed);
   if (envelope?.author !== vault.address) throw new MalformedEnvelope("identity entry is not this resident's vault");
   return openIdentity(envelope, vault.address, vault.x25519);
+}
+
+/** The schema an entry is written under: v1 when it fits v1 (a name, no displayName), else v2. */
+export function identitySchemaFor(identity: Identity): string {
+  return identityV1Schema.safeParse(identity).success ? IDENTITY_SCHEMA_V1 : IDENTITY_SCHEMA;
 }

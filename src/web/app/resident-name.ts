@@ -1,6 +1,6 @@
 // What she wants her counsellor to call her: an optional field on the TREATMENT consent screen. When she fills it,
 // the consent also covers "identity" and the page writes an identity vault entry holding only that name
-// (anxin.identity.v1 displayName), sealed to her vault key and re-wrapped to this one counsellor under the grant.
+// (anxin.identity.v2 displayName), sealed to her vault key and re-wrapped to this one counsellor under the grant.
 // The server stores ciphertext and the grant id the key was shared under; it never sees the name.
 import { IDENTITY_SCHEMA, rewrapKey, sealJson, walletSigner, type RelationshipKeys } from "../../crypto/index.js";
 import type { ApiClient } from "../../client/index.js";

@@ -13,7 +13,9 @@ import {
   rewrapKey,
   sealIdentity,
   vaultKeys,
+  sealJson,
   verifyEnvelope,
+  walletSigner,
 } from "../../../src/crypto/index.js";
 
 describe("identity vault", () => {
@@ -33,6 +35,25 @@ describe("identity vault", () => {
     for (const v of Object.values(identity)) expect(text).to.not.include(v);
     // the vault address is not any relationship address the counselor sees
     expect((await relationshipKeys(seed, counselor.address)).address).to.not.equal(vault.address);
+  });
+
+  it("writes v1 when the entry fits it (a name), v2 for a display name; a v1 entry without a name is refused on read", async () => {
+    const seed = await generateSeed();
+    const vault = await vaultKeys(seed);
+    const named = await sealIdentity({ seed, identity: { name: "王秀英" } });
+    expect(named.schema).to.equal("anxin.identity.v1");
+    const called = await sealIdentity({ seed, identity: { displayName: "王阿姨" } });
+    expect(called.schema).to.equal("anxin.identity.v2");
+    expect(await openOwnIdentity(called, seed)).to.deep.equal({ displayName: "王阿姨" });
+    // A display-name-only body under the v1 label breaks v1 (name required): refused, never read as v1.
+    const mislabelled = await sealJson({
+      kind: "identity", schema: "anxin.identity.v1", subjectRef: vault.address, consentId: null, body: { displayName: "王阿姨" },
+      recipients: [{ address: vault.address, x25519PublicKey: vault.x25519.publicKey }], signer: walletSigner(vault.wallet),
+    });
+    await openOwnIdentity(mislabelled, seed).then(
+      () => expect.fail("a v1 entry without a name was read"),
+      (e) => expect(String(e)).to.match(/anxin\.identity\.v1/),
+    );
   });
 
   it("a later TREATMENT grant is served by re-wrapping, not re-encrypting", async () => {
