@@ -2,6 +2,7 @@
 // that replace the newest-500 cut-off. Read inside the writer's transaction where a limit is enforced.
 import type { Queryable } from "./db.js";
 import type { CounselorAlertRow, ResidentAlertRow } from "./alert-repo.js";
+import { Purpose } from "../consent/types.js";
 
 /** Alerts about `subject` each recipient received in the last 24 hours, on any rung of the crisis ladder (counted
  * by alert id: an alert is one alert to a counselor, whatever rows the ladder adds for others). */
@@ -28,19 +29,33 @@ export async function liveBookingCount(q: Queryable, subject: string): Promise<n
   return Number(r.n);
 }
 
+/** TREATMENT and MONITORING (docs/FORMATS.md purposes): the grants a care alert is sent under. */
+const CARE_PURPOSES = `${Purpose.TREATMENT}, ${Purpose.MONITORING}`;
+
 /** A position in a newest-first alert list: strictly older than (createdAt, alertId). */
 export interface AlertCursor {
   createdAt: string;
   alertId: string;
 }
 
-/** One page of the alerts addressed to a counselor, newest first. */
-export async function alertsToPage(q: Queryable, counselor: string, limit: number, before?: AlertCursor): Promise<CounselorAlertRow[]> {
-  const p: unknown[] = [counselor, limit];
-  const cond = before ? ` AND (created_at, alert_id) < ($${p.push(before.createdAt)}::timestamptz, $${p.push(before.alertId)})` : "";
+/**
+ * One page of the alerts addressed to a counselor, newest first. A care alert (sent because she consented to this
+ * counselor) is shown only while a TREATMENT or MONITORING grant from her to the counselor is in force and no
+ * withdrawal of it is queued: once she withdraws, her alerts leave his list. Emergency-route alerts (on call,
+ * fallback) stay: they reached him as the one on duty, not by her consent.
+ */
+export async function alertsToPage(q: Queryable, counselor: string, limit: number, before?: AlertCursor, nowSeconds = Math.floor(Date.now() / 1000)): Promise<CounselorAlertRow[]> {
+  const p: unknown[] = [counselor, limit, nowSeconds];
+  const cond = before ? ` AND (a.created_at, a.alert_id) < ($${p.push(before.createdAt)}::timestamptz, $${p.push(before.alertId)})` : "";
   return q.query<CounselorAlertRow>(
-    `SELECT alert_id, subject, kind, level, instrument, emergency_offer, detail, created_at, acked_at, tier FROM alerts
-      WHERE recipient = $1${cond} ORDER BY created_at DESC, alert_id DESC LIMIT $2`,
+    `SELECT a.alert_id, a.subject, a.kind, a.level, a.instrument, a.emergency_offer, a.detail, a.created_at, a.acked_at, a.tier FROM alerts a
+      WHERE a.recipient = $1${cond}
+        AND (a.tier <> 'care' OR EXISTS (
+          SELECT 1 FROM consent_grants g
+           WHERE g.subject = a.subject AND g.grantee = $1 AND g.purpose IN (${CARE_PURPOSES}) AND g.not_before <= $3 AND g.not_after > $3
+             AND g.revoked_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM consent_requests r WHERE r.grant_id = g.grant_id AND r.kind = 'revoke' AND r.status <> 'failed')))
+      ORDER BY a.created_at DESC, a.alert_id DESC LIMIT $2`,
     p,
   );
 }

@@ -1,5 +1,6 @@
 // Withdrawing a TREATMENT consent cancels the future bookings it carried for both sides: the resident's booking
-// and the counselor's list say cancelled (reason consent_withdrawn), the slot is free again, a leaf is logged.
+// and the counselor's list say cancelled (reason consent_withdrawn), the slot is free again, a leaf is logged. Her
+// alerts leave that counselor's list too (she still sees her own).
 import { expect } from "chai";
 import { startTestServer, accreditCounselor, type TestServer } from "../../helpers/server.js";
 import { Purpose } from "../../../src/consent/index.js";
@@ -58,5 +59,28 @@ describe("booking: a withdrawn consent cancels future bookings for both sides (r
     expect((await capi.get(`/v1/counselors/${c.wallet.address.toLowerCase()}/slots`)).slots[0].taken).to.equal(false);
     const leaves = (await readLeaves(srv.ctx.db, 0, await logSize(srv.ctx.db))).map((l) => JSON.parse(l.input)).filter((e) => e.id === `booking:${b.bookingId}`);
     expect(leaves.map((e) => [e.action, e.decision])).to.deep.equal([["booking.create", "booked"], ["booking.cancel", "consent_withdrawn"]]);
+  });
+
+  it("her alerts leave the counselor's list once she withdraws; another resident's stay", async () => {
+    const c = await withNonceRetry(srv, () => accreditCounselor(srv));
+    const capi = await srv.api().login(c.wallet);
+    const raise = async () => {
+      const rel = await (await newResident()).rel(c.wallet.address);
+      const grantId = await grant(srv, rel, c.wallet.address, Purpose.TREATMENT, ["assessment"]);
+      const api = await srv.api().login(rel.wallet);
+      const a = await api.post("/v1/alerts", { kind: "crisis", level: "high", instrument: "phq9", subjectRef: rel.address, lang: "zh" });
+      return { rel, grantId, api, alertId: a.alertId as string };
+    };
+    const leaving = await raise();
+    const staying = await raise();
+    const mine = async () => new Set((await capi.get("/v1/alerts")).alerts.map((x: { alertId: string }) => x.alertId));
+    expect([...(await mine())]).to.include.members([leaving.alertId, staying.alertId]);
+
+    await revoke(srv, leaving.rel, leaving.grantId);
+    const listed = await mine();
+    expect(listed.has(leaving.alertId), "a withdrawn resident's alert is still listed to the counselor").to.equal(false);
+    expect(listed.has(staying.alertId)).to.equal(true);
+    // She still sees her own alert and that it reached someone.
+    expect((await leaving.api.get("/v1/alerts")).alerts.map((x: { alertId: string }) => x.alertId)).to.include(leaving.alertId);
   });
 });
