@@ -44,6 +44,9 @@ export function webBundleIsStale(): boolean {
 export async function buildWebBundle(opts: { minify?: boolean } = {}): Promise<void> {
   const esbuild = await import("esbuild");
   const sha256Shim = path.join(appDir, "shims/log-sha256.ts");
+  const sodiumShim = path.join(appDir, "shims/sodium.ts");
+  const zodLocalesShim = path.join(appDir, "shims/zod-locales.ts");
+  const inCore = (importer: string, dir: string) => importer.includes(`${path.sep}src${path.sep}${dir}${path.sep}`);
   const result = await esbuild.build({
     write: false,
     entryPoints: ENTRIES.map((e) => path.join(appDir, `${e}.ts`)),
@@ -65,9 +68,10 @@ export async function buildWebBundle(opts: { minify?: boolean } = {}): Promise<v
         // The log core hashes with node:crypto for speed on the server; the browser gets @noble/hashes.
         name: "anxin-browser-shims",
         setup(build) {
-          build.onResolve({ filter: /\/sha256\.js$/ }, (args) =>
-            args.importer.includes(`${path.sep}src${path.sep}log${path.sep}`) ? { path: sha256Shim } : undefined,
-          );
+          build.onResolve({ filter: /\/sha256\.js$/ }, (args) => (inCore(args.importer, "log") ? { path: sha256Shim } : undefined));
+          // The crypto core loads libsodium at once on the server; the browser loads it on first use (its own chunk).
+          build.onResolve({ filter: /^\.\/sodium\.js$/ }, (args) => (inCore(args.importer, "crypto") ? { path: sodiumShim } : undefined));
+          build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/.test(args.importer) ? { path: zodLocalesShim } : undefined));
         },
       },
     ],
