@@ -49,6 +49,8 @@ export async function buildWebBundle(opts: { minify?: boolean } = {}): Promise<v
   const inCore = (importer: string, dir: string) => importer.includes(`${path.sep}src${path.sep}${dir}${path.sep}`);
   const result = await esbuild.build({
     write: false,
+    metafile: true,
+    absWorkingDir: root,
     entryPoints: ENTRIES.map((e) => path.join(appDir, `${e}.ts`)),
     outdir: distDir,
     bundle: true,
@@ -86,7 +88,29 @@ export async function buildWebBundle(opts: { minify?: boolean } = {}): Promise<v
     writeWhole(`${f.path}.gz`, gzipSync(f.contents, { level: 9 }));
     writeWhole(f.path, f.contents);
   }
+  // Each page names the chunks its entry imports statically, so the HTML can ask for them all at once
+  // (modulepreload) instead of after the entry arrives: one round trip less on a 3G phone.
+  writeWhole(path.join(distDir, PRELOAD_MANIFEST), Buffer.from(JSON.stringify(preloadsOf(result.metafile!))));
   removeStaleChunks(new Set(result.outputFiles.map((f) => f.path)));
+}
+
+export const PRELOAD_MANIFEST = "preload.json";
+
+/** Entry name → the chunks (paths under dist/) it imports statically, directly or through other chunks. */
+function preloadsOf(meta: { outputs: Record<string, { entryPoint?: string; imports: Array<{ path: string; kind: string }> }> }): Record<string, string[]> {
+  const rel = (p: string) => path.relative(distDir, path.resolve(root, p)).split(path.sep).join("/");
+  const out: Record<string, string[]> = {};
+  for (const [file, o] of Object.entries(meta.outputs)) {
+    const name = path.basename(file, ".js");
+    if (!o.entryPoint || !ENTRIES.includes(name) || rel(file).includes("/")) continue;
+    const seen = new Set<string>();
+    const walk = (f: string) => {
+      for (const i of meta.outputs[f]?.imports ?? []) if (i.kind === "import-statement" && !seen.has(i.path)) (seen.add(i.path), walk(i.path));
+    };
+    walk(file);
+    out[name] = [...seen].map(rel);
+  }
+  return out;
 }
 
 function writeWhole(file: string, contents: Uint8Array): void {
