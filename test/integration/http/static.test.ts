@@ -72,7 +72,7 @@ describe("static pages and compression", function () {
     const first = (await Promise.all(preloads.map(async (c) => (await get(`${srv.url}/dist/${c}`, { "accept-encoding": "identity" })).body.toString()))).join("\n");
     for (const lazy of [/libsodium-wrappers-\w+\.js/, /jsQR-\w+\.js/, /blind-token-\w+\.js/]) expect(first + (await get(`${srv.url}/dist/resident.js`, { "accept-encoding": "identity" })).body.toString(), String(lazy)).to.match(lazy);
     expect(preloads.some((c) => /libsodium|jsQR|blind-token/.test(c))).to.equal(false);
-    // libsodium's WebAssembly (base64 "\\0asm" = AGFzbQ) and the blind RSA suite are not in what the first screen loads.
+    // libsodium's WebAssembly (the base64 of its "\0asm" magic is AGFzbQ) and the blind RSA suite are not in what the first screen loads.
     expect(first).to.not.include("AGFzbQ");
     expect(first).to.not.include("RSABSSA");
   });
