@@ -17,7 +17,7 @@ import { bi, lang, short, t } from "./i18n.js";
 import { actions, busy, button, confirmScreen, errorText, facts, field, h, notAvailable, p, screen, select, show, startShell, status, type Screen } from "./ui.js";
 import * as keys from "./resident-keys.js";
 import { counterparties, kv, type Counterparty } from "./store.js";
-import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery.js";
+import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery-lazy.js";
 import { fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
 import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
 import { dropToken, enrollScreen, tokenThisMonth } from "./resident-enroll.js";
