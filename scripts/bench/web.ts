@@ -26,7 +26,7 @@ type Profile = keyof typeof PROFILES;
 const CPU_SLOWDOWN = 4;
 
 
-async function loadOnce(url: string, compressed: boolean, profile: Profile): Promise<{ readyMs: number; jsBytes: number; jsFiles: number }> {
+async function loadOnce(url: string, compressed: boolean, profile: Profile): Promise<{ readyMs: number; jsBytes: number; jsBytesAtReady: number; jsFiles: number; pageReadyMs: number; lastByteMs: number; requests: string[] }> {
   const choice = await chooseChromium(); // Debian's, CHROMIUM_PATH, or the npm registry's (as the browser tests)
   const browser = await chromium.launch({ executablePath: choice.executablePath, env: { ...process.env, ...choice.env }, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"] });
   try {
@@ -40,7 +40,7 @@ async function loadOnce(url: string, compressed: boolean, profile: Profile): Pro
     if (!compressed) await cdp.send("Network.setExtraHTTPHeaders", { headers: { "Accept-Encoding": "identity" } });
     const scripts = new Map<string, number>();
     let jsBytes = 0;
-    let jsBytesAtReady: number | undefined;
+    let jsBytesAtReady = 0;
     cdp.on("Network.responseReceived", (e: any) => e.type === "Script" && scripts.set(e.requestId, 0));
     cdp.on("Network.loadingFinished", (e: any) => scripts.has(e.requestId) && (jsBytes += e.encodedDataLength));
     const t0 = performance.now();
