@@ -1,9 +1,11 @@
 // The web pages as a slow phone network wants them: bundles precompressed at build time (brotli, else gzip) and
-// content-hashed chunks cached for a year; entry scripts and pages revalidate (ETag) so a new build shows at once.
+// content-hashed chunks cached for a year; entry scripts and pages revalidate (ETag) so a new build shows at once;
+// each page names its first-screen chunks (modulepreload) so a phone asks for them all in one round trip.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { PRELOAD_MANIFEST } from "./web-bundle.js";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const REVALIDATE = "no-cache";
@@ -56,7 +58,7 @@ export function mountStaticFiles(app: express.Express, dir: string): void {
 function withPreloads(html: string, dist: string): string {
   let manifest: Record<string, string[]>;
   try {
-    manifest = JSON.parse(readFileSync(path.join(dist, "preload.json"), "utf8")) as Record<string, string[]>;
+    manifest = JSON.parse(readFileSync(path.join(dist, PRELOAD_MANIFEST), "utf8")) as Record<string, string[]>;
   } catch {
     return html; // no build yet: the page still works, one round trip slower
   }

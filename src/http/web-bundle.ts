@@ -37,7 +37,9 @@ function oldestOutput(): number {
 
 export function webBundleIsStale(): boolean {
   if (!existsSync(appDir)) return false;
-  return oldestOutput() < Math.max(...SOURCE_DIRS.map(newestMtime));
+  if (!existsSync(path.join(distDir, PRELOAD_MANIFEST))) return true; // built before the per-page manifest
+  // A change to this build (its shims, its splitting) rebuilds too.
+  return oldestOutput() < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...SOURCE_DIRS.map(newestMtime));
 }
 
 /** Builds the bundle unconditionally. */
