@@ -1,8 +1,11 @@
 // The web pages as a slow phone network wants them: bundles precompressed at build time (brotli, else gzip) and
-// content-hashed chunks cached for a year; entry scripts and pages revalidate (ETag) so a new build shows at once.
-import { existsSync, statSync } from "node:fs";
+// content-hashed chunks cached for a year; entry scripts and pages revalidate (ETag) so a new build shows at once;
+// each page names its first-screen chunks (modulepreload) so a phone asks for them all in one round trip.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { PRELOAD_MANIFEST } from "./web-bundle.js";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const REVALIDATE = "no-cache";
@@ -35,5 +38,31 @@ export function mountStaticFiles(app: express.Express, dir: string): void {
     if (pick) res.setHeader("content-encoding", pick.encoding);
     res.sendFile(pick?.file ?? file, { cacheControl: false, etag: true, lastModified: true }, (e) => e && next(e));
   });
+  app.get(/^\/([a-z-]+\.html)?$/, (req: Request, res: Response, next: NextFunction) => {
+    const file = path.join(dir, req.params[0] ?? "index.html");
+    if (!existsSync(file)) return next();
+    const html = withPreloads(readFileSync(file, "utf8"), dist);
+    const etag = `"${createHash("sha256").update(html).digest("base64url").slice(0, 22)}"`;
+    res.setHeader("cache-control", REVALIDATE);
+    res.setHeader("etag", etag);
+    if (req.get("if-none-match") === etag) return void res.status(304).end();
+    res.type("html").send(html);
+  });
   app.use(express.static(dir, { index: "index.html", cacheControl: false, setHeaders: (res) => res.setHeader("cache-control", REVALIDATE) }));
+}
+
+/**
+ * The page with a modulepreload link for every chunk its entry script imports statically (dist/preload.json,
+ * written by the build): the browser fetches them alongside the entry instead of one round trip after it.
+ */
+function withPreloads(html: string, dist: string): string {
+  let manifest: Record<string, string[]>;
+  try {
+    manifest = JSON.parse(readFileSync(path.join(dist, PRELOAD_MANIFEST), "utf8")) as Record<string, string[]>;
+  } catch {
+    return html; // no build yet: the page still works, one round trip slower
+  }
+  return html.replace(/<script type="module" src="\/dist\/([a-z-]+)\.js"><\/script>/, (tag, name: string) =>
+    [tag, ...(manifest[name] ?? []).map((c) => `<link rel="modulepreload" href="/dist/${c}">`)].join("\n"),
+  );
 }

@@ -37,16 +37,26 @@ function oldestOutput(): number {
 
 export function webBundleIsStale(): boolean {
   if (!existsSync(appDir)) return false;
-  return oldestOutput() < Math.max(...SOURCE_DIRS.map(newestMtime));
+  if (!existsSync(path.join(distDir, PRELOAD_MANIFEST))) return true; // built before the per-page manifest
+  // A change to this build (its shims, its splitting) rebuilds too.
+  return oldestOutput() < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...SOURCE_DIRS.map(newestMtime));
 }
 
 /** Builds the bundle unconditionally. */
 export async function buildWebBundle(opts: { minify?: boolean } = {}): Promise<void> {
   const esbuild = await import("esbuild");
   const sha256Shim = path.join(appDir, "shims/log-sha256.ts");
-  const result = await esbuild.build({
+  const sodiumShim = path.join(appDir, "shims/sodium.ts");
+  const zodLocalesShim = path.join(appDir, "shims/zod-locales.ts");
+  const inCore = (importer: string, dir: string) => importer.includes(`${path.sep}src${path.sep}${dir}${path.sep}`);
+  // One build per page: its entry holds all it needs for the first screen, split only from what it loads later
+  // (import()). Chunks shared between pages would cost a phone on HTTP/1.1 more requests than its six connections
+  // carry at once, each waiting a full 3G round trip; a resident rarely opens another page anyway.
+  const build = (entry: string) => esbuild.build({
     write: false,
-    entryPoints: ENTRIES.map((e) => path.join(appDir, `${e}.ts`)),
+    metafile: true,
+    absWorkingDir: root,
+    entryPoints: [path.join(appDir, `${entry}.ts`)],
     outdir: distDir,
     bundle: true,
     format: "esm",
@@ -65,13 +75,18 @@ export async function buildWebBundle(opts: { minify?: boolean } = {}): Promise<v
         // The log core hashes with node:crypto for speed on the server; the browser gets @noble/hashes.
         name: "anxin-browser-shims",
         setup(build) {
-          build.onResolve({ filter: /\/sha256\.js$/ }, (args) =>
-            args.importer.includes(`${path.sep}src${path.sep}log${path.sep}`) ? { path: sha256Shim } : undefined,
-          );
+          build.onResolve({ filter: /\/sha256\.js$/ }, (args) => (inCore(args.importer, "log") ? { path: sha256Shim } : undefined));
+          // The crypto core loads libsodium at once on the server; the browser loads it on first use (its own chunk).
+          build.onResolve({ filter: /^\.\/sodium\.js$/ }, (args) => (inCore(args.importer, "crypto") ? { path: sodiumShim } : undefined));
+          build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/.test(args.importer) ? { path: zodLocalesShim } : undefined));
         },
       },
     ],
   });
+  const results = await Promise.all(ENTRIES.map(build));
+  // A chunk two builds both produce has the same name only when it has the same content (the name is its hash).
+  const outputFiles = [...new Map(results.flatMap((r) => r.outputFiles).map((f) => [f.path, f])).values()];
+  const result = { outputFiles, metafile: { outputs: Object.assign({}, ...results.map((r) => r.metafile.outputs)) as Record<string, { entryPoint?: string; imports: Array<{ path: string; kind: string }> }> } };
   // Each file is written whole then renamed, so a server starting alongside never serves a half-written bundle.
   // Chunks first, entry points last: an entry never points at a chunk that is not there yet.
   const files = [...result.outputFiles].sort((a, b) => Number(a.path.includes("/chunks/")) - Number(b.path.includes("/chunks/"))).reverse();
@@ -82,7 +97,29 @@ export async function buildWebBundle(opts: { minify?: boolean } = {}): Promise<v
     writeWhole(`${f.path}.gz`, gzipSync(f.contents, { level: 9 }));
     writeWhole(f.path, f.contents);
   }
+  // Each page names the chunks its entry imports statically, so the HTML can ask for them all at once
+  // (modulepreload) instead of after the entry arrives: one round trip less on a 3G phone.
+  writeWhole(path.join(distDir, PRELOAD_MANIFEST), Buffer.from(JSON.stringify(preloadsOf(result.metafile))));
   removeStaleChunks(new Set(result.outputFiles.map((f) => f.path)));
+}
+
+export const PRELOAD_MANIFEST = "preload.json";
+
+/** Entry name → the chunks (paths under dist/) it imports statically, directly or through other chunks. */
+function preloadsOf(meta: { outputs: Record<string, { entryPoint?: string; imports: Array<{ path: string; kind: string }> }> }): Record<string, string[]> {
+  const rel = (p: string) => path.relative(distDir, path.resolve(root, p)).split(path.sep).join("/");
+  const out: Record<string, string[]> = {};
+  for (const [file, o] of Object.entries(meta.outputs)) {
+    const name = path.basename(file, ".js");
+    if (!o.entryPoint || !ENTRIES.includes(name) || rel(file).includes("/")) continue;
+    const seen = new Set<string>();
+    const walk = (f: string) => {
+      for (const i of meta.outputs[f]?.imports ?? []) if (i.kind === "import-statement" && !seen.has(i.path)) (seen.add(i.path), walk(i.path));
+    };
+    walk(file);
+    out[name] = [...seen].map(rel);
+  }
+  return out;
 }
 
 function writeWhole(file: string, contents: Uint8Array): void {

@@ -1,7 +1,7 @@
 // The resident's need tokens in the browser (docs/FORMATS.md §Need tokens): the page blinds one message per month
 // under the office's published keys and shows the request code; after the in-person check the staff's reply is
 // pasted back and unblinded here. Tokens and the unblinding secrets stay in this device's IndexedDB.
-import { finishEnrollment, periodOf, periodsFrom, startEnrollment, type EnrollResponse, type NeedToken, type OfficeKeyset, type PendingToken } from "../../client/blind-token.js";
+import type { EnrollResponse, NeedToken, OfficeKeyset, PendingToken } from "../../client/blind-token.js";
 import { ApiClient } from "../../client/index.js";
 import { t } from "./i18n.js";
 import { actions, busy, button, p, screen, show, status, textarea, type Screen } from "./ui.js";
@@ -11,8 +11,11 @@ const TOKENS = "resident.needTokens";
 const PENDING = "resident.pendingTokens";
 /** A year of months from this one: one visit covers them. */
 const MONTHS = 12;
+/** Blind RSA (≈ 40 KB) is fetched on the screens that use need tokens, not with the first screen. */
+const blind = () => import("../../client/blind-token.js");
 
 export async function tokenThisMonth(): Promise<NeedToken | undefined> {
+  const { periodOf } = await blind();
   return ((await kv.get<NeedToken[]>(TOKENS)) ?? []).find((x) => x.period === periodOf());
 }
 
@@ -24,6 +27,7 @@ export async function dropToken(tok: NeedToken): Promise<void> {
 /** Shows the request code for the office, then continues with `next` once the reply is saved. */
 export function enrollScreen(next: Screen, home: () => HTMLButtonElement): Screen {
   return async () => {
+    const { finishEnrollment, periodOf, periodsFrom, startEnrollment } = await blind();
     const keyset = await new ApiClient(location.origin).get<OfficeKeyset>("/v1/office/keys");
     const months = periodsFrom(periodOf(), MONTHS).filter((m) => keyset.keys.some((k) => k.period === m));
     if (!months.length) return screen("enrollTitle", p(t("enrollNoOffice"), "lead"), actions(home()));

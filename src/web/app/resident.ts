@@ -17,12 +17,12 @@ import { bi, lang, short, t } from "./i18n.js";
 import { actions, busy, button, confirmScreen, errorText, facts, field, h, notAvailable, p, screen, select, show, startShell, status, type Screen } from "./ui.js";
 import * as keys from "./resident-keys.js";
 import { counterparties, kv, type Counterparty } from "./store.js";
-import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery.js";
+import { cardsScreen, initRecovery, restoreScreen, sheetScreen } from "./recovery-lazy.js";
 import { fetchRelationships, initRelationshipVault, remember, syncRelationships } from "./relationships-vault.js";
 import { hasPasskey, passkeyAvailable, setUpPasskey, unlockWithPasskey } from "./passkey.js";
 import { dropToken, enrollScreen, tokenThisMonth } from "./resident-enroll.js";
 import { drawDelayMs, sendSpread, shiftGrant } from "../../client/dispatch.js";
-import { acknowledged, forgetPending, keepPending, pendingItems } from "./pending.js";
+import { acknowledged, flushPending, forgetPending, keepPending, pendingItems, refusalText } from "./pending.js";
 import { clearFieldErrors, fieldError } from "./elder.js";
 import { voiceAnswer } from "./voice-answer.js";
 import { addressDetails, ageChoice, receiptScreen } from "./plain.js";
@@ -346,37 +346,32 @@ async function saveAssessment(r: ScoredAssessment): Promise<number> {
   return n;
 }
 
-/** Results a failure or a closed page left unsent: resent after unlock, and she is told. */
+/** Results a failure or a closed page left unsent: resent after unlock in one batch request, and she is told. */
 async function resendPending(): Promise<void> {
   const list = await pendingItems();
   if (!list.length) return;
   status(t("pendingResending", { n: list.length }));
   const me = await keys.rel("vault");
-  let sent = 0;
-  for (const item of list) {
-    try {
-      const body = (await openJson(item.envelope, me.address, me.x25519)) as { instrument: InstrumentId; answers: Record<string, number> };
-      await deliverAssessment(score(body.instrument, Object.values(body.answers)), item.envelope);
-      await acknowledged(item.id);
-      sent++;
-    } catch {
-      /* stays pending for the next time */
-    }
-  }
-  status(sent === list.length ? t("pendingSent", { n: sent }) : t("pendingLeft", { n: list.length - sent }), sent === list.length ? "ok" : "error");
+  // Stored in her vault by the batch: the counsellors' copies follow as for a fresh result.
+  const out = await apiFor("vault").then((api) => flushPending(api, async (item) => {
+    const body = (await openJson(item.envelope, me.address, me.x25519)) as { instrument: InstrumentId; answers: Record<string, number> };
+    await deliverAssessment(score(body.instrument, Object.values(body.answers)), item.envelope, true);
+  })).catch(() => ({ sent: [], refused: [], left: list }));
+  const said = [out.sent.length && t("pendingSent", { n: out.sent.length }), out.left.length && t("pendingLeft", { n: out.left.length }), refusalText(out)];
+  status(said.filter(Boolean).join(" "), out.sent.length === list.length ? "ok" : "error");
 }
 
-async function deliverAssessment(r: ScoredAssessment, env: Awaited<ReturnType<typeof sealAssessment>>): Promise<number> {
+async function deliverAssessment(r: ScoredAssessment, env: Awaited<ReturnType<typeof sealAssessment>>, vaultStored = false): Promise<number> {
   const counselors = await treatmentCounselors();
   // Each copy is sealed and sent at its own random moment (its createdAt is its send time): the vault copy and the
   // counsellors' copies do not arrive as one burst that would tie the relationships together.
   await sendSpread(
     [
-      // A 409 is the server saying it already has this envelope (an earlier try got through).
-      async () =>
+      // A 409 is the server saying it already has this envelope (an earlier try got through); a batch resend has stored it.
+      ...(vaultStored ? [] : [async () =>
         void (await (await apiFor("vault")).post(R.records, env).catch((e) => {
           if ((e as { status?: number }).status !== 409) throw e;
-        })),
+        }))]),
       ...counselors.map((c) => async () => {
         const api = await apiFor(c.address);
         const ck = await api.get<{ address: string; x25519PublicKey: string }>(`${R.recipients}/${c.address}`);

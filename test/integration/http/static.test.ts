@@ -50,6 +50,44 @@ describe("static pages and compression", function () {
     expect(page.headers["cache-control"]).to.equal("no-cache");
   });
 
+  it("names every chunk the resident page needs in its HTML (modulepreload), all immutable; the heavy parts stay out", async () => {
+    const page = await get(`${srv.url}/resident.html`);
+    expect(page.headers["cache-control"]).to.equal("no-cache");
+    expect((await get(`${srv.url}/resident.html`, { "if-none-match": String(page.headers.etag) })).status).to.equal(304);
+    const html = page.body.toString();
+    const preloads = [...html.matchAll(/<link rel="modulepreload" href="\/dist\/(chunks\/[^"]+\.js)">/g)].map((m) => m[1]);
+    // Exactly the chunks the entry imports statically, followed through the chunks themselves.
+    const wanted = new Set<string>();
+    const walk = async (file: string) => {
+      const js = (await get(`${srv.url}/dist/${file}`, { "accept-encoding": "identity" })).body.toString();
+      for (const m of js.matchAll(/(?:^|[;}\s])import\s*(?:[\w$,{}*\s]+from\s*)?"\.{1,2}\/(?:chunks\/)?([^"]+\.js)"/g)) {
+        const c = `chunks/${m[1]}`;
+        if (!wanted.has(c)) (wanted.add(c), await walk(c));
+      }
+    };
+    await walk("resident.js");
+    expect(new Set(preloads)).to.deep.equal(wanted);
+    for (const c of preloads) expect((await get(`${srv.url}/dist/${c}`, { "accept-encoding": "br" })).headers["cache-control"], c).to.equal("public, max-age=31536000, immutable");
+    // libsodium, the recovery screens (BIP-39 list, QR), the QR decoder, blind RSA and the wearable importers are
+    // fetched by the screens that use them: reachable from the entry only through import().
+    const lazy = new Set<string>();
+    const visited = new Set<string>();
+    const follow = async (file: string) => {
+      if (visited.has(file)) return;
+      visited.add(file);
+      const js = (await get(`${srv.url}/dist/${file}`, { "accept-encoding": "identity" })).body.toString();
+      for (const m of js.matchAll(/import\("\.{1,2}\/(?:chunks\/)?([^"]+\.js)"\)/g)) (lazy.add(m[1]), await follow(`chunks/${m[1]}`));
+      for (const m of js.matchAll(/(?:^|[;}\s])import\s*(?:[\w$,{}*\s]+from\s*)?"\.{1,2}\/(?:chunks\/)?([^"]+\.js)"/g)) await follow(`chunks/${m[1]}`);
+    };
+    await follow("resident.js");
+    for (const name of ["libsodium-wrappers", "jsQR", "blind-token", "recovery", "import"]) expect([...lazy].some((c) => c.startsWith(`${name}-`)), name).to.equal(true);
+    const first = (await Promise.all(["resident.js", ...preloads].map(async (c) => (await get(`${srv.url}/dist/${c}`, { "accept-encoding": "identity" })).body.toString()))).join("\n");
+    expect(preloads.some((c) => /libsodium|jsQR|blind-token|recovery/.test(c))).to.equal(false);
+    // libsodium's WebAssembly (the base64 of its "\0asm" magic is AGFzbQ) and the blind RSA suite are not in what the first screen loads.
+    expect(first).to.not.include("AGFzbQ");
+    expect(first).to.not.include("RSABSSA");
+  });
+
   it("compresses larger API answers and refuses paths outside the bundle folder", async () => {
     const doc = await get(`${srv.url}/openapi.json`, { "accept-encoding": "gzip" });
     expect(doc.headers["content-encoding"]).to.equal("gzip");
