@@ -47,6 +47,8 @@ contract CounselorRegistry is AccessControlDefaultAdminRules {
     ///         profile document's canonical JSON (docs/FORMATS.md, "Counselor public profile"); the document itself
     ///         is served off chain and every client checks it against this hash.
     event CounselorProfilePublished(address indexed counselor, bytes32 profileHash);
+    /// @notice The authority published (or replaced) a registered matching service's public profile (its name).
+    event MatcherProfilePublished(address indexed matcher, bytes32 profileHash);
     event AuditorAppointed(address indexed auditor);
     event AuditorDismissed(address indexed auditor);
     event MatcherRegistered(address indexed matcher);
@@ -140,7 +142,19 @@ contract CounselorRegistry is AccessControlDefaultAdminRules {
         emit CounselorProfilePublished(counselor, profileHash);
     }
 
-    /// @notice The hash of the counselor's current public profile (zero if none was published).
+    /// @notice Publishes a registered matching service's public profile (its registered name, organisation and
+    ///         districts) by its hash, so residents see whom they let match them by name; same document format as a
+    ///         counselor's with `role: "matcher"`, read back with `profileHashOf`.
+    /// @param matcher a matching service registered now (registerMatcher)
+    /// @param profileHash SHA-256 of the profile document's RFC 8785 canonical JSON
+    function publishMatcherProfile(address matcher, bytes32 profileHash) external onlyRole(AUTHORITY_ROLE) {
+        if (!_matchers[matcher]) revert NotMatcher(matcher);
+        if (profileHash == 0) revert InvalidProfile();
+        _profiles[matcher] = profileHash;
+        emit MatcherProfilePublished(matcher, profileHash);
+    }
+
+    /// @notice The hash of the counselor's or matching service's current public profile (zero if none was published).
     function profileHashOf(address counselor) external view returns (bytes32) {
         return _profiles[counselor];
     }

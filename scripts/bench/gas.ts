@@ -46,6 +46,9 @@ export async function measureGas(): Promise<Record<string, number>> {
   out.accredit = await gasOf(registry.accredit(counselor.address, id("license"), id("x25519"), now, now + 365n * DAY));
   out.publishProfile = await gasOf(registry.publishProfile(counselor.address, id("profile-1")));
   out.publishProfileReplace = await gasOf(registry.publishProfile(counselor.address, id("profile-2")));
+  const matcher = new Wallet(id("anxin-bench-matcher")).address;
+  await (await registry.registerMatcher(matcher)).wait();
+  out.publishMatcherProfile = await gasOf(registry.publishMatcherProfile(matcher, id("matcher-profile-1")));
 
   // A resident with no ether signs; the relayer pays.
   // Deterministic keys (and RFC 6979 signatures) make every figure reproducible to the unit.
@@ -110,6 +113,7 @@ const ROWS: { key: string; label: string; budget?: number; eas?: string }[] = [
   { key: "accredit", label: "accredit (first accreditation)" },
   { key: "publishProfile", label: "publishProfile (a counselor's first public-profile hash)" },
   { key: "publishProfileReplace", label: "publishProfile (replacing the profile hash)" },
+  { key: "publishMatcherProfile", label: "publishMatcherProfile (a registered matching service's first profile hash)" },
 ];
 
 export function renderGasMarkdown(g: Record<string, number>): string {

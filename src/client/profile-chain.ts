@@ -8,6 +8,8 @@ export interface RegistryReader {
   profileHashOf(counselor: string): Promise<string>;
   /** CounselorRegistry.isAccredited(counselor, time). */
   isAccredited(counselor: string, time: number | bigint): Promise<boolean>;
+  /** CounselorRegistry.isMatcher(account): a matching service's profile is shown only while it is registered. */
+  isMatcher(account: string): Promise<boolean>;
 }
 
 /** The chain endpoint did not answer as a JSON-RPC node holding the registry would. */
@@ -22,6 +24,7 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "
 const selector = (sig: string) => hex(keccak_256(new TextEncoder().encode(sig))).slice(0, 8);
 const SEL_PROFILE = selector("profileHashOf(address)");
 const SEL_ACCREDITED = selector("isAccredited(address,uint64)");
+const SEL_MATCHER = selector("isMatcher(address)");
 const word = (v: string | bigint) => (typeof v === "bigint" ? v.toString(16) : v.replace(/^0x/, "").toLowerCase()).padStart(64, "0");
 
 /** A registry reader over `rpcUrl` (the client's own choice: CLI --rpc / CHAIN_RPC_URL, the page's RPC setting). */
@@ -47,5 +50,6 @@ export function rpcRegistryReader(rpcUrl: string, registry: string, fetchFn: typ
   return {
     profileHashOf: (counselor) => call(SEL_PROFILE + word(counselor)),
     isAccredited: async (counselor, time) => BigInt(await call(SEL_ACCREDITED + word(counselor) + word(BigInt(time)))) === 1n,
+    isMatcher: async (account) => BigInt(await call(SEL_MATCHER + word(account))) === 1n,
   };
 }

@@ -30,11 +30,24 @@ interface Served {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Verifies one served entry: the document against the chain's hash, and the counselor's accreditation now. */
+/** A matching service's profile is the authority's, but the registry no longer lists it as a matching service. */
+export class MatcherNotRegisteredError extends Error {
+  constructor(readonly matcher: string) {
+    super(`${matcher} is not a registered matching service now on CounselorRegistry: the server's listing is stale or forged`);
+    this.name = "MatcherNotRegisteredError";
+  }
+}
+
+/**
+ * Verifies one served entry: the document against the chain's hash, then the counselor's accreditation now (or, for
+ * a `role: "matcher"` profile, that the registry lists it as a matching service now).
+ */
 export async function verifyServedProfile(reader: RegistryReader, counselor: string, served: unknown, at = nowSeconds()): Promise<PublicProfile> {
   const who = counselor.toLowerCase();
   const profile = verifyPublicProfile(who, served, await reader.profileHashOf(who));
-  if (!(await reader.isAccredited(who, at))) throw new CounselorNotAccreditedError(who);
+  if (profile.role === "matcher") {
+    if (!(await reader.isMatcher(who))) throw new MatcherNotRegisteredError(who);
+  } else if (!(await reader.isAccredited(who, at))) throw new CounselorNotAccreditedError(who);
   return profile;
 }
 
@@ -72,7 +85,14 @@ export async function verifiedProfileDirectory(api: ApiClient, reader: RegistryR
   return out;
 }
 
-/** The verified display name of an address, or undefined (not a counselor with a verified profile). */
+/** The verified display name of a counselor, or undefined (no verified counselor profile). */
 export function displayName(dir: VerifiedDirectory, address: string): string | undefined {
-  return dir.profiles.get(address.toLowerCase())?.displayName;
+  const p = dir.profiles.get(address.toLowerCase());
+  return p && p.role === undefined ? p.displayName : undefined;
+}
+
+/** The registered name of a matching service, or undefined (no verified matcher profile). */
+export function matcherName(dir: VerifiedDirectory, address: string): string | undefined {
+  const p = dir.profiles.get(address.toLowerCase());
+  return p?.role === "matcher" ? p.displayName : undefined;
 }

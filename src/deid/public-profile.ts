@@ -27,6 +27,8 @@ const DivisionCode = z
 export const PublicProfileSchema = z.strictObject({
   v: z.literal(PUBLIC_PROFILE_VERSION),
   counselor: z.string().regex(/^0x[0-9a-f]{40}$/, "a lowercase 0x address"),
+  /** Absent for a counselor; "matcher" for a registered matching service (CounselorRegistry.publishMatcherProfile). */
+  role: z.literal("matcher").optional(),
   displayName: text(64),
   title: text(64),
   organisation: text(128),
@@ -36,11 +38,16 @@ export const PublicProfileSchema = z.strictObject({
 export type PublicProfile = z.infer<typeof PublicProfileSchema>;
 
 /** The fields the authority fills in; `v` and the lowercase address are added. */
-export type PublicProfileFields = Omit<PublicProfile, "v" | "counselor">;
+export type PublicProfileFields = Omit<PublicProfile, "v" | "counselor" | "role">;
 
 /** Builds and validates a profile (throws a ZodError naming the field). */
 export function makePublicProfile(counselor: string, fields: PublicProfileFields): PublicProfile {
   return PublicProfileSchema.parse({ v: PUBLIC_PROFILE_VERSION, counselor: counselor.toLowerCase(), ...fields });
+}
+
+/** A registered matching service's profile: the same document with `role: "matcher"` (its registered name). */
+export function makeMatcherProfile(matcher: string, fields: PublicProfileFields): PublicProfile {
+  return PublicProfileSchema.parse({ v: PUBLIC_PROFILE_VERSION, counselor: matcher.toLowerCase(), role: "matcher", ...fields });
 }
 
 /** `0x` + SHA-256 of the profile's RFC 8785 canonical JSON: the bytes32 the registry holds. */

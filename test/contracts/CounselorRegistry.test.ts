@@ -197,5 +197,19 @@ describe("CounselorRegistry", () => {
         .withArgs(other.address, await registry.AUTHORITY_ROLE());
       expect(await registry.profileHashOf(counselor.address)).to.equal(id("p2"));
     });
+
+    it("the authority publishes a registered matching service's profile hash, with an event; an unregistered address, others and a zero hash are refused", async () => {
+      const { registry, matcher, other } = await deploy();
+      await expect(registry.publishMatcherProfile(matcher.address, id("m1"))).to.be.revertedWithCustomError(registry, "NotMatcher").withArgs(matcher.address);
+      await registry.registerMatcher(matcher.address);
+      await expect(registry.publishMatcherProfile(matcher.address, ethers.ZeroHash)).to.be.revertedWithCustomError(registry, "InvalidProfile");
+      await expect(registry.connect(other).publishMatcherProfile(matcher.address, id("m1")))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(other.address, await registry.AUTHORITY_ROLE());
+      await expect(registry.publishMatcherProfile(matcher.address, id("m1"))).to.emit(registry, "MatcherProfilePublished").withArgs(matcher.address, id("m1"));
+      expect(await registry.profileHashOf(matcher.address)).to.equal(id("m1"));
+      // a matching service is not a counselor: publishProfile still refuses it
+      await expect(registry.publishProfile(matcher.address, id("m2"))).to.be.revertedWithCustomError(registry, "UnknownCounselor").withArgs(matcher.address);
+    });
   });
 });

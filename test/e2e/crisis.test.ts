@@ -12,6 +12,7 @@ import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { startTestOffice, type TestOffice } from "../helpers/office.js";
 import { matchingService } from "../../src/services/matching.js";
 import { expectNoAxeViolationsBoth, expectUsableAtZoom, launch, newPage, retryNonce, screenshot, staffSignIn } from "./browser.js";
+import { measureScreen, writeTable } from "./elder-measure.js";
 
 describe("web: crisis path, resident and counsellor side by side (browser)", function () {
   this.timeout(240_000);
@@ -30,9 +31,12 @@ describe("web: crisis path, resident and counsellor side by side (browser)", fun
     counselor = (await retryNonce(() => accreditCounselor(srv))).wallet;
     // Two contexts: each page has its own storage, as two people's phones would.
     rPage = await newPage(browser, "zh-CN", { width: 390, height: 844 });
+    // tsx names functions with a helper (__name) that elder-measure.ts's page.evaluate'd code does not carry.
+    await rPage.addInitScript({ content: "window.__name = (f) => f;" });
     cPage = await newPage(browser, "zh-CN");
   });
   after(async () => {
+    console.log(writeTable("elder-table-crisis"));
     await browser?.close();
     await srv?.stop();
   });
@@ -112,6 +116,8 @@ describe("web: crisis path, resident and counsellor side by side (browser)", fun
     await expectNoAxeViolationsBoth(rPage, "crisis result with who was told");
     await expectUsableAtZoom(rPage, "crisis result");
     await screenshot(rPage, "resident-crisis-told");
+    // The crisis route in 标准 / 大 / 特大 (elder-measure.ts: text, targets, sideways scroll, crisis bar, axe).
+    await measureScreen(rPage, "危机：已通知值班咨询师 crisis told", "standard");
     await expectNoAxeViolationsBoth(cPage, "on-call alert");
     await screenshot(cPage, "counselor-crisis-alert");
   });
@@ -121,6 +127,7 @@ describe("web: crisis path, resident and counsellor side by side (browser)", fun
     await rPage.getByRole("button", { name: "只分享给值班咨询师" }).click();
     await rPage.locator(".status.ok").waitFor({ timeout: 30_000 });
     expect(await rPage.locator(".status").innerText()).to.match(/号码已加密分享给 1 位咨询师/);
+    await measureScreen(rPage, "危机：回电号码已分享 callback shared", "standard");
     const [cb] = await srv.ctx.db.query<{ sealed: string }>("SELECT sealed FROM alert_callbacks WHERE alert_id = $1", [alertId]);
     expect(cb!.sealed).to.not.include("13800138000"); // ciphertext only
     await cPage.locator(`[data-callback-button="${alertId}"]`).click();
@@ -148,6 +155,7 @@ describe("web: crisis path, resident and counsellor side by side (browser)", fun
     expect(await notice.getByRole("link", { name: "拨打 12356" }).getAttribute("href")).to.equal("tel:12356");
     await expectNoAxeViolationsBoth(rPage, "home with the emergency notice");
     await expectUsableAtZoom(rPage, "home with the emergency notice");
+    await measureScreen(rPage, "紧急查看通知 emergency notice", "standard");
     await screenshot(rPage, "resident-emergency-notice");
   });
 });

@@ -110,6 +110,7 @@ export async function measureScreen(page: Page, screen: string, keep: Size = "xl
     expect(m.coveredByCrisis, `${what}: under the crisis bar`).to.deep.equal([]);
     expect(m.minLineHeight, `${what}: line height`).to.be.at.least(1.3);
     expect(m.minTargetPx, `${what}: smallest target ${m.minTarget}`).to.be.at.least(size === "standard" ? 44 : 60);
+    if (size === "large") expect(m.minTextPx, `${what}: smallest text ${m.minText}`).to.be.at.least(20);
     if (size === "xlarge") {
       expect(m.bodyPx, `${what}: body text`).to.be.at.least(30);
       expect(m.minTextPx, `${what}: smallest text ${m.minText}`).to.be.at.least(24);
@@ -118,11 +119,14 @@ export async function measureScreen(page: Page, screen: string, keep: Size = "xl
   await setSize(page, keep);
 }
 
-const START = "<!-- elder-table:start -->";
-const END = "<!-- elder-table:end -->";
-
-/** The measured table (Markdown); written into docs/web.md between the markers when UPDATE_SCREENSHOTS=1. */
-export function writeTable(): string {
+/**
+ * The measured table (Markdown); written into docs/web.md between the `<!-- {section}:start/end -->` markers when
+ * UPDATE_SCREENSHOTS=1. Each test file writes its own section (elder.test.ts the walk, crisis.test.ts the crisis
+ * route), so running one file never drops the other's rows.
+ */
+export function writeTable(section = "elder-table"): string {
+  const START = `<!-- ${section}:start -->`;
+  const END = `<!-- ${section}:end -->`;
   const label: Record<Size, string> = { standard: "标准", large: "大", xlarge: "特大" };
   const lines = [
     "| screen | size | body px | smallest text px | smallest target px | min line height | sideways scroll px (at 200 % text) | under crisis bar | axe |",

@@ -13,7 +13,7 @@ import { SHANGHAI_ZONES } from "../helpers/places.js";
 import { accreditCounselor, registerMatcher, startTestServer, type TestServer } from "../helpers/server.js";
 import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { launch, loginAs, newPage, retryNonce, screenshot, switchLang } from "./browser.js";
-import { publishProfile } from "./elder-people.js";
+import { MATCH_CENTRE, publishMatcherProfile, publishProfile, wearableCsv } from "./elder-people.js";
 import { measureScreen, writeTable } from "./elder-measure.js";
 import { startTestOffice, visitOfficeInPage, type TestOffice } from "../helpers/office.js";
 import { matchingService } from "../../src/services/matching.js";
@@ -67,6 +67,9 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
   let page: Page;
   let matcher: Wallet;
   let counselor: Wallet;
+  /** Her 24 recovery characters (the sheet), for the restore screens at the end. */
+  let words: string[] = [];
+  const PASS = "我的安心密码123";
 
   const main = () => page.locator("main").innerText();
   const spoken = async () => {
@@ -83,6 +86,7 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     [srv, browser] = await Promise.all([startTestServer({ config: { zones: SHANGHAI_ZONES, clientCopyDelayMaxMs: 1500, clientGrantDelayMaxMs: 2000 } }), launch()]);
     office = await startTestOffice(srv.dataDir);
     matcher = await retryNonce(() => registerMatcher(srv));
+    await retryNonce(() => publishMatcherProfile(srv, matcher.address)); // 静安区社区心理服务匹配中心
     counselor = (await retryNonce(() => accreditCounselor(srv))).wallet;
     const c = await loginAs(srv, counselor, "counselor");
     await c.put("/v1/counselors/me/profile", {
@@ -152,7 +156,7 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     await page.getByRole("button", { name: "创建我的钥匙" }).click();
     await page.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
     await measureScreen(page, "找回用的24个字 recovery sheet");
-    const words = await page.locator("#recovery-words li").allInnerTexts();
+    words = await page.locator("#recovery-words li").allInnerTexts();
     await page.locator("#read-aloud").click();
     const said = await spoken();
     expect(said).to.include("请抄下找回用的24个字");
@@ -255,7 +259,10 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     await visitOfficeInPage(page, office);
     await page.getByRole("heading", { name: "请看一下这份同意书" }).waitFor();
     expect(await main()).to.not.match(/0x[0-9a-f]{4}/i);
-    expect(await main()).to.include("社区登记的匹配服务");
+    // The matching service by the name the authority registered (its profile checked on chain in the page).
+    expect(await main()).to.include(`您同意${MATCH_CENTRE.displayName}（匹配服务）`);
+    expect(await page.locator("main [data-matcher-name]").innerText()).to.include(MATCH_CENTRE.displayName);
+    expect(await main()).to.not.include("社区登记的匹配服务");
     await measureScreen(page, "匹配同意 matching consent");
     await page.locator("#read-aloud").click();
     expect(await spoken(), "read-aloud never speaks hex").to.not.match(/0x|[0-9a-f]{16}/i);
@@ -263,6 +270,7 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     expect(await page.locator("main details.details").innerText()).to.include(matcher.address.toLowerCase());
     await page.getByRole("button", { name: "我同意，签名" }).click();
     await page.getByRole("heading", { name: "为您推荐的咨询师" }).waitFor({ timeout: 60_000 });
+    expect(await page.locator("main p[data-matcher-name]").innerText()).to.equal(`以下推荐来自${MATCH_CENTRE.displayName}。`);
     await measureScreen(page, "推荐（空）proposals empty");
 
     for (const cats of [["depression"], ["elderly_loneliness"], ["depression"], ["elderly_loneliness"]]) {
@@ -287,8 +295,10 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     const saidProposal = await spoken();
     expect(saidProposal).to.include("王静");
     expect(saidProposal, "read-aloud never speaks hex").to.not.match(/0x|[0-9a-f]{16}/i);
-    await page.locator("main summary", { hasText: "详细信息" }).click();
-    expect(await page.locator("main details.details").innerText()).to.include(counselor.address.toLowerCase());
+    // Two closed 详细信息: the matching service's address (under its name) and the counsellor's (in her card).
+    await page.locator("main li.card summary", { hasText: "详细信息" }).click();
+    expect(await page.locator("main li.card details.details").innerText()).to.include(counselor.address.toLowerCase());
+    expect(await page.locator("main details.details").first().textContent()).to.include(matcher.address.toLowerCase());
     await page.getByRole("button", { name: "接受这位咨询师" }).click();
     await page.getByRole("heading", { name: "请看一下这份同意书" }).waitFor();
     expect(await main()).to.include("您同意王静（咨询师）查看您的信息。");
@@ -347,14 +357,35 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     expect(await main()).to.include("王静");
     expect(await main()).to.not.match(/0x[0-9a-f]{4}/i);
     await measureScreen(page, "预约确认 booking confirmation");
+    await page.getByRole("button", { name: "确认预约" }).click();
+    await page.getByRole("heading", { name: "预约成功" }).waitFor({ timeout: 30_000 });
+    expect(await main()).to.include("王静");
+    await measureScreen(page, "预约成功 booked");
+    await page.getByRole("button", { name: "我的预约" }).click();
+    const card = page.locator("li.booking").first();
+    await card.waitFor();
+    expect(await card.innerText()).to.include("王静");
+    await measureScreen(page, "我的预约 my appointments");
+    await card.getByRole("button", { name: "改期" }).click();
+    await page.getByRole("heading", { name: "改期" }).waitFor();
+    await measureScreen(page, "改期 reschedule");
     await page.getByRole("button", { name: "返回", exact: true }).click();
-    await page.getByRole("heading", { name: "预约咨询时间" }).waitFor();
+    await page.locator("li.booking").first().getByRole("button", { name: "取消预约" }).click();
+    await page.getByRole("heading", { name: "取消预约" }).waitFor();
+    await measureScreen(page, "取消预约 cancel");
+    await page.getByRole("button", { name: "不取消" }).click(); // she keeps it (the forged-profile step reads it)
+    await page.locator("li.booking").first().waitFor();
     await home();
     await page.getByRole("button", { name: "导入手环数据" }).click();
     await page.getByRole("heading", { name: "导入手环数据" }).waitFor();
     expect(await main()).to.include("您手机里的健康数据导出文件");
     expect(await main()).to.not.include("CSV");
     await measureScreen(page, "手环 wearable");
+    await page.getByLabel("您手机里的健康数据导出文件").setInputFiles({ name: "band.csv", mimeType: "text/csv", buffer: Buffer.from(wearableCsv()) });
+    await page.getByRole("button", { name: "导入", exact: true }).click();
+    await page.getByRole("heading", { name: "导入完成" }).waitFor({ timeout: 30_000 });
+    expect(await page.locator("#wearable-result").innerText()).to.include("不是诊断");
+    await measureScreen(page, "手环结果 wearable result");
     await home();
     await page.getByRole("button", { name: "删除我的信息" }).click();
     await measureScreen(page, "删除 erase");
@@ -395,5 +426,55 @@ describe("web: resident elder mode on a 390×844 phone (browser)", function () {
     const staff = page.getByRole("link", { name: "工作人员入口" });
     expect(await staff.count()).to.equal(1);
     expect(await staff.evaluate((a) => !!a.closest("footer"))).to.equal(true);
+    // Characters that pass their checksum but belong to no one: the warning, measured; then her own sheet.
+    const { seedToWords } = await import("../../src/crypto/seed-words.js");
+    await page.getByLabel("找回用的24个字").fill(seedToWords(new Uint8Array(32).fill(7)).join(""));
+    await page.getByRole("button", { name: "找回", exact: true }).click();
+    await page.getByRole("heading", { name: "没有找到以前的信息" }).waitFor({ timeout: 30_000 });
+    await measureScreen(page, "没有找到 restore not found");
+    await page.getByRole("button", { name: "再核对一遍" }).click();
+    await page.getByLabel("找回用的24个字").fill(words.join(""));
+    await page.getByRole("button", { name: "找回", exact: true }).click();
+    await page.getByRole("heading", { name: "找到了。请为这台设备设一个密码" }).waitFor({ timeout: 30_000 });
+    await measureScreen(page, "设新密码 new passphrase after restore");
+    await page.getByLabel("密码", { exact: true }).fill(PASS);
+    await page.getByLabel("再输入一次密码").fill(PASS);
+    await page.getByRole("button", { name: "找回", exact: true }).click();
+    await page.getByRole("heading", { name: "您想做什么？" }).waitFor({ timeout: 30_000 });
+  });
+
+  it("a counsellor profile that fails verification (a server forging the name) is shown without a name", async () => {
+    // A hostile server: the real directory's answer, with the counsellor's name changed (the chain hash then differs).
+    await page.route("**/v1/counselor-profiles", async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { profiles: Array<{ counselor: string; profile: { displayName: string } }> };
+      for (const e of body.profiles) if (e.counselor === counselor.address.toLowerCase()) e.profile.displayName = "李伪造";
+      await route.fulfill({ response, json: body });
+    });
+    try {
+      await page.reload(); // a fresh page: nothing verified earlier is kept
+      await page.getByLabel("密码", { exact: true }).fill(PASS);
+      await page.getByRole("button", { name: "打开", exact: true }).click();
+      await page.getByRole("heading", { name: "您想做什么？" }).waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "找一位咨询师" }).click();
+      await page.getByRole("heading", { name: "为您推荐的咨询师" }).waitFor({ timeout: 30_000 });
+      const text = await main();
+      expect(text).to.include("（这位咨询师的资料没有通过核验，所以不显示名字）");
+      expect(text).to.not.include("李伪造");
+      expect(text).to.not.include("王静");
+      expect(await page.locator("main .person-name").count()).to.equal(0);
+      // Only the forged entry is refused: the matching service's untouched profile still verifies.
+      expect(text).to.include(`以下推荐来自${MATCH_CENTRE.displayName}。`);
+      await measureScreen(page, "推荐（资料未通过核验）proposal, profile refused");
+      await home();
+      await page.getByRole("button", { name: "预约咨询时间" }).click();
+      const card = page.locator("li.booking").first();
+      await card.waitFor();
+      expect(await card.innerText()).to.include("您的咨询师");
+      expect(await card.innerText()).to.not.match(/李伪造|王静/);
+      await home();
+    } finally {
+      await page.unroute("**/v1/counselor-profiles");
+    }
   });
 });

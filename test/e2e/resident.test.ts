@@ -14,22 +14,10 @@ import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { startTestOffice, type TestOffice } from "../helpers/office.js";
 import { issueTokens } from "../../src/services/office.js";
 import { matchingService } from "../../src/services/matching.js";
-import { publishProfile } from "./elder-people.js";
+import { publishProfile, wearableCsv } from "./elder-people.js";
 import { expectNoAxeViolations, expectNoAxeViolationsBoth, expectUsableAtZoom, launch, loginAs, newPage, retryNonce, screenshot } from "./browser.js";
 
 /** 21 days of plausible wearable data, the last few with a higher heart rate and less sleep. */
-function wearableCsv(): string {
-  const rows = ["timestamp,heart_rate_bpm,hrv_rmssd_ms,sleep_minutes"];
-  const start = Date.UTC(2026, 9, 1);
-  for (let d = 0; d < 21; d++) {
-    const day = new Date(start + d * 86_400_000).toISOString().slice(0, 10);
-    const late = d >= 17;
-    for (const [hh, hr, rmssd] of [["08", 62 + (d % 3), 48 - (d % 4)], ["14", 70 + (d % 2), 44], ["20", 66, 46 + (d % 3)]] as const)
-      rows.push(`${day}T${hh}:00:00+08:00,${late ? hr + 25 : hr},${late ? rmssd - 20 : rmssd},`);
-    rows.push(`${day}T07:00:00+08:00,,,${late ? 240 : 420 + (d % 5) * 5}`);
-  }
-  return rows.join("\n") + "\n";
-}
 
 describe("web: resident (browser)", function () {
   this.timeout(150_000);

@@ -14,7 +14,7 @@ import { AUTHORITY_ROLE } from "../../services/roles.js";
 import { registryHistory } from "../../services/registry-view.js";
 import { revertName } from "../../chain/errors.js";
 import { SUSPEND_REASONS, registryCall, type RegistryAction, type RegistryInput } from "../../services/registry-calls.js";
-import { PublicProfileSchema, makePublicProfile, publicProfileHash } from "../../deid/public-profile.js";
+import { PublicProfileSchema, makeMatcherProfile, makePublicProfile, publicProfileHash } from "../../deid/public-profile.js";
 import { storePublicProfile } from "../../services/public-profiles.js";
 
 const txResult = z.object({ txHash: z.string(), block: z.number(), profileHash: z.string().optional() }).meta({ id: "RegistryTransaction" });
@@ -52,6 +52,14 @@ const action = (path: string, summary: string, body: z.ZodObject<any>, fn: Regis
       const { args } = registryCall(fn, b as unknown as RegistryInput);
       const done = await asAuthority(ctx, (r) => r[fn](...args));
       const fields = (b as { profile?: Parameters<typeof makePublicProfile>[1] }).profile;
+      if (fn === "registerMatcher" && fields) {
+        // A matching service's registered name: the same profile document with role "matcher" (publishMatcherProfile).
+        const profile = makeMatcherProfile(String(b.address), fields);
+        const profileHash = publicProfileHash(profile);
+        const published = await asAuthority(ctx, (r) => r.publishMatcherProfile(profile.counselor, profileHash));
+        await storePublicProfile(ctx, profile);
+        return { status: 200, body: { ...published, profileHash } };
+      }
       if (fn !== "accredit" || !fields) return { status: 200, body: done };
       // The profile goes with the accreditation: its hash on chain, then the document the chain now vouches for.
       const profile = makePublicProfile(String(b.address), fields);
@@ -78,7 +86,7 @@ export default (ctx: AppContext) => [
   action("/v1/admin/counselors/reinstate", "Reinstate a suspended counselor", z.object({ address }), "reinstate")(ctx),
   action("/v1/admin/auditors", "Appoint an auditor", z.object({ address }), "appointAuditor")(ctx),
   action("/v1/admin/auditors/dismiss", "Dismiss an auditor", z.object({ address }), "dismissAuditor")(ctx),
-  action("/v1/admin/matchers", "Register a matching service", z.object({ address }), "registerMatcher")(ctx),
+  action("/v1/admin/matchers", "Register a matching service (with the public profile naming it, optionally)", z.object({ address, profile: PublicProfileSchema.omit({ v: true, counselor: true, role: true }).optional() }), "registerMatcher")(ctx),
   action("/v1/admin/matchers/deregister", "Deregister a matching service", z.object({ address }), "deregisterMatcher")(ctx),
   route({
     method: "get",

@@ -12,6 +12,8 @@ addWords({
   personDistricts: ["服务地区：{list}", "Serves: {list}"],
   personUnverified: ["（这位咨询师的资料没有通过核验，所以不显示名字）", "(this counsellor's profile did not verify, so no name is shown)"],
   logYourCounselorNamed: ["您的咨询师{name}", "Your counsellor {name}"],
+  matcherNamed: ["匹配服务：{name}（管理方登记并核验的名称）。", "Matching service: {name} (the name the authority registered and verified)."],
+  proposedBy: ["以下推荐来自{name}。", "These suggestions come from {name}."],
 });
 
 let directory: Promise<Map<string, PublicProfile>> | undefined;
@@ -46,8 +48,22 @@ export async function knowPeople(addresses: string[]): Promise<void> {
   known = await people(addresses);
 }
 
+/** A counsellor's verified profile (never a matching service's, whose profile carries role "matcher"). */
 export function profileOf(address: string): PublicProfile | undefined {
-  return known.get(address.toLowerCase());
+  const pr = known.get(address.toLowerCase());
+  return pr && pr.role === undefined ? pr : undefined;
+}
+
+/** The registered name of a matching service (its verified role "matcher" profile), or undefined. */
+export function matcherNameOf(address: string): string | undefined {
+  const pr = known.get(address.toLowerCase());
+  return pr?.role === "matcher" ? pr.displayName : undefined;
+}
+
+/** The note that says which matching service this is: its registered name, else the plain fallback wording. */
+export function matcherNote(address: string): HTMLElement {
+  const name = matcherNameOf(address);
+  return name ? h("p", { class: "note", "data-matcher-name": name }, t("matcherNamed", { name })) : p(t("matcherListed"), "note");
 }
 
 /** The verified name, or undefined. */

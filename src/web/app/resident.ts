@@ -29,7 +29,7 @@ import { addressDetails, ageChoice, receiptScreen } from "./plain.js";
 import { noticesCard, raiseOnCall, rememberArea, trailCard } from "./resident-crisis.js";
 import { setZone } from "./zone.js";
 import { bookScreen as bookingScreen, nextBookingReminder, type BookingDeps } from "./resident-booking.js";
-import { knowPeople, nameOf, personBlock } from "./resident-people.js";
+import { knowPeople, matcherNameOf, matcherNote, nameOf, personBlock } from "./resident-people.js";
 import { consultationCard } from "./consultation-resident.js";
 import { nameField, shareName, withName } from "./resident-name.js";
 
@@ -412,7 +412,8 @@ async function draftTo(grantee: string, purpose: Purpose, categories: string[]):
 /** The consent screen's card for exactly the grant that will be signed. */
 function draftCard(built: BuiltGrant, role: GranteeRole): HTMLElement {
   const g = built.grant;
-  const name = role === "counselor" ? nameOf(g.grantee) : undefined; // the verified name (resident-people.ts)
+  // the verified name (resident-people.ts): a counsellor's profile, or the matching service's registered one
+  const name = role === "counselor" ? nameOf(g.grantee) : role === "matching_service" ? matcherNameOf(g.grantee) : undefined;
   return consentCard({ purpose: g.purpose, role, categories: built.categories, notBefore: g.notBefore, notAfter: g.notAfter, name });
 }
 
@@ -514,6 +515,7 @@ function matchConsentScreen(intake: unknown): Screen {
     const m = await anon().get<{ matchers: Array<{ address: string; since: number }> }>(R.matchers);
     const matcher = m.matchers[0]?.address?.toLowerCase();
     if (!matcher) return screen("matchTitle", p(t("noMatcher"), "lead"), actions(homeButton()));
+    await knowPeople([matcher]);
     const draft = await draftTo(matcher, Purpose.MATCHING, MATCH_CATEGORIES);
     const sign = button("agreeSign", async () => {
       await busy(sign, "signing", async () => {
@@ -538,7 +540,7 @@ function matchConsentScreen(intake: unknown): Screen {
     return screen(
       "consentTitle",
       draftCard(draft, "matching_service"),
-      p(t("matcherListed"), "note"),
+      matcherNote(matcher),
       addressDetails(matcher),
       actions(sign, button("disagree", () => show(homeScreen), "secondary")),
     );
@@ -550,8 +552,9 @@ function proposalsScreen(matcher: Counterparty): Screen {
     const api = await apiFor(matcher.address);
     const list = await api.get<{ proposals: Array<{ proposalId: string; counselorId: string; reasons: unknown; status: string }> }>(R.proposals);
     const open = list.proposals.filter((x: any) => x.status === "proposed" || x.status === "accepting" || x.status === "accepted");
-    await knowPeople(open.map((x) => x.counselorId));
+    await knowPeople([matcher.address, ...open.map((x) => x.counselorId)]);
     const placeName = await districtNames();
+    const by = matcherNameOf(matcher.address);
     const items = open.map((x: any) =>
       h(
         "li",
@@ -576,6 +579,8 @@ function proposalsScreen(matcher: Counterparty): Screen {
     );
     return screen(
       "proposalsTitle",
+      by ? h("p", { class: "lead", "data-matcher-name": by }, t("proposedBy", { name: by })) : null,
+      by ? addressDetails(matcher.address) : null,
       items.length ? h("ul", { class: "cards" }, ...items) : p(t("noProposals"), "lead"),
       actions(button("checkAgain", () => show(proposalsScreen(matcher)), "secondary"), homeButton()),
     );

@@ -16,9 +16,11 @@ import {
   ApiClient,
   ApiError,
   CounselorNotAccreditedError,
+  MatcherNotRegisteredError,
   ProfileMismatchError,
   ProfileNotOnChainError,
   displayName,
+  matcherName,
   publicProfileHash,
   rpcRegistryReader,
   verifiedProfile,
@@ -162,6 +164,33 @@ describe("hostile server: forged or stale accreditation and profiles", function 
       await q("UPDATE counselor_public_profiles SET document = $2, profile_hash = $3 WHERE counselor = $1", [wangAddr(), canonicalJson(wangProfile), publicProfileHash(wangProfile)]);
     }
     expect(codes(await audit(srv))).to.deep.equal([]);
+  });
+
+  it("a matching service's registered name: published with its registration, verified against isMatcher; forged or deregistered, it is refused", async () => {
+    proxy.rewrite = undefined;
+    const m = Wallet.createRandom().address.toLowerCase();
+    const fields = { displayName: "静安区社区心理服务匹配中心", title: "社区心理服务匹配", organisation: "静安区卫生健康委员会", districts: ["310106"], languages: ["mandarin" as const] };
+    const authority = await new ApiClient(srv.url).login(new Wallet(DEV_OPERATOR_KEY));
+    const r = await authority.post<{ profileHash: string }>("/v1/admin/matchers", { address: m, profile: fields });
+    expect(await registry.isMatcher(m)).to.equal(true);
+    expect(await registry.profileHashOf(m)).to.equal(r.profileHash);
+    let dir = await verifiedProfileDirectory(viaProxy(), reader);
+    expect(matcherName(dir, m)).to.equal("静安区社区心理服务匹配中心");
+    expect(displayName(dir, m), "a matching service is never named as a counselor").to.equal(undefined);
+    expect(matcherName(dir, wang.address), "nor a counselor as a matching service").to.equal(undefined);
+    // Forged name: the hash no longer matches the one the authority published.
+    proxy.rewrite = (p, body: any) => (p === "/v1/counselor-profiles" ? { profiles: body.profiles.map((e: any) => (e.counselor === m ? forge(e, { displayName: "某某高端匹配平台" }) : e)) } : undefined);
+    dir = await verifiedProfileDirectory(viaProxy(), reader);
+    expect(matcherName(dir, m)).to.equal(undefined);
+    expect(dir.refused.map((x) => [x.counselor, x.error.name])).to.deep.include([m, "ProfileMismatchError"]);
+    // Deregistered: its genuine profile is still served, but the registry no longer lists it.
+    proxy.rewrite = undefined;
+    await (await registry.deregisterMatcher(m)).wait();
+    const e = await refused(verifiedProfile(viaProxy(), reader, m));
+    expect(e).to.be.instanceOf(MatcherNotRegisteredError);
+    dir = await verifiedProfileDirectory(viaProxy(), reader);
+    expect(matcherName(dir, m)).to.equal(undefined);
+    expect(codes(await audit(srv))).to.deep.equal([]); // the stored document is the one on chain
   });
 });
 
