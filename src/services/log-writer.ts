@@ -4,9 +4,15 @@
 // High-rate writes of one kind (record versions) can also be submitted as items of a BatchHandler: all queued items
 // of that handler run as one set-based step (a few statements for the whole group instead of a savepoint and
 // several statements per write); if that step throws, it is rolled back and every item runs alone as before.
+// One hop: on the embedded store this process is the only writer, so it keeps the log head in memory instead of
+// reading it (locked) at the start of every commit, and a group whose lookups its items already carry (checked
+// before the transaction) sends everything without waiting — BEGIN, guards, inserts, leaves, head, COMMIT reach
+// the store thread as one stream and only the commit is awaited. Guards fail the commit if the head or anything
+// checked beforehand changed; the batch is then redone on the path with reads (head locked and read, lookups in the
+// transaction), which decides every item exactly as before.
 import type { LogEvent } from "../log/index.js";
 import { send, StoreUnavailableError, type Db, type Queryable } from "../store/db.js";
-import { lockHead, stage, writeLeaves, type LogHead, type PendingLeaf } from "../store/log-repo.js";
+import { cloneHead, guardHead, lockHead, stage, writeLeaves, type LogHead, type PendingLeaf } from "../store/log-repo.js";
 
 export interface UnitCtx {
   q: Queryable;
@@ -35,6 +41,12 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
  */
 export interface BatchHandler<I, T, R = unknown> {
   read?(q: Queryable, items: I[]): Promise<R>;
+  /**
+   * One hop (head in memory): the group's lookups from what its items carry, or undefined if the store must be
+   * read. `guard` sends statements that fail the transaction if anything those lookups relied on no longer holds at
+   * commit (the batch is then redone with `read`); it must also cover what the store would have refused otherwise.
+   */
+  known?(items: I[]): { read: R; guard(q: Queryable): Promise<void> } | undefined;
   run(u: UnitCtx, items: I[], read: R): Promise<Outcome<T>[]>;
   single(u: UnitCtx, item: I): Promise<T>;
 }
@@ -44,7 +56,14 @@ export interface LogWriterOptions {
   maxBatch?: number;
   /** Called after each commit with the new log size (the anchoring worker listens). */
   onCommit?: (size: number) => void;
+  /** Keep the log head in memory between commits (one hop; guarded). Default: on the embedded store, where this
+   *  process is the only writer; on PostgreSQL several instances append, so each commit reads the head. */
+  cacheHead?: boolean;
 }
+
+/** cached: head from memory, known lookups (one hop); read: head locked and read, lookups read (two hops);
+ *  single: like read, every unit on its own (exact outcome of each). */
+type Mode = "cached" | "read" | "single";
 
 export class LogWriter {
   #queue: Unit<any>[] = [];
@@ -52,12 +71,18 @@ export class LogWriter {
   /** Set while the drain loop waits for in-flight batches: a new write wakes it. */
   #wake: (() => void) | undefined;
   readonly #maxBatch: number;
+  readonly #cacheHead: boolean;
+  /** The head as it will be once every batch staged so far commits; undefined: read it in the next transaction. */
+  #head: LogHead | undefined;
+  /** Commits by path (one hop, with reads, item by item) and batches redone after a failed attempt (bench, tests). */
+  readonly stats = { cached: 0, read: 0, single: 0, redone: 0 };
 
   constructor(
     private readonly db: Db,
     private readonly opts: LogWriterOptions = {},
   ) {
     this.#maxBatch = opts.maxBatch ?? 256;
+    this.#cacheHead = opts.cacheHead ?? db.kind === "pglite";
   }
 
   /** Runs fn in a transaction with log appends; resolves only after the commit. */
@@ -119,43 +144,68 @@ export class LogWriter {
   }
 
   async #runBatch(batch: Unit<any>[], looked: () => void) {
-    try {
-      await this.#commit(batch, true, looked);
-    } catch (error) {
-      // A statement of a group that was sent without waiting failed and took the commit with it: redo the batch
-      // with every item on its own (savepoints), which gives each item its exact outcome. Store down: no retry.
-      if (error instanceof GroupFailed && !(error.cause instanceof StoreUnavailableError)) {
-        try {
-          await this.#commit(batch, false, looked);
-          return;
-        } catch (again) {
-          error = again;
-        }
+    const modes: Mode[] = this.#head ? ["cached", "read", "single"] : ["read", "single"];
+    let error: unknown;
+    for (const [i, mode] of modes.entries()) {
+      try {
+        await this.#commit(batch, mode, looked);
+        return;
+      } catch (e) {
+        error = e;
+        this.#head = undefined; // a guard failed (or the store): the next batch reads the head
+        const cause = e instanceof GroupFailed ? e.cause : e;
+        // Store down: no retry. On the path with reads, only a group whose unawaited statements failed is redone
+        // item by item (a unit's own error stands); a one-hop batch is redone in any case (a guard may have failed).
+        if (cause instanceof StoreUnavailableError) break;
+        if (mode === "read" && !(e instanceof GroupFailed)) break;
+        if (i === modes.length - 1) break;
+        this.stats.redone++;
       }
-      // The transaction itself failed (store down, conflict): nothing of this batch was committed.
-      const cause = error instanceof GroupFailed ? error.cause : error;
-      for (const unit of batch) unit.reject(cause);
     }
+    // The transaction itself failed (store down, conflict): nothing of this batch was committed.
+    const cause = error instanceof GroupFailed ? error.cause : error;
+    for (const unit of batch) unit.reject(cause);
   }
 
   /** One transaction for the batch; resolves or rejects every unit after the commit. */
-  async #commit(batch: Unit<any>[], grouped: boolean, looked: () => void) {
+  async #commit(batch: Unit<any>[], mode: Mode, looked: () => void) {
     const outcomes = new Map<Unit<any>, Outcome<unknown>>();
+    const cached = mode === "cached";
+    if (!cached) this.#head = undefined;
+    let head!: LogHead;
     let size = 0;
     let sentGroups = false;
     try {
       await this.db.tx(async (q) => {
-        // Groups of batchable items: one savepoint per group, not per write.
+        // Groups of batchable items: one savepoint per group, not per write. A lone item is a group only if it
+        // can go in one hop; otherwise `single` is cheaper than a set-based step of one.
         const groups = new Map<BatchHandler<any, any>, Unit<any>[]>();
-        if (grouped) for (const unit of batch) if (unit.handler) groups.set(unit.handler, [...(groups.get(unit.handler) ?? []), unit]);
-        for (const [h, units] of groups) if (units.length < 2) groups.delete(h);
-        // The head lock and every group's lookups leave together (one round trip on the threaded store).
-        const [headRow, ...reads] = await allOrFirstError([lockHead(q), ...[...groups].map(([h, units]) => h.read?.(q, units.map((x) => x.item)))]);
-        looked(); // from here on this batch writes: the next one may open its transaction
+        if (mode !== "single") for (const unit of batch) if (unit.handler) groups.set(unit.handler, [...(groups.get(unit.handler) ?? []), unit]);
+        const plans = new Map<BatchHandler<any, any>, { read: unknown; guard(q: Queryable): Promise<void> }>();
+        for (const [h, units] of groups) {
+          const plan = cached ? h.known?.(units.map((x) => x.item)) : undefined;
+          if (plan) plans.set(h, plan);
+          else if (units.length < 2) groups.delete(h);
+        }
+        let reads: unknown[];
+        if (cached) {
+          // Sent first, so the lock on the head is taken before anything is written; none of it is awaited.
+          // (Forgotten since this batch was queued, after another's failure: redone with the head read.)
+          if (!this.#head) throw new Error("the log head is no longer known");
+          head = cloneHead(this.#head);
+          await guardHead(q, head);
+          for (const plan of plans.values()) await plan.guard(q);
+          reads = await allOrFirstError([...groups].map(([h, units]) => (plans.has(h) ? plans.get(h)!.read : h.read?.(q, units.map((x) => x.item)))));
+        } else {
+          // The head lock and every group's lookups leave together (one round trip on the threaded store).
+          const [headRow, ...rest] = await allOrFirstError([lockHead(q), ...[...groups].map(([h, units]) => h.read?.(q, units.map((x) => x.item)))]);
+          head = headRow as LogHead;
+          reads = rest;
+        }
         const leaves: PendingLeaf[] = [];
-        const head = headRow as LogHead;
         const u: UnitCtx = { q, append: (e) => pushLeaf(head, leaves, e) };
-        const single = batch.length === 1;
+        // Without a savepoint, a lone unit's error fails the transaction; in one hop it must not (that would redo it).
+        const single = batch.length === 1 && !cached;
         for (const [g, [handler, units]] of [...groups].entries()) {
           const read = reads[g];
           const before = head.range.clone();
@@ -196,11 +246,16 @@ export class LogWriter {
         }
         await writeLeaves(q, head, leaves);
         size = head.size;
+        // Staged: the next batch may open its transaction (the store runs it after this commit) and, keeping the
+        // head in memory, stage after these leaves; if this commit fails, that batch's head guard fails too.
+        if (this.#cacheHead) this.#head = cloneHead(head);
+        looked();
       });
     } catch (error) {
       if (sentGroups) throw new GroupFailed(error);
       throw error;
     }
+    this.stats[mode]++;
     for (const unit of batch) {
       const o = outcomes.get(unit)!;
       if (o.ok) unit.resolve(o.value);
@@ -212,7 +267,7 @@ export class LogWriter {
 
 /** Waits for every statement in flight (none may still run when the transaction rolls back), then throws the
  *  first failure or returns all values. */
-async function allOrFirstError(ps: Array<Promise<unknown> | undefined>): Promise<unknown[]> {
+async function allOrFirstError(ps: unknown[]): Promise<unknown[]> {
   const settled = await Promise.allSettled(ps);
   for (const r of settled) if (r.status === "rejected") throw r.reason;
   return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value);

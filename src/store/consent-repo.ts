@@ -1,7 +1,7 @@
 // Reads of the consent index. The active check mirrors ConsentLedger.isActive:
 // notBefore ≤ at < notAfter, and not revoked at or before `at`.
 import { scopeCovers } from "../consent/scope.js";
-import type { Queryable } from "./db.js";
+import { send, type Queryable } from "./db.js";
 
 export interface GrantRow {
   grant_id: string;
@@ -62,6 +62,32 @@ export function isActiveAt(g: Pick<GrantRow, "not_before" | "not_after" | "revok
 export async function getGrant(q: Queryable, grantId: string): Promise<GrantRow | undefined> {
   const [r] = await q.query(`SELECT ${COLS} FROM ${FROM} WHERE g.grant_id = $1`, [grantId.toLowerCase()]);
   return r ? norm(r) : undefined;
+}
+
+/** A grant row as read, with a stamp of everything in it (md5 of the row): a write checked against it before its
+ *  transaction commits only if guardGrants finds the same stamps (records' one-hop group commit). */
+export interface StampedGrant {
+  row: GrantRow;
+  stamp: string;
+}
+
+const STAMP = `md5(row(${COLS})::text)`;
+
+export async function stampedGrant(q: Queryable, grantId: string): Promise<StampedGrant | undefined> {
+  const [r] = await q.query(`SELECT ${COLS}, ${STAMP} AS stamp FROM ${FROM} WHERE g.grant_id = $1`, [grantId.toLowerCase()]);
+  if (!r) return undefined;
+  const { stamp, ...row } = r;
+  return { row: norm(row), stamp };
+}
+
+/** Fails the transaction (22012, division by zero) unless every grant still has the stamp it was checked with. */
+export async function guardGrants(q: Queryable, grants: Array<{ grantId: string; stamp: string }>): Promise<void> {
+  if (grants.length === 0) return;
+  await send(
+    q,
+    `SELECT 1 / (count(*) = $3)::int FROM ${FROM} WHERE (g.grant_id, ${STAMP}) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [grants.map((g) => g.grantId.toLowerCase()), grants.map((g) => g.stamp), grants.length],
+  );
 }
 
 /** Grants to `grantee` for one of `purposes` that are active at `atSeconds`, optionally for one subject. */

@@ -24,6 +24,14 @@ export async function lockHead(q: Queryable): Promise<LogHead> {
   return { size: Number(row.size), range };
 }
 
+/** Takes lockHead's lock and fails the transaction (22012, division by zero) unless the head is still `head`: what a
+ *  writer that keeps the head in memory staged its leaves against. Sent without waiting: no round trip. */
+export async function guardHead(q: Queryable, head: LogHead): Promise<void> {
+  await send(q, "SELECT 1 / (size = $1 AND frontier = $2)::int FROM log_head WHERE id = 1 FOR UPDATE", [head.size, JSON.stringify(head.range.toState())]);
+}
+
+export const cloneHead = (head: LogHead): LogHead => ({ size: head.size, range: head.range.clone() });
+
 const decoder = new TextDecoder();
 
 /** Assigns the next index to an event (in memory, within a locked head). */

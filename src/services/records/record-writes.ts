@@ -1,11 +1,14 @@
 // Storing record versions inside the write transaction: the consent a counselor's record names, the amendment
 // rules (the core's amendmentFault), the version's log leaf and the insert — set-based for all the versions of one
-// group commit (a BatchHandler of the LogWriter).
+// group commit (a BatchHandler of the LogWriter). In one hop (LogWriter: head in memory) a group of new records
+// (prev null) under grants checked before the transaction reads nothing: a record id stored already fails the
+// unique constraint, a grant changed since its check fails the grant guard, and either redoes the batch with reads.
 import { amendmentFault, type RecordEnvelope } from "../../crypto/index.js";
-import { getGrant, grantCovers, isActiveAt, type GrantRow } from "../../store/consent-repo.js";
+import { getGrant, grantCovers, guardGrants, isActiveAt, stampedGrant, type GrantRow, type StampedGrant } from "../../store/consent-repo.js";
 import { insertVersions, latestVersion, latestVersions, sendVersions, type LatestRow, type NewVersion } from "../../store/record-repo.js";
 import { Refusal, conflict, forbidden, gone, notFound, unprocessable } from "../errors.js";
 import type { BatchHandler, Outcome, UnitCtx } from "../log-writer.js";
+import type { Queryable } from "../../store/db.js";
 import { nowSeconds, readingPurposes } from "./policy.js";
 
 /** A record version checked outside the transaction (structure, signature, role, consent), waiting to be stored. */
@@ -18,6 +21,13 @@ export interface PendingRecord {
   keyHashes: string[];
   /** A counselor's record: consentId must name an active grant from subjectRef to the author (checked in the transaction). */
   underGrant: boolean;
+  /** That grant as read before the transaction (GrantCache): the one-hop commit decides on it under a guard. */
+  grant?: CheckedGrant;
+}
+
+/** A grant read before the transaction; `drop` forgets it where it was cached (seen changed). */
+export interface CheckedGrant extends StampedGrant {
+  drop(): void;
 }
 
 export interface WrittenRecord {
@@ -102,9 +112,23 @@ export const recordWrites: BatchHandler<PendingRecord, WrittenRecord, Lookups> =
     const consentIds = [...new Set(items.filter((i) => i.underGrant).map((i) => i.envelope.consentId!))];
     const [latest, grants] = await Promise.all([
       latestVersions(q, ids),
-      Promise.all(consentIds.map(async (id) => [id, await getGrant(q, id)] as const)),
+      Promise.all(consentIds.map(async (id) => [id, await stampedGrant(q, id)] as const)),
     ]);
-    return { latest, grants: new Map(grants) };
+    const now = new Map(grants);
+    // A grant checked beforehand that changed since (the one-hop guard failed on it): forget the checked copy.
+    for (const i of items) if (i.grant && now.get(i.envelope.consentId!)?.stamp !== i.grant.stamp) i.grant.drop();
+    return { latest, grants: new Map(grants.map(([id, g]) => [id, g?.row])) };
+  },
+  // One hop: new records only, each grant checked before the transaction; nothing is read.
+  known: (items) => {
+    if (items.some((i) => i.envelope.prev !== null || (i.underGrant && !i.grant))) return undefined;
+    const checked = new Map<string, CheckedGrant>();
+    for (const i of items) if (i.underGrant) checked.set(i.envelope.consentId!, i.grant!);
+    return {
+      // No latest versions: an id stored already fails the records insert (unique), and the batch is redone.
+      read: { latest: new Map(), grants: new Map([...checked].map(([id, g]) => [id, g.row])) },
+      guard: (q) => guardGrants(q, [...checked].map(([grantId, g]) => ({ grantId, stamp: g.stamp }))),
+    };
   },
   run: async ({ q, append }, items, lookups) => {
     const outcomes: Outcome<WrittenRecord>[] = [];
@@ -125,3 +149,31 @@ export const recordWrites: BatchHandler<PendingRecord, WrittenRecord, Lookups> =
     return outcomes;
   },
 };
+
+/** Grants as read before the write transaction, by id (positive answers only: a missing grant is read in the
+ *  transaction). No expiry is needed: a changed grant fails the guard, and the redo's read drops it here. */
+export class GrantCache {
+  readonly #entries = new Map<string, Promise<StampedGrant | undefined>>();
+  constructor(
+    private readonly q: Queryable,
+    private readonly max = 10_000,
+  ) {}
+
+  async get(grantId: string): Promise<CheckedGrant | undefined> {
+    let p = this.#entries.get(grantId);
+    if (!p) {
+      if (this.#entries.size >= this.max) this.#entries.clear();
+      p = stampedGrant(this.q, grantId).catch(() => undefined);
+      this.#entries.set(grantId, p);
+    }
+    const g = await p;
+    const drop = () => {
+      if (this.#entries.get(grantId) === p) this.#entries.delete(grantId);
+    };
+    if (!g) {
+      drop(); // not indexed yet: read again next time
+      return undefined;
+    }
+    return { ...g, drop };
+  }
+}

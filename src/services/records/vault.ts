@@ -18,7 +18,7 @@ import type { AppContext } from "../context.js";
 import type { UnitCtx } from "../log-writer.js";
 import { counselorMayList, decide, nowSeconds, readingPurposes, type Decision, type RefusalReason } from "./policy.js";
 import { EnvelopeChecker } from "./envelope-check.js";
-import { DUPLICATE, recordWrites, type PendingRecord } from "./record-writes.js";
+import { DUPLICATE, GrantCache, recordWrites, type PendingRecord } from "./record-writes.js";
 
 /** Kinds a resident may write about themself (self-assessment, wearable summary, identity vault entry). */
 const SELF_KINDS = new Set(["assessment", "wearable_summary", "identity"]);
@@ -125,7 +125,10 @@ function writerRefusal(session: Session, envelope: RecordEnvelope, recipients: S
 export class RecordVault {
   /** Signature, content hash and key commitments of an envelope, off the HTTP thread (see envelope-check.ts). */
   readonly #checker: EnvelopeChecker;
+  /** The grants counselors' records name, read before the write transaction (see record-writes.ts). */
+  readonly #grants: GrantCache;
   constructor(private readonly ctx: AppContext) {
+    this.#grants = new GrantCache(ctx.db);
     this.#checker = new EnvelopeChecker(ctx.cfg.checkThread !== false, (e) =>
       ctx.log.error({ error: (e as Error)?.name }, "the envelope check thread stopped: record writes are checked on the event loop (slower) until restart"),
     );
@@ -145,8 +148,12 @@ export class RecordVault {
     if (!recipients.has(me)) throw unprocessable("keys[] must include a key for the author");
     writerRefusal(session, envelope, recipients);
 
-    const item: PendingRecord = { envelope, contentHash: check.contentHash, stored: check.stored, keyHashes: check.keyHashes, underGrant: session.roles.has("counselor") };
+    const underGrant = session.roles.has("counselor");
+    const item: PendingRecord = { envelope, contentHash: check.contentHash, stored: check.stored, keyHashes: check.keyHashes, underGrant };
     try {
+      // The named grant, read now (cached), decides in the commit under a guard: if it changed meanwhile, the
+      // transaction reads it again and decides on that.
+      if (underGrant && envelope.consentId) item.grant = await this.#grants.get(envelope.consentId);
       // Everything above is checked without the store (the envelope checks of concurrent writes come back together,
       // so they meet in one group commit). Inside the write transaction: the consent grant, the version rules, the
       // inserts — set-based for all records of one group commit.

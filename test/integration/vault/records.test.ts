@@ -338,4 +338,38 @@ describe("record vault: write, read, amend, consent-gated key release, tamper, e
     const [{ n }] = await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM log_leaves");
     expect(Number(size)).to.equal(Number(n));
   });
+  it("decides in one hop on a grant read before the transaction, and refuses exactly once that grant is revoked (the guard redoes the commit with reads)", async () => {
+    const rel = await relationshipKeys(await generateSeed(), counselor.address);
+    await publishKey(await srv.api().login(rel.wallet), rel);
+    const consentId = await grant(srv, rel, counselor.address);
+    const stats = srv.ctx.writer.stats;
+    await counselorWrites(cApi, counselor, rel.address, consentId, { text: "first" }); // reads and keeps the grant
+    const oneHop = stats.cached;
+    const redone = stats.redone;
+    const second = await counselorWrites(cApi, counselor, rel.address, consentId, { text: "second" });
+    expect(second.reply.version).to.equal(1);
+    expect(stats.cached, "the second write did not go in one hop").to.be.greaterThan(oneHop);
+    expect(stats.redone).to.equal(redone);
+    const count = async () => Number((await srv.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE subject_ref = $1", [rel.address.toLowerCase()]))[0].n);
+    expect(await count()).to.equal(2);
+    await revoke(srv, rel, consentId);
+    // Sealed with the resident's key directly: the key directory no longer serves it to this counselor.
+    const ck = await counselorKeys(counselor.privateKey);
+    const write = async (body: Record<string, string>) =>
+      cApi.post("/v1/records", await sealJson({
+        kind: "consultation_note", schema: "anxin.note.v1", subjectRef: rel.address, consentId, body,
+        recipients: [{ address: ck.address, x25519PublicKey: ck.x25519.publicKey }, { address: rel.address, x25519PublicKey: rel.x25519.publicKey }],
+        signer: walletSigner(counselor),
+      }));
+    // The kept copy still says active: the grant guard fails the one-hop commit, the redo reads the revocation.
+    const refused = await problem(write({ text: "after revocation" }));
+    expect(refused.status).to.equal(403);
+    expect(stats.redone).to.be.greaterThan(redone);
+    expect(await count()).to.equal(2);
+    // The stale copy was dropped: the next refusal is decided without a redo.
+    const redoneAfter = stats.redone;
+    expect((await problem(write({ text: "again" }))).status).to.equal(403);
+    expect(stats.redone).to.equal(redoneAfter);
+    expect(await count()).to.equal(2);
+  });
 });
