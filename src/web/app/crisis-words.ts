@@ -21,7 +21,9 @@ addWords({
   callbackNone: ["现在还没有可以分享的咨询师。", "No counsellor to share with yet."],
   // break-glass notices
   noticeTitle: ["紧急查看通知", "Emergency access notice"],
-  noticeText: ["咨询师 {who} 在 {when} 开启了紧急查看，可查看到 {until}（{hours} 小时）。", "Counsellor {who} opened emergency access on {when}, valid until {until} ({hours} h)."],
+  noticeText: ["{who}在 {when} 开启了紧急查看，可查看到 {until}（{hours} 小时）。", "{who} opened emergency access on {when}, valid until {until} ({hours} h)."],
+  noticeNamed: ["咨询师{name}", "Counsellor {name}"],
+  noticeSomeone: ["一位咨询师（资料没有核验，地址在“详细信息”里）", "A counsellor (profile not verified; the address is under Details)"],
   noticeWhy: ["原因：紧急查看只在有人可能有危险时使用，每次使用都会被审计员审查。", "Why: emergency access is only for when someone may be in danger; every use is reviewed by an auditor."],
   noticeAsk: ["向社区询问这次查看", "Ask the community about this access"],
   noticeAskText: ["请拨打社区电话 {line} 询问这次紧急查看。您也可以在“谁看过我的记录”中看到每一次查看。", "Call the community on {line} to ask about this access. Every read also appears under 'Who saw my records'."],

@@ -5,11 +5,13 @@ import { sealCallback } from "../../crypto/callback.js";
 import { fromBase64 } from "../../crypto/encoding.js";
 import type { ApiClient } from "../../client/index.js";
 import { lang, short, t } from "./i18n.js";
-import { actions, busy, button, field, h, p, select, shortAddr, status } from "./ui.js";
+import { actions, busy, button, field, h, p, select, status } from "./ui.js";
 import { when } from "./zone.js";
 import { kv } from "./store.js";
 import "./crisis-words.js";
 import { breakGlassNotices, type BreakGlassNotice as Notice } from "../../client/notifications.js";
+import { knowPeople, nameOf } from "./resident-people.js";
+import { addressDetails } from "./plain.js";
 
 export interface Told {
   tier: string;
@@ -85,6 +87,12 @@ export async function noticesCard(apis: ApiClient[], communityLine: string): Pro
   for (const api of apis) items.push(...(await breakGlassNotices(api)));
   if (!items.length) return null;
   items.sort((a, b) => b.at.localeCompare(a.at));
+  // The counsellor by the name the authority published and the page verified (resident-people.ts); never hex.
+  await knowPeople(items.map((n) => n.counselor));
+  const who = (n: Notice) => {
+    const name = nameOf(n.counselor);
+    return name ? t("noticeNamed", { name }) : t("noticeSomeone");
+  };
   const ask = (n: Notice) => {
     const out = h("p", { class: "note", hidden: true });
     const b = button("noticeAsk", () => {
@@ -100,8 +108,9 @@ export async function noticesCard(apis: ApiClient[], communityLine: string): Pro
     h("h2", {}, t("noticeTitle")),
     h("ul", { class: "cards" }, ...items.map((n) =>
       h("li", { class: "card notice", "data-grant": n.grantId },
-        p(t("noticeText", { who: shortAddr(n.counselor), when: when(n.notBefore, lang()), until: when(n.notAfter, lang()), hours: Math.round((n.notAfter - n.notBefore) / 360) / 10 })),
+        p(t("noticeText", { who: who(n), when: when(n.notBefore, lang()), until: when(n.notAfter, lang()), hours: Math.round((n.notAfter - n.notBefore) / 360) / 10 })),
         p(t("noticeWhy"), "note"),
+        addressDetails(n.counselor),
         ...ask(n),
       ),
     )),
