@@ -59,7 +59,7 @@ export async function reconcile(anchorer: Anchorer, opts: ReconcileOptions = {})
       const tree = await anchorer.tree.upTo(head);
       if (!bytesEqual(tree.rootAt(chain.size), fromHex(chain.root))) {
         const why = repaired
-          ? `the local log was behind the chain's checkpoint of ${chain.size} leaves; re-reading the chain's events gave it ${head.size} leaves, but its root at size ${chain.size} is not the anchored root: the lost leaves were not only chain events, and the data that would rebuild the others is gone. Restore the database from a backup that holds at least ${chain.size} leaves (check with \`anxin status\`)`
+          ? `the local log was behind the chain's checkpoint of ${chain.size} leaves; re-reading the chain's events gave it ${head.size} leaves, but its root at size ${chain.size} is not the anchored root: the lost leaves were not only chain events, and the data that would rebuild the others is gone. Restore the database from a backup that holds at least ${chain.size} leaves (check it offline with \`anxin audit verify --data-dir <dir>\`: no anchored-beyond-log)`
           : `the chain's root at size ${chain.size} is not the local root at that size`;
         return diverged(anchorer, chain.size, head.size, why, "divergence");
       }
@@ -123,7 +123,7 @@ async function behindReason(anchorer: Anchorer, head: LogHeadState, chainSize: n
     `the local log has ${head.size} leaves but this deployment's CheckpointLog holds a checkpoint of ${chainSize}${proof}, and ${agreed}: ` +
     `leaves ${head.size}..${chainSize - 1} were acknowledged and anchored, then lost from the store (commits that never reached the disk, or a restore from an older backup). ` +
     `The chain's consent and registry events were read again and do not rebuild them, and the remaining data cannot: ${named} stored rows name leaves in that range, but a leaf's input is kept only in the log. ` +
-    `Restore the database (ANXIN_DATA_DIR/db, or DATABASE_URL) from a backup that holds at least ${chainSize} leaves and start again (check with \`anxin status\`); ` +
+    `Restore the database (ANXIN_DATA_DIR/db, or DATABASE_URL) from a backup that holds at least ${chainSize} leaves and start again (check it offline with \`anxin audit verify --data-dir <dir>\`: no anchored-beyond-log); ` +
     `only on a dev chain whose history may be dropped: \`anxin deploy --force\` (new contracts: every accreditation, consent and anchor starts over)`
   );
 }

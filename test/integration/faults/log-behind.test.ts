@@ -107,7 +107,7 @@ describe("durability: a local log behind its own anchors", function () {
       expect(msg).to.include(`the local log has ${r0} leaves but this deployment's CheckpointLog holds a checkpoint of ${size}`);
       expect(msg).to.include(`leaves ${r0}..${size - 1} were acknowledged and anchored, then lost from the store`);
       expect(msg).to.match(/\d+ stored rows name leaves in that range/);
-      expect(msg).to.include("`anxin status`");
+      expect(msg).to.include("`anxin audit verify --data-dir <dir>`");
       expect(msg).to.not.match(/\b(body|minutes)\b/); // ids, sizes and blocks only
       const [incident] = await ctx.db.query<{ kind: string; detail: string }>("SELECT kind, detail FROM incidents ORDER BY id DESC LIMIT 1");
       expect(incident.kind).to.equal("log-behind-anchors");
