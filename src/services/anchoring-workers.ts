@@ -4,6 +4,8 @@ import { anchorerFor } from "./anchoring.js";
 import type { AppContext } from "./context.js";
 import { startReconciler } from "./reconciler.js";
 
-export const reconcilerWorker = async (ctx: AppContext) => startReconciler(anchorerFor(ctx), 60_000, ctx.chain.onRestart);
+// A log behind its own anchors is repaired from the chain's events by the index (consent, revoke, accredit leaves).
+export const reconcilerWorker = async (ctx: AppContext) =>
+  startReconciler(anchorerFor(ctx), 60_000, ctx.chain.onRestart, { repair: () => ctx.indexer.sync(), fromBlock: ctx.chain.deployment.deployBlock });
 
 export const anchoringWorker = async (ctx: AppContext) => anchorerFor(ctx).start();

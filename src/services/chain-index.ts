@@ -1,10 +1,11 @@
 // Follows ConsentLedger and CounselorRegistry events into the store, `confirmations` blocks behind the head.
 // Each batch of events, its log leaves and the cursor commit in one transaction. A reorg (the remembered
-// block's hash changed, or the chain is shorter) rewinds the index to a safe depth and reads again.
+// block's hash changed, or the chain is shorter) rewinds the index to a safe depth and reads again, the drop and the
+// re-read in one transaction.
 import { Interface, type JsonRpcProvider, type Log } from "ethers";
 import type { Logger } from "pino";
 import { eventTime, type LogEvent } from "../log/index.js";
-import type { Db } from "../store/db.js";
+import type { Db, Queryable } from "../store/db.js";
 import { getCursor, hasOtherIndexCursor, insertGrant, leafExists, markEmergency, markRevoked, resetIndex, rewindIndex, setCursor } from "../store/chain-index-repo.js";
 import { insertRegistryEvent } from "../store/registry-repo.js";
 import { loadArtifact } from "../chain/artifacts.js";
@@ -12,6 +13,9 @@ import type { Deployment } from "../chain/deploy.js";
 import type { LogWriter } from "./log-writer.js";
 
 const REORG_DEPTH = 64;
+
+/** What the index drops before reading again: everything, or everything above a block still on the chain. */
+type Rewind = { reset: true } | { to: number; hash: string };
 const CHUNK = 2000;
 
 export interface IndexerDeps {
@@ -33,6 +37,7 @@ export class ChainIndexer {
   #again: Promise<number> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  #resetNext = false;
 
   constructor(private readonly d: IndexerDeps) {
     this.#cursorName = `index:${d.deployment.chainId}:${d.deployment.consentLedger.toLowerCase()}:${d.deployment.registry.toLowerCase()}`;
@@ -83,28 +88,44 @@ export class ChainIndexer {
     };
   }
 
-  /** Drops the index and reads it again from the deployment block (the `anxin index rebuild` command). */
-  async rebuild(): Promise<number> {
-    await this.#reset();
+  /**
+   * Drops the index and reads it again from the deployment block (the `anxin index rebuild` command). Runs in turn
+   * with the poller, and the drop commits with the re-read: no reader ever sees the index empty or half-read.
+   */
+  rebuild(): Promise<number> {
+    this.#resetNext = true;
     return this.sync();
   }
 
   async #sync(): Promise<number> {
     const { provider, deployment, db } = this.d;
-    // A cursor for another deployment means the chain lost our contracts: what we indexed is gone from it.
-    if (await hasOtherIndexCursor(db, this.#cursorName)) {
-      this.d.log.warn({}, "chain index belongs to an older deployment: dropping it");
-      await this.#reset();
-    }
     let cursor = await getCursor(db, this.#cursorName);
-    if (cursor) {
+    // What the index drops before it reads again (a rebuild, a reorg, a chain restarted from an older state). The
+    // drop commits in the same transaction as the re-read of everything it covered, so a grant still on chain never
+    // disappears from the index for a moment (a note under it would answer 409 meanwhile).
+    let rewind: Rewind | undefined;
+    let replayTo = -1;
+    if (this.#resetNext) {
+      this.#resetNext = false;
+      rewind = { reset: true };
+    } else if (await hasOtherIndexCursor(db, this.#cursorName)) {
+      // A cursor for another deployment means the chain lost our contracts: what we indexed is gone from it.
+      this.d.log.warn({}, "chain index belongs to an older deployment: dropping it");
+      rewind = { reset: true };
+    } else if (cursor) {
       const b = await provider.getBlock(cursor.block);
       if (!b || b.hash !== cursor.hash) {
         const to = Math.max(deployment.deployBlock - 1, cursor.block - REORG_DEPTH);
         this.d.log.warn({ from: cursor.block, to }, "chain reorganised below the index: rewinding");
-        await this.#rewind(to);
-        cursor = await getCursor(db, this.#cursorName);
+        // The chain is shorter than the rewind target (restarted from a much older state): nothing we hold below
+        // it can be trusted either, and reading from the deployment block again would keep stale rows. Start over.
+        const base = to >= 0 ? await provider.getBlock(to) : null;
+        rewind = base ? { to, hash: base.hash! } : { reset: true };
       }
+    }
+    if (rewind) {
+      replayTo = cursor?.block ?? -1;
+      cursor = "reset" in rewind ? undefined : { block: rewind.to, hash: rewind.hash };
     }
     // eth_blockNumber directly: ethers caches getBlockNumber() for a polling interval, which would skip fresh blocks.
     const head = Number(await provider.send("eth_blockNumber", []));
@@ -112,37 +133,40 @@ export class ChainIndexer {
     let from = cursor ? cursor.block + 1 : deployment.deployBlock;
     let last = cursor?.block ?? deployment.deployBlock - 1;
     while (from <= target) {
-      const to = Math.min(target, from + CHUNK - 1);
-      const logs = await provider.getLogs({ address: [deployment.consentLedger, deployment.registry], fromBlock: from, toBlock: to });
+      // After a drop the first transaction re-reads at least everything the dropped rows came from.
+      const to = Math.min(target, Math.max(from + CHUNK - 1, rewind ? replayTo : -1));
+      const logs: Log[] = [];
+      for (let a = from; a <= to; a += CHUNK) {
+        logs.push(...(await provider.getLogs({ address: [deployment.consentLedger, deployment.registry], fromBlock: a, toBlock: Math.min(to, a + CHUNK - 1) })));
+      }
       const toBlock = await provider.getBlock(to);
       if (!toBlock) break;
-      await this.#apply(logs, to, toBlock.hash!);
+      await this.#apply(logs, to, toBlock.hash!, rewind);
+      rewind = undefined;
       last = to;
       from = to + 1;
+    }
+    if (rewind) {
+      // Nothing to read above the rewind point yet (or the chain moved under us): the drop alone.
+      const r = rewind;
+      await db.tx((q) => this.#drop(q, r));
+      this.d.onChange?.(new Set(["registry", "consent"]));
     }
     return last;
   }
 
-  async #reset() {
-    await this.d.db.tx(resetIndex);
+  #drop(q: Queryable, r: Rewind): Promise<void> {
+    return "reset" in r ? resetIndex(q) : rewindIndex(q, this.#cursorName, r.to, r.hash);
   }
 
-  async #rewind(toBlock: number) {
-    const { provider } = this.d;
-    const b = toBlock >= 0 ? await provider.getBlock(toBlock) : null;
-    // The chain is shorter than the rewind target (restarted from a much older state): nothing we hold below it
-    // can be trusted either, and reading from the deployment block again would keep stale rows. Start over.
-    if (!b) return this.#reset();
-    await this.d.db.tx((q) => rewindIndex(q, this.#cursorName, toBlock, b.hash!));
-  }
-
-  async #apply(logs: Log[], toBlock: number, toHash: string) {
+  async #apply(logs: Log[], toBlock: number, toHash: string, rewind?: Rewind) {
     const times = new Map<number, number>();
     for (const l of logs) {
       if (!times.has(l.blockNumber)) times.set(l.blockNumber, (await this.d.provider.getBlock(l.blockNumber))!.timestamp);
     }
-    const changed = new Set<"registry" | "consent">();
+    const changed = new Set<"registry" | "consent">(rewind ? ["registry", "consent"] : []);
     await this.d.writer.submit(async ({ q, append }) => {
+      if (rewind) await this.#drop(q, rewind);
       for (const l of logs) {
         const t = times.get(l.blockNumber)!;
         const isLedger = l.address.toLowerCase() === this.d.deployment.consentLedger.toLowerCase();

@@ -49,3 +49,13 @@ export async function markLostAnchors(q: Queryable, contract: string, chainSize:
 export async function recordIncident(q: Queryable, kind: string, detail: object): Promise<void> {
   await q.query("INSERT INTO incidents (kind, detail) VALUES ($1, $2)", [kind, JSON.stringify(detail)]);
 }
+
+/** Stored rows that name a log leaf at or above `size` (their leaves are gone: the rows alone cannot rebuild them). */
+export async function rowsNamingLeavesFrom(q: Queryable, size: number): Promise<number> {
+  const [r] = await q.query<{ n: number }>(
+    `SELECT ((SELECT count(*) FROM records WHERE leaf_index >= $1) + (SELECT count(*) FROM access_log WHERE leaf_index >= $1)
+       + (SELECT count(*) FROM tombstones WHERE leaf_index >= $1) + (SELECT count(*) FROM key_publications WHERE leaf_index >= $1))::int AS n`,
+    [size],
+  );
+  return Number(r.n);
+}

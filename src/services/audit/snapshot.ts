@@ -139,12 +139,33 @@ export interface ProfileFact {
   chainHash: string;
 }
 
-/** Reads in this order (the log first, then the chain's view of it, then the rows that refer to both). */
+type Rpc = { send(m: string, p: unknown[]): Promise<unknown> };
+const blockHashAt = async (d: AuditDeps, n: number): Promise<string | undefined> =>
+  ((await (d.provider as unknown as Rpc).send("eth_getBlockByNumber", ["0x" + n.toString(16), false])) as { hash?: string } | null)?.hash;
+
+/**
+ * Reads in this order (the log first, then the chain's view of it, then the rows that refer to both). A block
+ * number names one block only while the chain keeps it: if the pinned block was replaced while the audit read (a
+ * reorg, a dev chain restarted from its state file), the reads may mix two chains, so the snapshot is taken again.
+ */
 export async function loadSnapshot(d: AuditDeps): Promise<AuditSnapshot> {
+  for (let attempt = 1; ; attempt++) {
+    const { snapshot, block, hash } = await loadPinned(d);
+    // latest() and the events, read at one block, must agree; a node that answered one of them from a block still
+    // being written would show a mismatch once only, so it is read again (a real mismatch stays and is reported).
+    const last = snapshot.history.at(-1);
+    const agree = (last?.size ?? 0) === snapshot.latest.size && (!last || last.root === snapshot.latest.root);
+    if (((await blockHashAt(d, block)) === hash && agree) || attempt >= 3) return snapshot;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function loadPinned(d: AuditDeps): Promise<{ snapshot: AuditSnapshot; block: number; hash: string | undefined }> {
   const log = await loadLog(d.db);
   // Every chain read of this audit is pinned to one block, taken after the log: a checkpoint, an accreditation
   // change or a revocation landing while the audit runs can never make two answers disagree (a false alarm).
-  const block = Number(await (d.provider as unknown as { send(m: string, p: unknown[]): Promise<string> }).send("eth_blockNumber", []));
+  const block = Number((await (d.provider as unknown as Rpc).send("eth_blockNumber", [])) as string);
+  const hash = await blockHashAt(d, block);
   const anchors = await loadAnchors(d, block);
   const records = await loadRecords(d.db);
   const keys = await loadKeys(d.db);
@@ -158,7 +179,7 @@ export async function loadSnapshot(d: AuditDeps): Promise<AuditSnapshot> {
   const publications = (await allPublications(d.db)).map((p) => ({ owner: p.owner, version: Number(p.version), pk: p.x25519_public_key, issuedAt: Number(p.issued_at), signature: p.signature, leafIndex: Number(p.leaf_index) }));
   const registryKeys = await loadRegistryKeys(registry, d.deployment.deployBlock, [...new Set(keys.map((k) => k.recipient))], block);
   const profiles = await loadProfiles(d.db, registry, block);
-  return { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants, publications, registryKeys, profiles };
+  return { snapshot: { ...log, ...anchors, records, keys, access, tombstones, accreditation, grants, publications, registryKeys, profiles }, block, hash };
 }
 
 /** Stored public profiles, each with the hash its document really has and the chain's hash for the counselor. */
