@@ -123,6 +123,23 @@ export async function staffSignIn(page: Page, url: string, wallet: Wallet, headi
   await page.getByRole("heading", { name: heading }).waitFor({ timeout: 30_000 });
 }
 
+/** A new resident as she starts in the page: a key under `pass`, the 24 characters copied and checked; resolves on
+ * her home screen. Returns the 24 characters. */
+export async function createResidentInPage(page: Page, url: string, pass = "我的安心密码123"): Promise<string[]> {
+  await page.goto(`${url}/resident.html`);
+  await page.getByRole("button", { name: "创建我的钥匙" }).click();
+  await page.getByLabel("密码", { exact: true }).fill(pass);
+  await page.getByLabel("再输入一次密码").fill(pass);
+  await page.getByRole("button", { name: "创建我的钥匙" }).click();
+  await page.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
+  const words = await page.locator("#recovery-words li").allInnerTexts();
+  await page.getByRole("button", { name: "我已经抄好了" }).click();
+  for (const box of await page.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]!);
+  await page.getByRole("button", { name: "检查", exact: true }).click();
+  await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
+  return words;
+}
+
 /** The operator key is shared with the server's own workers (relayer, checkpoints): retry a set-up transaction
  * whose nonce a worker took first. */
 export async function retryNonce<T>(fn: () => Promise<T>): Promise<T> {

@@ -11,7 +11,7 @@ import { accreditCounselor, registerMatcher, startTestServer, type TestServer } 
 import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { startTestOffice, type TestOffice } from "../helpers/office.js";
 import { matchingService } from "../../src/services/matching.js";
-import { expectNoAxeViolationsBoth, expectUsableAtZoom, launch, newPage, retryNonce, screenshot, staffSignIn } from "./browser.js";
+import { createResidentInPage, expectNoAxeViolationsBoth, expectUsableAtZoom, launch, newPage, retryNonce, screenshot, staffSignIn } from "./browser.js";
 import { measureScreen, writeTable } from "./elder-measure.js";
 
 describe("web: crisis path, resident and counsellor side by side (browser)", function () {
@@ -83,18 +83,7 @@ describe("web: crisis path, resident and counsellor side by side (browser)", fun
 
   let alertId = "";
   it("a PHQ-9 item-9 answer reaches the on-call counsellor's page at once; the resident sees who was told", async () => {
-    await rPage.goto(`${srv.url}/resident.html`);
-    await rPage.getByRole("button", { name: "创建我的钥匙" }).click();
-    await rPage.getByLabel("密码", { exact: true }).fill("我的安心密码123");
-    await rPage.getByLabel("再输入一次密码").fill("我的安心密码123");
-    await rPage.getByRole("button", { name: "创建我的钥匙" }).click();
-    // The recovery sheet (24 characters) and its check, as a new resident does once.
-    await rPage.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
-    const words = await rPage.locator("#recovery-words li").allInnerTexts();
-    await rPage.getByRole("button", { name: "我已经抄好了" }).click();
-    for (const box of await rPage.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]!);
-    await rPage.getByRole("button", { name: "检查", exact: true }).click();
-    await rPage.getByRole("heading", { name: "您想做什么？" }).waitFor();
+    await createResidentInPage(rPage, srv.url);
     await rPage.getByRole("button", { name: "做一次心理评估" }).click();
     await rPage.locator('[data-instrument="phq9"]').click();
     for (let i = 0; i < 9; i++) {

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, newPage } from "./browser.js";
+import { createResidentInPage, launch, newPage } from "./browser.js";
 
 const PASS = "我的安心密码123";
 
@@ -48,17 +48,7 @@ describe("web: a resident's queued results are resent in one batch (browser)", f
   }
 
   it("sends three kept results in one request; the refused one is named and kept, the others are stored", async () => {
-    await page.goto(`${srv.url}/resident.html`);
-    await page.getByRole("button", { name: "创建我的钥匙" }).click();
-    await page.getByLabel("密码", { exact: true }).fill(PASS);
-    await page.getByLabel("再输入一次密码").fill(PASS);
-    await page.getByRole("button", { name: "创建我的钥匙" }).click();
-    await page.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
-    const words = await page.locator("#recovery-words li").allInnerTexts();
-    await page.getByRole("button", { name: "我已经抄好了" }).click();
-    for (const box of await page.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]);
-    await page.getByRole("button", { name: "检查", exact: true }).click();
-    await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
+    await createResidentInPage(page, srv.url, PASS);
 
     // The network drops every single write: three results stay on the device, sealed.
     await page.route("**/v1/records", (r) => r.abort("connectionreset"));

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { loadConfig } from "../../src/config.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, newPage } from "./browser.js";
+import { createResidentInPage, launch, newPage } from "./browser.js";
 
 describe("web: resident sessions expire without losing anything (browser)", function () {
   this.timeout(600_000);
@@ -38,17 +38,7 @@ describe("web: resident sessions expire without losing anything (browser)", func
   }
 
   it("takes three minutes over an assessment; the expired session is renewed by itself and the result is saved", async () => {
-    await page.goto(`${srv.url}/resident.html`);
-    await page.getByRole("button", { name: "创建我的钥匙" }).click();
-    await page.getByLabel("密码", { exact: true }).fill("我的安心密码123");
-    await page.getByLabel("再输入一次密码").fill("我的安心密码123");
-    await page.getByRole("button", { name: "创建我的钥匙" }).click();
-    await page.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
-    const words = await page.locator("#recovery-words li").allInnerTexts();
-    await page.getByRole("button", { name: "我已经抄好了" }).click();
-    for (const box of await page.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]);
-    await page.getByRole("button", { name: "检查", exact: true }).click();
-    await page.getByRole("heading", { name: "您想做什么？" }).waitFor();
+    await createResidentInPage(page, srv.url);
     // Signed in to her own vault now (the access log asks it).
     await page.getByRole("button", { name: "谁看过我的信息" }).click();
     await page.getByRole("heading", { name: "谁看过我的信息" }).waitFor();

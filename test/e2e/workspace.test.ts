@@ -14,7 +14,7 @@ import { grant, intake, newResident } from "../integration/matching/helpers.js";
 import { startTestOffice, type TestOffice } from "../helpers/office.js";
 import { issueTokens } from "../../src/services/office.js";
 import { matchingService } from "../../src/services/matching.js";
-import { expectNoAxeViolationsBoth, expectUsableAtZoom, launch, newPage, retryNonce, screenshot, staffSignIn } from "./browser.js";
+import { createResidentInPage, expectNoAxeViolationsBoth, expectUsableAtZoom, launch, newPage, retryNonce, screenshot, staffSignIn } from "./browser.js";
 
 const NAME = "王阿姨";
 const PLACE = "田林街道社区服务中心 201 室";
@@ -87,17 +87,7 @@ describe("web: the counsellor's workspace, resident and counsellor side by side 
   });
 
   it("matches her in-person need to that counsellor; she accepts and shares the name she chose, sealed to the counsellor", async () => {
-    await rPage.goto(`${srv.url}/resident.html`);
-    await rPage.getByRole("button", { name: "创建我的钥匙" }).click();
-    await rPage.getByLabel("密码", { exact: true }).fill("我的安心密码123");
-    await rPage.getByLabel("再输入一次密码").fill("我的安心密码123");
-    await rPage.getByRole("button", { name: "创建我的钥匙" }).click();
-    await rPage.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
-    const words = await rPage.locator("#recovery-words li").allInnerTexts();
-    await rPage.getByRole("button", { name: "我已经抄好了" }).click();
-    for (const box of await rPage.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]!);
-    await rPage.getByRole("button", { name: "检查", exact: true }).click();
-    await rPage.getByRole("heading", { name: "您想做什么？" }).waitFor();
+    await createResidentInPage(rPage, srv.url);
 
     await rPage.getByRole("button", { name: "找一位咨询师" }).click();
     await rPage.getByLabel("您想聊什么？").selectOption("depression");
