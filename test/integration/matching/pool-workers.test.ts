@@ -53,6 +53,13 @@ describe("pool publication with several instances on one PostgreSQL (serve --wor
     const seen = new Map<string, Set<string>>(); // publishedAt → the references served under it (by either instance)
     let agreed = 0;
     let samples = 0;
+    // A batch made before the fifth need arrived holds none (k = 5 keeps a class of 4 back): wait for the first batch
+    // made after set-up, so every publication sampled below is one of the five.
+    for (const deadline = Date.now() + 20 * PERIOD_MS; ; await sleep(50)) {
+      const vs = (await Promise.all(views.map((v) => v.get("/v1/match/pool")))) as View[];
+      if (vs.every((v) => v.needs.length === 5)) break;
+      expect(Date.now(), "no publication of the five needs within 20 periods").to.be.below(deadline);
+    }
     const t0 = Date.now();
     while (Date.now() - t0 < 10 * PERIOD_MS) {
       const [va, vb] = (await Promise.all(views.map((v) => v.get("/v1/match/pool")))) as View[];

@@ -8,6 +8,7 @@ import { detectWarnings, stressIndex, type DailyAggregate } from "../../../src/a
 import { detectFormat, importWearable, type ImportDeps } from "../../../src/assess/wearable/sources/import.js";
 import { openSqlite } from "../../../src/cli/wearable-sqlite.js";
 import { DAYS, STRAINED_FROM, expected } from "../../../scripts/fixtures/wearable-data.js";
+import { expectClose } from "../../helpers/close.js";
 
 const dir = new URL("../../fixtures/wearable/", import.meta.url);
 const bytesOf = (name: string) => new Uint8Array(readFileSync(new URL(name, dir)));
@@ -70,12 +71,11 @@ describe("wearable imports: phone exports from their fixtures", () => {
     expect(split.daily).to.deep.equal(whole.daily);
   });
 
-  // Passes alone, fails in the full run (order-dependent; see the closing note).
   it("Garmin: stress −1 and −2 are counted as codes, never averaged as values", async () => {
     const r = await load("garmin-monitoring.fit");
     expect(r.skipped).to.deep.equal({ "garmin stress -1: not enough data": DAYS, "garmin stress -2: too much motion": DAYS });
-    expect(r.daily[0].deviceStress).to.be.closeTo((25 + 30 + 28) / 3, 1e-9);
-    expect(r.daily[DAYS - 1].deviceStress).to.be.closeTo((75 + 80 + 78) / 3, 1e-9);
+    expectClose(r.daily[0].deviceStress!, (25 + 30 + 28) / 3, 1e-9, "first day's stress");
+    expectClose(r.daily[DAYS - 1].deviceStress!, (75 + 80 + 78) / 3, 1e-9, "last day's stress");
   });
 
   it("Health Connect is refused with a reason where no SQLite opener is given (the web page)", async () => {
@@ -153,9 +153,8 @@ describe("wearable index: SDNN and RMSSD never share a baseline", () => {
     expect(s.z.sdnn).to.equal(null);
     expect(s.combined).to.equal(4);
   });
-  // Passes alone, fails in the full run (order-dependent; see the closing note).
   it("SDNN against its own baseline when RMSSD is absent", () => {
     const daily = [...Array.from({ length: 14 }, (_, i) => day(i, { sdnn: 60 })), day(14, { sdnn: 54 })];
-    expect(stressIndex(daily)[14].z.sdnn).to.be.closeTo(1, 1e-9); // (60 − 54) / max(1.4826 × MAD = 0, floor = 10 % of 60)
+    expectClose(stressIndex(daily)[14].z.sdnn!, 1, 1e-9, "SDNN z"); // (60 − 54) / max(1.4826 × MAD = 0, floor = 10 % of 60)
   });
 });
