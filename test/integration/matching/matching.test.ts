@@ -40,16 +40,17 @@ describe("matching service (real server, real grants)", function () {
       const { wallet } = await withNonceRetry(srv, () => accreditCounselor(srv));
       counselors.push(wallet);
       const api = await srv.api().login(wallet);
-      await api.put("/v1/counselors/me/profile", {
-        specialties: ["elderly_loneliness", "depression", "grief"],
-        languages: ["mandarin"],
-        modalities: ["in_person", "phone", "video"],
-        districts: ["310000.z.west"],
-        capacity: 3,
-        availability: ["mon_am", "wed_pm"],
-        gender,
-      });
+      await api.put("/v1/counselors/me/profile", profile(gender, 3));
     }
+  });
+  const profile = (gender: "female" | "male", capacity: number) => ({
+    specialties: ["elderly_loneliness", "depression", "grief"],
+    languages: ["mandarin"],
+    modalities: ["in_person", "phone", "video"],
+    districts: ["310000.z.west"],
+    capacity,
+    availability: ["mon_am", "wed_pm"],
+    gender,
   });
   after(async () => srv?.stop());
 
@@ -188,6 +189,9 @@ describe("matching service (real server, real grants)", function () {
   it("a declined or timed-out proposal returns the need to the pool for the next run", async () => {
     // Re-fill the pool so there is a valid class again (the accepted need left it and broke the class of 5).
     for (const c of [["grief"], ["elderly_loneliness"]]) await submit(c);
+    // Room for every published need (2 × 3 slots, one held by the accepted client, would leave one of six out, and
+    // which one is the solver's tie-break): the declined need must come back by the pool, not by luck.
+    await (await srv.api().login(counselors[0])).put("/v1/counselors/me/profile", profile("female", 4));
     let pool = await publishedPool();
     expect(isKAnonymousLDiverse(pool.needs, 5, 2)).to.equal(true);
     expect(pool.needs).to.have.length(6);
