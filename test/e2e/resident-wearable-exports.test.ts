@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { expectNoAxeViolations, launch, newPage } from "./browser.js";
+import { createResidentInPage, expectNoAxeViolations, launch, newPage } from "./browser.js";
 
 const fixture = (f: string) => readFileSync(new URL(`../fixtures/wearable/${f}`, import.meta.url));
 
@@ -18,17 +18,7 @@ describe("web: resident imports phone health exports (browser)", function () {
   before(async () => {
     [srv, browser] = await Promise.all([startTestServer(), launch()]);
     page = await newPage(browser, "zh-CN");
-    await page.goto(`${srv.url}/resident.html`);
-    await page.getByRole("button", { name: "创建我的钥匙" }).click();
-    await page.getByLabel("密码", { exact: true }).fill("我的安心密码123");
-    await page.getByLabel("再输入一次密码").fill("我的安心密码123");
-    await page.getByRole("button", { name: "创建我的钥匙" }).click();
-    // The recovery sheet (24 characters) and its check, as a new resident does once.
-    await page.getByRole("heading", { name: "请抄下找回用的24个字" }).waitFor({ timeout: 30_000 });
-    const words = await page.locator("#recovery-words li").allInnerTexts();
-    await page.getByRole("button", { name: "我已经抄好了" }).click();
-    for (const box of await page.locator("input[data-position]").all()) await box.fill(words[Number(await box.getAttribute("data-position")) - 1]!);
-    await page.getByRole("button", { name: "检查", exact: true }).click();
+    await createResidentInPage(page, srv.url);
   });
   after(async () => {
     await browser?.close();
