@@ -3,6 +3,7 @@
 // revocations queued with the erasure are on chain. Which table is covered how: erasure-coverage.ts.
 import type { Queryable } from "./db.js";
 import { dropNeedsFromPublications } from "./publication-repo.js";
+import { withdrawalRequested } from "./relay-queue-repo.js";
 
 export interface ErasedRows {
   wearableDays: number;
@@ -69,7 +70,7 @@ export async function grantsNeedingRevocation(q: Queryable, subject: string, now
        SELECT r.grant_id FROM consent_requests r WHERE r.subject = $1 AND r.kind = 'grant' AND r.status IN ('submitted', 'on_chain')
           AND NOT EXISTS (SELECT 1 FROM consent_grants g WHERE g.grant_id = r.grant_id)
      ) t
-     WHERE NOT EXISTS (SELECT 1 FROM consent_requests v WHERE v.grant_id = t.grant_id AND v.kind = 'revoke' AND v.status <> 'failed')
+     WHERE NOT ${withdrawalRequested("t.grant_id")}
      ORDER BY grant_id`,
     [subject, nowSeconds],
   );

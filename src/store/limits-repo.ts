@@ -3,6 +3,7 @@
 import type { Queryable } from "./db.js";
 import type { CounselorAlertRow, ResidentAlertRow } from "./alert-repo.js";
 import { Purpose } from "../consent/types.js";
+import { withdrawalRequested } from "./relay-queue-repo.js";
 
 /** Alerts about `subject` each recipient received in the last 24 hours, on any rung of the crisis ladder (counted
  * by alert id: an alert is one alert to a counselor, whatever rows the ladder adds for others). */
@@ -54,7 +55,7 @@ export async function alertsToPage(q: Queryable, counselor: string, limit: numbe
           SELECT 1 FROM consent_grants g
            WHERE g.subject = a.subject AND g.grantee = $1 AND g.purpose IN (${CARE_PURPOSES}) AND g.not_before <= $3 AND g.not_after > $3
              AND g.revoked_at IS NULL
-             AND NOT EXISTS (SELECT 1 FROM consent_requests r WHERE r.grant_id = g.grant_id AND r.kind = 'revoke' AND r.status <> 'failed')))
+             AND NOT ${withdrawalRequested("g.grant_id")}))
       ORDER BY a.created_at DESC, a.alert_id DESC LIMIT $2`,
     p,
   );

@@ -117,9 +117,13 @@ export async function insertEmergencyOpening(
  * from that moment nothing may be released on it, whatever the index says yet.
  */
 export async function revocationRequested(q: Queryable, grantId: string): Promise<boolean> {
-  const r = await q.query("SELECT 1 FROM consent_requests WHERE grant_id = $1 AND kind = 'revoke' AND status <> 'failed'", [grantId.toLowerCase()]);
-  return r.length > 0;
+  const [r] = await q.query<{ requested: boolean }>(`SELECT ${withdrawalRequested("$1")} AS requested`, [grantId.toLowerCase()]);
+  return r.requested;
 }
+
+/** The same rule as an SQL condition on a grant id expression (for queries over many grants). */
+export const withdrawalRequested = (grantIdSql: string) =>
+  `EXISTS (SELECT 1 FROM consent_requests v WHERE v.grant_id = ${grantIdSql} AND v.kind = 'revoke' AND v.status <> 'failed')`;
 
 /**
  * Grant requests created in the last `seconds` (by one subject, or by all): how many, and in how many seconds the
