@@ -359,10 +359,12 @@ async function loadRegistryKeys(registry: Contract, fromBlock: number, addresses
   const logs = (await registry.queryFilter(registry.filters.CounselorAccredited(), fromBlock, toBlock)) as unknown as Accredited[];
   logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   const wanted = new Set(addresses);
+  const times = new Map<number, number>(); // one block read per block, however many accreditations it holds
   for (const l of logs) {
     const who = l.args.counselor.toLowerCase();
     if (!wanted.has(who)) continue;
-    const at = Number((await l.getBlock()).timestamp);
+    if (!times.has(l.blockNumber)) times.set(l.blockNumber, Number((await l.getBlock()).timestamp));
+    const at = times.get(l.blockNumber)!;
     const spans = out.get(who) ?? [];
     const pk = Buffer.from(l.args.encryptionKey.slice(2), "hex").toString("base64");
     const last = spans.at(-1);
